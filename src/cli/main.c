@@ -1,0 +1,47 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+
+/* Add new sub-commands here (declare their entry point above the table). */
+static const struct cli_command commands[] = {
+	{NULL, NULL, NULL},
+};
+
+static void
+usage(FILE *out)
+{
+	const struct cli_command *c;
+
+	fprintf(out, "usage: smbdiag COMMAND [OPTIONS] ...\n\n"
+		     "smbdiag tells why an SMB connection fails in NEGOTIATE, SESSION_SETUP\n"
+		     "or TREE_CONNECT, and what to change.\n\ncommands:\n");
+	for (c = commands; c->name; c++)
+		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+	fprintf(out, "\nRun 'smbdiag COMMAND --help' for a command's options.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct cli_command *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("smbdiag %s\n", SMBDIAG_VERSION);
+		return CLI_EXIT_OK;
+	}
+	for (c = commands; c->name; c++)
+		if (strcmp(argv[1], c->name) == 0)
+			return c->run(argc - 1, argv + 1);
+	fprintf(stderr, "smbdiag: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return CLI_EXIT_USAGE;
+}

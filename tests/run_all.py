@@ -1,0 +1,176 @@
+#!/usr/bin/python3
+"""Runs every test smbdiag has and ends with one line 'N passed, N failed'.
+
+Stages: a -Werror build and all meson test suites (unit, capture, interop);
+the same suites again in an ASan + UBSan build; then each libFuzzer target
+for a short smoke run over its seed corpus. Counts are per TAP test point
+(a cmocka case, an interop check), per fuzz target otherwise.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TAP_LINE = re.compile(r'^(not ok|ok)\b(.*)$')
+
+
+class Tally:
+    def __init__(self):
+        self.passed = self.failed = self.skipped = 0
+        self.failures = []
+
+    def add(self, kind, label):
+        if kind == 'pass':
+            self.passed += 1
+        elif kind == 'skip':
+            self.skipped += 1
+        else:
+            self.failed += 1
+            self.failures.append(label)
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def run(cmd, **kw):
+    log('+ ' + ' '.join(cmd))
+    return subprocess.run(cmd, cwd=ROOT, **kw)
+
+
+def setup(builddir, options, env=None):
+    path = os.path.join(ROOT, builddir)
+    if os.path.exists(os.path.join(path, 'build.ninja')):
+        return run(['meson', 'setup', '--reconfigure', builddir] + options, env=env).returncode
+    if os.path.exists(path):
+        shutil.rmtree(path)
+    return run(['meson', 'setup', builddir] + options, env=env).returncode
+
+
+def build(builddir):
+    return run(['ninja', '-C', builddir]).returncode
+
+
+def count_meson_tests(builddir, stage, tally):
+    logfile = os.path.join(ROOT, builddir, 'meson-logs', 'testlog.json')
+    if not os.path.exists(logfile):
+        tally.add('fail', f'{stage}: no meson test log')
+        return
+    with open(logfile, encoding='utf-8') as f:
+        for line in f:
+            rec = json.loads(line)
+            name, result = rec['name'], rec['result']
+            points = 0
+            failed_points = 0
+            for tline in (rec.get('stdout') or '').splitlines():
+                m = TAP_LINE.match(tline)
+                if not m:
+                    continue
+                points += 1
+                rest = m.group(2)
+                label = f'{stage}: {name}{rest}'
+                if '# SKIP' in rest.upper():
+                    tally.add('skip', label)
+                elif m.group(1) == 'ok':
+                    tally.add('pass', label)
+                else:
+                    failed_points += 1
+                    tally.add('fail', label)
+            if points == 0:
+                kind = {'OK': 'pass', 'SKIP': 'skip', 'EXPECTEDFAIL': 'pass'}.get(result, 'fail')
+                tally.add(kind, f'{stage}: {name} ({result})')
+            elif result not in ('OK', 'SKIP') and failed_points == 0:
+                # Crashed or timed out after some points passed.
+                tally.add('fail', f'{stage}: {name} ended {result} (exit {rec.get("returncode")})')
+
+
+def meson_test(builddir, stage, tally, env=None, suites=None):
+    cmd = ['meson', 'test', '-C', builddir, '--print-errorlogs', '--num-processes', '2']
+    for s in suites or []:
+        cmd += ['--suite', s]
+    run(cmd, env=env)
+    count_meson_tests(builddir, stage, tally)
+
+
+def fuzz_smoke(builddir, tally, seconds):
+    fuzzdir = os.path.join(ROOT, builddir, 'tests', 'fuzz')
+    corpus_root = os.path.join(ROOT, 'tests', 'fuzz', 'corpus')
+    targets = sorted(t for t in os.listdir(fuzzdir) if t.startswith('fuzz_')
+                     and os.access(os.path.join(fuzzdir, t), os.X_OK)
+                     and os.path.isfile(os.path.join(fuzzdir, t))) if os.path.isdir(fuzzdir) else []
+    if not targets:
+        log('fuzz: no targets built')
+    for t in targets:
+        name = t[len('fuzz_'):]
+        seeds = os.path.join(corpus_root, name)
+        work = os.path.join(ROOT, builddir, 'fuzz-work', name)
+        os.makedirs(work, exist_ok=True)
+        cmd = [os.path.join(fuzzdir, t), f'-max_total_time={seconds}', '-timeout=10',
+               '-rss_limit_mb=1024', '-max_len=65536', '-print_final_stats=0',
+               f'-artifact_prefix={work}/', work]
+        if os.path.isdir(seeds):
+            cmd.append(seeds)
+        else:
+            tally.add('fail', f'fuzz: {name} has no seed corpus tests/fuzz/corpus/{name}/')
+            continue
+        res = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True, errors='replace')
+        if res.returncode == 0:
+            tally.add('pass', f'fuzz: {name}')
+            log(f'fuzz: {name} ok ({seconds}s)')
+        else:
+            tally.add('fail', f'fuzz: {name} (exit {res.returncode})')
+            log(res.stdout[-4000:])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--fuzz-seconds', type=int, default=int(os.environ.get('SMBDIAG_FUZZ_SECONDS', '5')))
+    ap.add_argument('--skip', action='append', default=[], choices=['plain', 'asan', 'fuzz'])
+    ap.add_argument('--suite', action='append', default=[], help='meson suites to run (default all)')
+    args = ap.parse_args()
+
+    tally = Tally()
+    started = time.monotonic()
+    san_env = dict(os.environ,
+                   ASAN_OPTIONS='detect_leaks=1:abort_on_error=0:strict_string_checks=1',
+                   UBSAN_OPTIONS='halt_on_error=1:print_stacktrace=1')
+
+    if 'plain' not in args.skip:
+        if setup('build', ['-Dwerror=true']) or build('build'):
+            tally.add('fail', 'build: -Werror build failed')
+        else:
+            meson_test('build', 'plain', tally, suites=args.suite)
+
+    if 'asan' not in args.skip:
+        if setup('build-asan', ['-Dwerror=true', '-Db_sanitize=address,undefined', '-Db_lundef=false',
+                                '-Dbuildtype=debug']) or build('build-asan'):
+            tally.add('fail', 'build: ASan+UBSan build failed')
+        else:
+            meson_test('build-asan', 'asan', tally, env=san_env, suites=args.suite)
+
+    if 'fuzz' not in args.skip:
+        fuzz_env = dict(os.environ, CC='clang')
+        if setup('build-fuzz', ['-Dfuzz=true', '-Db_sanitize=address,undefined', '-Db_lundef=false',
+                                '-Dbuildtype=debugoptimized'], env=fuzz_env) or build('build-fuzz'):
+            tally.add('fail', 'build: fuzz build failed')
+        else:
+            fuzz_smoke('build-fuzz', tally, args.fuzz_seconds)
+
+    log(f'\nran for {time.monotonic() - started:.0f} s')
+    for f in tally.failures:
+        log(f'FAILED: {f}')
+    summary = f'{tally.passed} passed, {tally.failed} failed'
+    if tally.skipped:
+        summary += f', {tally.skipped} skipped'
+    log(summary)
+    return 1 if tally.failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

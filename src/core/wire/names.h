@@ -1,0 +1,74 @@
+/* Names for the protocol numbers smbdiag reports: NTSTATUS, Kerberos error
+ * codes, NetBIOS session-service codes, SMB2 commands, dialects and flag
+ * words. Lookups by number return NULL when the number is unknown; lookups
+ * by name are case-insensitive. Tables are const data: no state. */
+#ifndef SMBDIAG_CORE_WIRE_NAMES_H
+#define SMBDIAG_CORE_WIRE_NAMES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* NTSTATUS (and the SSPI HRESULTs that travel in the Status field). */
+struct sd_status_info {
+	uint32_t code;
+	const char *name;     /* "STATUS_BAD_NETWORK_NAME" */
+	const char *meaning;  /* one plain sentence, untranslated */
+};
+const struct sd_status_info *sd_ntstatus_info(uint32_t code);
+const char *sd_ntstatus_name(uint32_t code);
+/* Accepts "STATUS_X", smbclient's "NT_STATUS_X" and "X"; true when found. */
+bool sd_ntstatus_lookup(const char *name, uint32_t *code);
+/* Every known status, for listing and for tests. */
+const struct sd_status_info *sd_ntstatus_table(size_t *count);
+
+/* Kerberos error codes: RFC 4120 section 7.5.9 plus MS-KILE / PKINIT / FAST. */
+struct krb_error_info {
+	int32_t code;
+	const char *name;     /* "KDC_ERR_S_PRINCIPAL_UNKNOWN" */
+	const char *meaning;
+};
+const struct krb_error_info *krb_error_info(int32_t code);
+const char *krb_error_name(int32_t code);
+/* Accepts the exact name, the name without its KDC_ERR_ / KRB_AP_ERR_ /
+ * KRB_ERR_ prefix, and "krb:N" / "N". */
+bool krb_error_lookup(const char *name, int32_t *code);
+const struct krb_error_info *krb_error_table(size_t *count);
+
+/* NetBIOS session service (RFC 1002 4.3.4) negative response codes. */
+const char *nbss_error_name(uint8_t code);
+const char *nbss_error_meaning(uint8_t code);
+bool nbss_error_lookup(const char *name, uint8_t *code);
+
+const char *smb2_command_name(uint16_t command);          /* "NEGOTIATE" */
+/* "2.0.2" ... "3.1.1", "2.???" for 0x02FF; NULL when unknown. */
+const char *smb2_dialect_name(uint16_t dialect);
+/* Accepts "3.1.1", "311", "SMB3_11", "SMB2_02", "0x0311". */
+bool smb2_dialect_parse(const char *text, uint16_t *dialect);
+
+/* Flag words: a table of {bit, name} ending with {0, NULL}. */
+struct sd_flag_name {
+	uint32_t bit;
+	const char *name;  /* lower_case as in the JSON report: "signing_required" */
+};
+/* Writes the names of the set bits into out[] (at most max) and returns the
+ * number of set bits named; unknown bits are reported in *unknown. */
+size_t sd_flags_names(const struct sd_flag_name *table, uint32_t value, const char **out, size_t max,
+		      uint32_t *unknown);
+
+extern const struct sd_flag_name smb2_header_flag_names[];
+extern const struct sd_flag_name smb2_security_mode_names[];
+extern const struct sd_flag_name smb2_capability_names[];
+extern const struct sd_flag_name smb2_session_flag_names[];
+extern const struct sd_flag_name smb2_share_flag_names[];
+extern const struct sd_flag_name smb2_share_capability_names[];
+extern const struct sd_flag_name smb2_tree_connect_flag_names[];
+
+const char *smb2_share_type_name(uint8_t type);           /* "disk", "pipe", "print" */
+const char *smb2_negotiate_context_name(uint16_t type);   /* "PREAUTH_INTEGRITY_CAPABILITIES" */
+const char *smb2_cipher_name(uint16_t id);                /* "AES-128-GCM" */
+const char *smb2_signing_algorithm_name(uint16_t id);     /* "AES-128-GMAC" */
+const char *smb2_compression_algorithm_name(uint16_t id); /* "LZ77+Huffman" */
+const char *smb2_hash_algorithm_name(uint16_t id);        /* "SHA-512" */
+
+#endif

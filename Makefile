@@ -4,7 +4,7 @@
 BUILD ?= build
 PY ?= /usr/bin/python3
 
-.PHONY: all deps build-deps build demo test fuzz bench clean
+.PHONY: all deps build-deps build demo docs test fuzz bench clean
 
 all: build
 
@@ -22,6 +22,11 @@ build: build-deps $(BUILD)/build.ninja
 
 demo: build
 	@scripts/demo $(BUILD)/src/cli/smbdiag
+
+# doc/findings.md is generated from the finding catalog; a unit test fails
+# when the committed file differs.
+docs: build
+	$(BUILD)/src/cli/smbdiag explain --catalog-markdown > doc/findings.md
 
 test: deps
 	$(PY) tests/run_all.py

@@ -2,9 +2,11 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/explain.h"
 
 /* Add new sub-commands here (declare their entry point above the table). */
 static const struct cli_command commands[] = {
+	{"explain", "what a status, Kerberos error or finding means; causes, checks, fixes", cmd_explain},
 	{NULL, NULL, NULL},
 };
 

@@ -41,20 +41,39 @@ const char *nbss_error_meaning(uint8_t code);
 bool nbss_error_lookup(const char *name, uint8_t *code);
 
 const char *smb2_command_name(uint16_t command);          /* "NEGOTIATE" */
-/* "2.0.2" ... "3.1.1", "2.???" for 0x02FF; NULL when unknown. */
+/* Accepts "NEGOTIATE", "SMB2_NEGOTIATE" (any case) and "0x0000". */
+bool smb2_command_lookup(const char *name, uint16_t *command);
+
+/* Pseudo dialect for SMB1 ("NT LM 0.12"): no SMB2 dialect has this value,
+ * so option parsers can take smbclient's "NT1" in the same list. */
+#define SD_DIALECT_SMB1 0x0001
+/* "2.0.2" ... "3.1.1", "2.???" for 0x02FF, "1.0" for SD_DIALECT_SMB1;
+ * NULL when unknown. */
 const char *smb2_dialect_name(uint16_t dialect);
-/* Accepts "3.1.1", "311", "SMB3_11", "SMB2_02", "0x0311". */
+/* smbclient's spelling: "SMB2_02" ... "SMB3_11", "NT1"; NULL when it has none. */
+const char *smb2_dialect_smbclient_name(uint16_t dialect);
+/* Accepts "3.1.1", "311", "SMB3_11", "SMB2_02", "0x0311", "2.???", the
+ * SMB1 negotiate strings "SMB 2.002" / "SMB 2.???", smbclient's "SMB2"
+ * (= 2.1) and "SMB3" (= 3.1.1), and "NT1" / "SMB1" / "1.0" (SD_DIALECT_SMB1).
+ * Case-insensitive; true when the text names a known dialect. */
 bool smb2_dialect_parse(const char *text, uint16_t *dialect);
 
-/* Flag words: a table of {bit, name} ending with {0, NULL}. */
+/* Flag words: a table of {bit, name} ending with {0, NULL}.
+ * A multi-bit field (the share caching mode, the header priority) is given
+ * as entries {value, name, mask}: the entry matches when (word & mask) ==
+ * value. Its zero value is the default and is not listed. */
 struct sd_flag_name {
 	uint32_t bit;
 	const char *name;  /* lower_case as in the JSON report: "signing_required" */
+	uint32_t mask;     /* 0 for a single-bit flag */
 };
 /* Writes the names of the set bits into out[] (at most max) and returns the
- * number of set bits named; unknown bits are reported in *unknown. */
+ * number of names written; bits no entry names are reported in *unknown
+ * (may be NULL), and so are named bits that did not fit in out[]. */
 size_t sd_flags_names(const struct sd_flag_name *table, uint32_t value, const char **out, size_t max,
 		      uint32_t *unknown);
+/* Reverse lookup, case-insensitive: the bits of the named entry. */
+bool sd_flag_lookup(const struct sd_flag_name *table, const char *name, uint32_t *bits);
 
 extern const struct sd_flag_name smb2_header_flag_names[];
 extern const struct sd_flag_name smb2_security_mode_names[];
@@ -70,5 +89,11 @@ const char *smb2_cipher_name(uint16_t id);                /* "AES-128-GCM" */
 const char *smb2_signing_algorithm_name(uint16_t id);     /* "AES-128-GMAC" */
 const char *smb2_compression_algorithm_name(uint16_t id); /* "LZ77+Huffman" */
 const char *smb2_hash_algorithm_name(uint16_t id);        /* "SHA-512" */
+/* Reverse lookups, case-insensitive; "AES_128_GCM" and "aes-128-gcm" are
+ * the same name. Cipher 0 is "none" (a server's "no common cipher"). */
+bool smb2_cipher_lookup(const char *name, uint16_t *id);
+bool smb2_signing_algorithm_lookup(const char *name, uint16_t *id);
+bool smb2_compression_algorithm_lookup(const char *name, uint16_t *id);
+bool smb2_share_type_lookup(const char *name, uint8_t *type);
 
 #endif

@@ -1,0 +1,23 @@
+/* Translations for the command line (gettext, text domain "smbdiag").
+ * core and diag mark their texts with N_() and never translate; the
+ * renderers in src/cli translate at the edge with tr(). */
+#ifndef SMBDIAG_CLI_I18N_H
+#define SMBDIAG_CLI_I18N_H
+
+#ifndef N_
+#define N_(text) text
+#endif
+#define _(text) cli_tr(text)
+
+/* Selects the language: lang ("zh_TW", "zh_TW.UTF-8", "en", "C") or, when
+ * NULL, the locale of the environment (LANGUAGE, LC_ALL, LC_MESSAGES,
+ * LANG). Translations come from $SMBDIAG_LOCALEDIR, else from the build
+ * tree when the program runs from it, else from the installed locale
+ * folder. Without a catalog every text stays English. */
+void cli_i18n_init(const char *lang);
+/* The translation of text; NULL and "" are returned unchanged. */
+const char *cli_tr(const char *text);
+/* The folder translations are read from (for diagnostics and tests). */
+const char *cli_i18n_localedir(void);
+
+#endif

@@ -1,0 +1,203 @@
+/* The SMB2/3 client state machine (sans-I/O): NEGOTIATE, SESSION_SETUP
+ * with SPNEGO + NTLMv2, TREE_CONNECT (signed or encrypted as the dialect
+ * and share require), VALIDATE_NEGOTIATE_INFO on 3.0 / 3.0.2, then
+ * TREE_DISCONNECT and LOGOFF.
+ *
+ * Lifecycle: create -> start -> { output / output_done, input, eof }* ->
+ * free. The driver moves bytes and tells the time; the client never does
+ * I/O. Bytes it produces are framed for direct TCP (4-byte header). It
+ * runs one request at a time, so the driver never has to queue.
+ * After the state reaches DONE or FAILED only result() and free() are
+ * meaningful.
+ *
+ * Kerberos is a later step: the seam is smb2_client_config.mech.
+ */
+#ifndef SMBDIAG_CORE_PROTO_CLIENT_H
+#define SMBDIAG_CORE_PROTO_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/auth/crypto_ctx.h"
+#include "core/ctx.h"
+#include "core/err.h"
+
+enum smb2_signing_mode {
+	SMB2_SIGNING_OFF = 0,      /* SecurityMode 0: do not offer signing */
+	SMB2_SIGNING_ON = 1,       /* signing enabled: sign when either side requires */
+	SMB2_SIGNING_REQUIRED = 2, /* signing required by the client */
+};
+
+enum smb2_client_mech {
+	SMB2_MECH_NTLM = 0,
+	SMB2_MECH_ANONYMOUS = 1,   /* NTLM with empty user and responses */
+};
+
+#define SMB2_CLIENT_MAX_DIALECTS 8
+#define SMB2_CLIENT_MAX_IDS 4
+
+struct smb2_client_config {
+	uint16_t dialects[SMB2_CLIENT_MAX_DIALECTS];  /* offered; none = all of 2.0.2..3.1.1 */
+	uint8_t n_dialects;
+	bool no_encryption;        /* do not advertise encryption (a Windows 7 client) */
+	bool encrypt;              /* encrypt after SESSION_SETUP even if the server does not ask */
+	enum smb2_signing_mode signing;
+	uint16_t ciphers[SMB2_CLIENT_MAX_IDS];        /* 3.1.1 preference; none = GCM, CCM, 256-GCM, 256-CCM */
+	uint8_t n_ciphers;
+	uint16_t signing_algs[SMB2_CLIENT_MAX_IDS];   /* 3.1.1; none = GMAC, CMAC, HMAC-SHA256 */
+	uint8_t n_signing_algs;
+	bool no_validate_negotiate;
+	enum smb2_client_mech mech;
+	const char *user;          /* UTF-8 */
+	const char *domain;        /* NULL: the server's NetBIOS domain from its CHALLENGE */
+	const char *password;      /* or nt_hash */
+	const uint8_t *nt_hash;    /* 16 bytes, used when password is NULL */
+	const char *workstation;   /* NULL: "SMBDIAG" */
+	const char *server_name;   /* as the user typed it: tree path and NTLM target name */
+	const char *share;
+	size_t max_message;        /* largest response accepted; 0 = 1 MiB */
+};
+
+enum smb2_client_state {
+	SMB2C_IDLE = 0,
+	SMB2C_NEGOTIATE,
+	SMB2C_SESSION_SETUP,
+	SMB2C_TREE_CONNECT,
+	SMB2C_VALIDATE_NEGOTIATE,
+	SMB2C_TREE_DISCONNECT,
+	SMB2C_LOGOFF,
+	SMB2C_DONE,
+	SMB2C_FAILED,
+};
+
+enum smb2_client_step {
+	SMB2C_STEP_NEGOTIATE = 0,
+	SMB2C_STEP_SESSION_SETUP,
+	SMB2C_STEP_TREE_CONNECT,
+	SMB2C_STEP_VALIDATE_NEGOTIATE,
+	SMB2C_STEP_TREE_DISCONNECT,
+	SMB2C_STEP_LOGOFF,
+	SMB2C_STEP__COUNT
+};
+
+/* Why the client stopped before DONE (taxonomy: the server refused, the
+ * transport failed, the server broke the protocol, or we failed). */
+enum smb2_client_failure {
+	SMB2C_FAIL_NONE = 0,
+	SMB2C_FAIL_STATUS,          /* the server answered with an error status */
+	SMB2C_FAIL_CLOSED,          /* the server closed the connection */
+	SMB2C_FAIL_BAD_RESPONSE,    /* undecodable, unexpected or inconsistent answer */
+	SMB2C_FAIL_BAD_SIGNATURE,   /* a response's signature does not verify */
+	SMB2C_FAIL_UNSIGNED,        /* a response that had to be signed was not */
+	SMB2C_FAIL_DECRYPT,         /* an encrypted response does not decrypt */
+	SMB2C_FAIL_VALIDATE,        /* VALIDATE_NEGOTIATE_INFO answer differs from NEGOTIATE */
+	SMB2C_FAIL_CANNOT_SECURE,   /* signing or encryption needed but no key or cipher */
+	SMB2C_FAIL_LOCAL,           /* our own failure (crypto library, memory) */
+};
+
+/* One request and its answer. */
+struct smb2_client_exchange {
+	enum smb2_client_step step;
+	uint16_t command;
+	uint64_t message_id;
+	uint64_t sent_us;
+	uint64_t answered_us;
+	bool answered;
+	uint32_t status;
+	bool req_signed;
+	bool req_encrypted;
+	bool rsp_signed;
+	bool rsp_encrypted;
+};
+
+#define SMB2_CLIENT_MAX_EXCHANGES 16
+#define SMB2_CLIENT_NAME_MAX 256
+
+struct smb2_client_result {
+	enum smb2_client_state state;
+	enum smb2_client_failure failure;
+	enum smb2_client_step failed_step;
+	uint32_t failed_status;       /* with SMB2C_FAIL_STATUS */
+	enum sd_err failed_err;       /* with BAD_RESPONSE / LOCAL */
+	bool closed_by_server;
+
+	uint8_t n_exchanges;
+	struct smb2_client_exchange exchanges[SMB2_CLIENT_MAX_EXCHANGES];
+
+	/* NEGOTIATE */
+	uint16_t offered_dialects[SMB2_CLIENT_MAX_DIALECTS];
+	uint8_t n_offered_dialects;
+	uint16_t client_security_mode;
+	uint32_t client_capabilities;
+	uint8_t client_guid[16];
+	bool negotiated;
+	uint16_t dialect;
+	uint16_t server_security_mode;
+	uint32_t server_capabilities;
+	uint8_t server_guid[16];
+	uint64_t server_time;         /* FILETIME */
+	uint64_t server_start_time;
+	uint32_t max_transact_size, max_read_size, max_write_size;
+	uint16_t cipher;              /* 3.1.1 ENCRYPTION context answer, 0 = none */
+	bool cipher_negotiated;       /* the server sent an ENCRYPTION context */
+	uint16_t signing_alg;
+	bool signing_alg_negotiated;
+	uint8_t server_mechs[8];      /* enum spnego_mech from the NegTokenInit2 hint */
+	uint8_t n_server_mechs;
+
+	/* SESSION_SETUP */
+	uint64_t session_id;
+	uint16_t session_flags;
+	bool session_signing_required;
+	bool session_encrypt;         /* requests after SESSION_SETUP are encrypted */
+	char user[SMB2_CLIENT_NAME_MAX];
+	char domain[SMB2_CLIENT_NAME_MAX];
+	char workstation[SMB2_CLIENT_NAME_MAX];
+	char target_name[SMB2_CLIENT_NAME_MAX];   /* MsvAvTargetName sent */
+	char server_nb_domain[SMB2_CLIENT_NAME_MAX];
+	char server_nb_computer[SMB2_CLIENT_NAME_MAX];
+	char server_dns_computer[SMB2_CLIENT_NAME_MAX];
+
+	/* TREE_CONNECT */
+	char tree_path[SMB2_CLIENT_NAME_MAX * 2];
+	uint32_t tree_id;
+	uint8_t share_type;
+	uint32_t share_flags;
+	uint32_t share_capabilities;
+	uint32_t maximal_access;
+	bool tree_encrypt;
+	bool validated;               /* VALIDATE_NEGOTIATE_INFO succeeded */
+};
+
+struct smb2_client;
+
+/* SD_ERR_INVALID_ARG for an unusable config (no user/password for NTLM, no
+ * share or server name, a dialect we do not implement), SD_ERR_NOMEM. The
+ * client keeps pointers to ctx and crypto (owned by the caller, must
+ * outlive it) and copies what it needs from cfg. */
+enum sd_err smb2_client_create(const struct sd_ctx *ctx, struct sd_crypto *crypto,
+			       const struct smb2_client_config *cfg, struct smb2_client **out);
+void smb2_client_free(struct smb2_client *c);
+
+/* Queues the NEGOTIATE request. */
+enum sd_err smb2_client_start(struct smb2_client *c, uint64_t now_us);
+/* The bytes to send now (0 when nothing is pending). */
+size_t smb2_client_output(struct smb2_client *c, const uint8_t **p);
+/* The driver wrote n of those bytes. */
+void smb2_client_output_done(struct smb2_client *c, size_t n, uint64_t now_us);
+/* Bytes received; the client keeps partial PDUs until they complete.
+ * Returns SD_OK unless the input broke the connection (the result says
+ * why); protocol failures are results, not errors. */
+enum sd_err smb2_client_input(struct smb2_client *c, const uint8_t *p, size_t len, uint64_t now_us);
+/* The server closed (or reset) the connection. */
+void smb2_client_eof(struct smb2_client *c, uint64_t now_us);
+enum smb2_client_state smb2_client_state(const struct smb2_client *c);
+/* The request currently waiting for an answer, or NULL. */
+const struct smb2_client_exchange *smb2_client_pending(const struct smb2_client *c);
+const struct smb2_client_result *smb2_client_result(const struct smb2_client *c);
+
+const char *smb2_client_step_name(enum smb2_client_step step);   /* "negotiate" */
+const char *smb2_client_failure_name(enum smb2_client_failure f);
+
+#endif

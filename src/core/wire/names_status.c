@@ -1,0 +1,287 @@
+/* NTSTATUS and SSPI HRESULT names (values from MS-ERREF 2.3.1 and 2.1.1).
+ * The table is sorted by code for binary search; a unit test checks the
+ * order and that no code or name appears twice. */
+#include "core/wire/names.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct sd_status_info status_table[] = {
+	{0x00000000, "STATUS_SUCCESS", "The operation completed successfully."},
+	{0x00000102, "STATUS_TIMEOUT", "A wait ended because its time limit passed first."},
+	{0x00000103, "STATUS_PENDING",
+	 "The operation goes on asynchronously; this interim answer will be followed by the final one."},
+	{0x00000104, "STATUS_REPARSE", "The name led to a reparse point that has to be followed to reach the target."},
+	{0x00000107, "STATUS_SOME_NOT_MAPPED", "Only some of the names or security identifiers could be translated."},
+	{0x0000010B, "STATUS_NOTIFY_CLEANUP", "A change notification ended because its handle is being closed."},
+	{0x0000010C, "STATUS_NOTIFY_ENUM_DIR",
+	 "Too many changes happened to list them one by one; the client should re-read the directory."},
+	{0x40000000, "STATUS_OBJECT_NAME_EXISTS", "The object already existed and was opened instead of created."},
+	{0x80000005, "STATUS_BUFFER_OVERFLOW",
+	 "The answer did not fit in the buffer and only its first part was returned (a warning)."},
+	{0x80000006, "STATUS_NO_MORE_FILES", "A directory listing has no further entries."},
+	{0x8000001A, "STATUS_NO_MORE_ENTRIES", "An enumeration has no further entries."},
+	{0x8000002D, "STATUS_STOPPED_ON_SYMLINK", "Path processing stopped at a symbolic link the client must resolve."},
+	{0x80090302, "SEC_E_UNSUPPORTED_FUNCTION",
+	 "The security package refused the call; Windows servers also send it for a request on a session whose "
+	 "authentication is still in progress."},
+	{0x80090303, "SEC_E_TARGET_UNKNOWN", "The security package does not know the target (service) name."},
+	{0x80090304, "SEC_E_INTERNAL_ERROR", "The security package failed internally."},
+	{0x80090306, "SEC_E_NOT_OWNER", "The caller does not own the credentials it tried to use."},
+	{0x80090308, "SEC_E_INVALID_TOKEN",
+	 "The authentication token could not be decoded or is inconsistent (for example a defective NTLM key "
+	 "exchange)."},
+	{0x8009030C, "SEC_E_LOGON_DENIED", "The security package rejected the logon."},
+	{0x8009030D, "SEC_E_UNKNOWN_CREDENTIALS", "The credentials given are not recognised by the security package."},
+	{0x8009030E, "SEC_E_NO_CREDENTIALS",
+	 "No credentials are available to the security package (for example the acceptor has no keytab or "
+	 "machine key)."},
+	{0x8009030F, "SEC_E_MESSAGE_ALTERED", "A signed or sealed message failed its integrity check."},
+	{0x80090311, "SEC_E_NO_AUTHENTICATING_AUTHORITY", "No domain controller or KDC could be reached to authenticate."},
+	{0x80090322, "SEC_E_WRONG_PRINCIPAL", "The ticket was issued for a different service principal than the one that received it."},
+	{0x80090324, "SEC_E_TIME_SKEW", "The clocks of client and server (or KDC) differ by more than the allowed skew."},
+	{0x8009033E, "SEC_E_SMARTCARD_LOGON_REQUIRED", "The account may only log on with a smart card."},
+	{0x8009033F, "SEC_E_SHUTDOWN_IN_PROGRESS", "The system is shutting down and refuses new authentication."},
+	{0x80090346, "SEC_E_BAD_BINDINGS", "The channel binding information does not match the channel used."},
+	{0x80090349, "SEC_E_CERT_WRONG_USAGE", "The certificate is not valid for the requested usage."},
+	{0x80090350, "SEC_E_DOWNGRADE_DETECTED",
+	 "The negotiation looked like an attempt to force a weaker authentication mechanism."},
+	{0xC0000001, "STATUS_UNSUCCESSFUL", "The operation failed without a more specific reason."},
+	{0xC0000002, "STATUS_NOT_IMPLEMENTED", "The requested function is not implemented by the server or file system."},
+	{0xC0000003, "STATUS_INVALID_INFO_CLASS", "The information class asked for is not valid for this object."},
+	{0xC0000004, "STATUS_INFO_LENGTH_MISMATCH", "The buffer length does not suit the information class."},
+	{0xC0000008, "STATUS_INVALID_HANDLE", "The file or object handle is not valid (in a compound: no handle from the previous request)."},
+	{0xC000000D, "STATUS_INVALID_PARAMETER",
+	 "The request is malformed or a field holds a value the server does not accept."},
+	{0xC000000E, "STATUS_NO_SUCH_DEVICE", "The device named in the request does not exist."},
+	{0xC000000F, "STATUS_NO_SUCH_FILE", "The file named in the request does not exist."},
+	{0xC0000010, "STATUS_INVALID_DEVICE_REQUEST", "The file system or device does not support this request."},
+	{0xC0000011, "STATUS_END_OF_FILE", "The read started at or beyond the end of the file."},
+	{0xC0000016, "STATUS_MORE_PROCESSING_REQUIRED",
+	 "Authentication needs another round trip; this is the normal middle step of SESSION_SETUP, not an error."},
+	{0xC0000017, "STATUS_NO_MEMORY", "The server ran out of memory."},
+	{0xC0000022, "STATUS_ACCESS_DENIED",
+	 "The server refused access: permissions, a bad or missing signature, or an encryption policy."},
+	{0xC0000023, "STATUS_BUFFER_TOO_SMALL", "The output buffer is too small to hold any of the result."},
+	{0xC0000024, "STATUS_OBJECT_TYPE_MISMATCH", "The handle refers to another kind of object than the operation needs."},
+	{0xC0000033, "STATUS_OBJECT_NAME_INVALID", "The name has a form or characters that are not allowed."},
+	{0xC0000034, "STATUS_OBJECT_NAME_NOT_FOUND", "Nothing exists under that name."},
+	{0xC0000035, "STATUS_OBJECT_NAME_COLLISION", "Something already exists under that name, so it cannot be created."},
+	{0xC0000039, "STATUS_OBJECT_PATH_INVALID", "The path is not valid, for example a component is not a directory."},
+	{0xC000003A, "STATUS_OBJECT_PATH_NOT_FOUND", "A directory along the path does not exist."},
+	{0xC000003B, "STATUS_OBJECT_PATH_SYNTAX_BAD", "The path is not written in a valid form."},
+	{0xC0000043, "STATUS_SHARING_VIOLATION", "Another open of the file uses a sharing mode that excludes this one."},
+	{0xC0000054, "STATUS_FILE_LOCK_CONFLICT", "A byte-range lock held through another open blocks this read or write."},
+	{0xC0000055, "STATUS_LOCK_NOT_GRANTED", "The byte-range lock conflicts with one already held."},
+	{0xC0000056, "STATUS_DELETE_PENDING", "The file is marked for deletion and cannot be opened any more."},
+	{0xC000005E, "STATUS_NO_LOGON_SERVERS",
+	 "The server could not reach a domain controller to check the logon (pass-through or PAC validation)."},
+	{0xC000005F, "STATUS_NO_SUCH_LOGON_SESSION", "The logon session or its credentials no longer exist."},
+	{0xC0000061, "STATUS_PRIVILEGE_NOT_HELD", "The caller lacks a privilege the operation requires."},
+	{0xC0000062, "STATUS_INVALID_ACCOUNT_NAME", "The account name is not well formed."},
+	{0xC0000064, "STATUS_NO_SUCH_USER",
+	 "The account does not exist (servers usually report this as STATUS_LOGON_FAILURE)."},
+	{0xC000006A, "STATUS_WRONG_PASSWORD",
+	 "The password is wrong (servers usually report this as STATUS_LOGON_FAILURE)."},
+	{0xC000006C, "STATUS_PASSWORD_RESTRICTION", "The password does not satisfy the password policy."},
+	{0xC000006D, "STATUS_LOGON_FAILURE",
+	 "The logon failed: unknown user or wrong password (the server does not say which), or a failed NTLM "
+	 "integrity check."},
+	{0xC000006E, "STATUS_ACCOUNT_RESTRICTION",
+	 "An account restriction forbids this logon, such as a blank password over the network or a protected "
+	 "account using NTLM."},
+	{0xC000006F, "STATUS_INVALID_LOGON_HOURS", "The account may not log on at this time of day."},
+	{0xC0000070, "STATUS_INVALID_WORKSTATION", "The account may not log on from this workstation."},
+	{0xC0000071, "STATUS_PASSWORD_EXPIRED", "The account's password has expired."},
+	{0xC0000072, "STATUS_ACCOUNT_DISABLED", "The account is disabled."},
+	{0xC0000073, "STATUS_NONE_MAPPED", "None of the names or security identifiers could be translated."},
+	{0xC000007F, "STATUS_DISK_FULL", "The volume has no free space left."},
+	{0xC000009A, "STATUS_INSUFFICIENT_RESOURCES", "The server lacks the resources (memory, handles) to carry out the request."},
+	{0xC00000A2, "STATUS_MEDIA_WRITE_PROTECTED", "The volume is write-protected."},
+	{0xC00000A5, "STATUS_BAD_IMPERSONATION_LEVEL", "The server needs a higher impersonation level than the client allowed."},
+	{0xC00000AC, "STATUS_PIPE_NOT_AVAILABLE", "No instance of the named pipe is available."},
+	{0xC00000AD, "STATUS_INVALID_PIPE_STATE", "The named pipe is not in a state that allows this operation."},
+	{0xC00000AE, "STATUS_PIPE_BUSY", "Every instance of the named pipe is busy."},
+	{0xC00000B0, "STATUS_PIPE_DISCONNECTED", "The other end of the named pipe has disconnected."},
+	{0xC00000B1, "STATUS_PIPE_CLOSING", "The named pipe is being closed."},
+	{0xC00000B2, "STATUS_PIPE_CONNECTED", "The pipe already has a client connected."},
+	{0xC00000B3, "STATUS_PIPE_LISTENING", "The pipe server is still waiting for a client to connect."},
+	{0xC00000B5, "STATUS_IO_TIMEOUT", "The request was not answered in time (Windows clients wait 60 seconds)."},
+	{0xC00000BA, "STATUS_FILE_IS_A_DIRECTORY", "The operation needs a file, but the name refers to a directory."},
+	{0xC00000BB, "STATUS_NOT_SUPPORTED",
+	 "The server does not support the request: no common dialect, a missing signing key, or a blocked "
+	 "authentication method."},
+	{0xC00000BC, "STATUS_REMOTE_NOT_LISTENING", "The remote computer is not listening for connections."},
+	{0xC00000BD, "STATUS_DUPLICATE_NAME", "The NetBIOS name is already in use on the network."},
+	{0xC00000BE, "STATUS_BAD_NETWORK_PATH",
+	 "The network path could not be found: usually the server name did not resolve or could not be reached."},
+	{0xC00000BF, "STATUS_NETWORK_BUSY", "The network or the server is too busy to take the request."},
+	{0xC00000C3, "STATUS_INVALID_NETWORK_RESPONSE", "The client received an answer it considers malformed or inconsistent."},
+	{0xC00000C4, "STATUS_UNEXPECTED_NETWORK_ERROR", "The connection failed in a way the client did not expect."},
+	{0xC00000C9, "STATUS_NETWORK_NAME_DELETED",
+	 "The tree (share connection) the request refers to no longer exists or never existed."},
+	{0xC00000CA, "STATUS_NETWORK_ACCESS_DENIED", "Network access to the resource is denied (older servers)."},
+	{0xC00000CC, "STATUS_BAD_NETWORK_NAME", "The share name does not exist on the server."},
+	{0xC00000CE, "STATUS_TOO_MANY_SESSIONS", "The server has no room for another session."},
+	{0xC00000D0, "STATUS_REQUEST_NOT_ACCEPTED",
+	 "The server will not take the request now: a session binding it cannot do, or the share's user limit."},
+	{0xC00000D4, "STATUS_NOT_SAME_DEVICE", "Source and target of a rename are on different volumes."},
+	{0xC00000D6, "STATUS_VIRTUAL_CIRCUIT_CLOSED", "The transport connection was closed."},
+	{0xC00000D9, "STATUS_PIPE_EMPTY", "The named pipe holds no data to read."},
+	{0xC00000DF, "STATUS_NO_SUCH_DOMAIN", "The domain named in the logon is unknown."},
+	{0xC00000E2, "STATUS_OPLOCK_NOT_GRANTED", "The opportunistic lock could not be granted."},
+	{0xC00000E5, "STATUS_INTERNAL_ERROR", "The server hit an internal error."},
+	{0xC0000101, "STATUS_DIRECTORY_NOT_EMPTY", "The directory cannot be removed because it is not empty."},
+	{0xC0000103, "STATUS_NOT_A_DIRECTORY", "The operation needs a directory, but the name refers to a file."},
+	{0xC000011F, "STATUS_TOO_MANY_OPENED_FILES", "The server has too many files open to open another."},
+	{0xC0000120, "STATUS_CANCELLED", "The request was cancelled."},
+	{0xC0000121, "STATUS_CANNOT_DELETE", "The file cannot be deleted (read-only, in use, or protected)."},
+	{0xC0000122, "STATUS_INVALID_COMPUTER_NAME", "The computer name is not well formed."},
+	{0xC0000123, "STATUS_FILE_DELETED", "The file has been deleted."},
+	{0xC0000128, "STATUS_FILE_CLOSED", "The handle refers to a file that is already closed."},
+	{0xC0000133, "STATUS_TIME_DIFFERENCE_AT_DC", "The clocks differ too much from the domain controller's for Kerberos."},
+	{0xC000013B, "STATUS_LOCAL_DISCONNECT", "The local side ended the connection."},
+	{0xC000013C, "STATUS_REMOTE_DISCONNECT", "The remote side ended the connection."},
+	{0xC000013D, "STATUS_REMOTE_RESOURCES", "The remote side ran out of resources."},
+	{0xC0000148, "STATUS_INVALID_LEVEL", "The information level asked for is not supported."},
+	{0xC000014B, "STATUS_PIPE_BROKEN", "The named pipe has been ended by the other side."},
+	{0xC000015B, "STATUS_LOGON_TYPE_NOT_GRANTED", "The user lacks the right to log on over the network (or is denied it)."},
+	{0xC0000184, "STATUS_INVALID_DEVICE_STATE", "The device is not in a state that allows the request."},
+	{0xC000018B, "STATUS_NO_TRUST_SAM_ACCOUNT", "The domain has no computer account for this machine."},
+	{0xC000018D, "STATUS_TRUSTED_RELATIONSHIP_FAILURE",
+	 "The server's secure channel to its domain is broken (machine account password out of sync)."},
+	{0xC0000190, "STATUS_TRUST_FAILURE", "A trust relationship between domains failed."},
+	{0xC0000192, "STATUS_NETLOGON_NOT_STARTED", "The server's Netlogon service is not running."},
+	{0xC0000193, "STATUS_ACCOUNT_EXPIRED", "The account has expired."},
+	{0xC0000198, "STATUS_NOLOGON_INTERDOMAIN_TRUST_ACCOUNT", "An interdomain trust account cannot be used for this logon."},
+	{0xC0000199, "STATUS_NOLOGON_WORKSTATION_TRUST_ACCOUNT", "A computer account cannot be used for this logon."},
+	{0xC000019A, "STATUS_NOLOGON_SERVER_TRUST_ACCOUNT", "A server trust account cannot be used for this logon."},
+	{0xC000019C, "STATUS_FS_DRIVER_REQUIRED", "The path needs a file system filter (for example DFS) that is not loaded."},
+	{0xC0000202, "STATUS_NO_USER_SESSION_KEY", "The logon produced no session key, so nothing can be signed or sealed with it."},
+	{0xC0000203, "STATUS_USER_SESSION_DELETED", "The SessionId is not known to the server (deleted, expired or never set up)."},
+	{0xC000020C, "STATUS_CONNECTION_DISCONNECTED", "The connection was closed by the other side."},
+	{0xC000020D, "STATUS_CONNECTION_RESET", "The connection was reset by the other side."},
+	{0xC0000224, "STATUS_PASSWORD_MUST_CHANGE", "The user must change the password before logging on."},
+	{0xC0000225, "STATUS_NOT_FOUND", "The object looked for was not found (for example a DFS referral on a non-DFS server)."},
+	{0xC0000233, "STATUS_DOMAIN_CONTROLLER_NOT_FOUND", "No domain controller could be located."},
+	{0xC0000234, "STATUS_ACCOUNT_LOCKED_OUT", "The account is locked out after too many bad passwords."},
+	{0xC0000236, "STATUS_CONNECTION_REFUSED", "The remote system refused the connection."},
+	{0xC000023C, "STATUS_NETWORK_UNREACHABLE", "The network of the destination cannot be reached."},
+	{0xC000023D, "STATUS_HOST_UNREACHABLE", "The destination host cannot be reached."},
+	{0xC000023F, "STATUS_PORT_UNREACHABLE", "Nothing listens on the destination port."},
+	{0xC0000241, "STATUS_CONNECTION_ABORTED", "The local system aborted the connection."},
+	{0xC0000257, "STATUS_PATH_NOT_COVERED", "The path lies in another DFS namespace part; the client must ask for a referral."},
+	{0xC000026D, "STATUS_DFS_UNAVAILABLE", "The DFS service is not available on the server."},
+	{0xC0000275, "STATUS_NOT_A_REPARSE_POINT", "The file is not a reparse point."},
+	{0xC00002C3, "STATUS_MUTUAL_AUTHENTICATION_FAILED", "The server could not prove its identity to the client."},
+	{0xC00002F9, "STATUS_PKINIT_NAME_MISMATCH", "The smart-card certificate's name does not match the account."},
+	{0xC00002FA, "STATUS_SMARTCARD_LOGON_REQUIRED", "The account may only log on with a smart card."},
+	{0xC00002FB, "STATUS_KDC_INVALID_REQUEST", "The KDC received a request it considers invalid."},
+	{0xC00002FC, "STATUS_KDC_UNABLE_TO_REFER", "The KDC could not refer the request to another realm."},
+	{0xC00002FD, "STATUS_KDC_UNKNOWN_ETYPE", "Client and KDC share no Kerberos encryption type (KDC_ERR_ETYPE_NOSUPP)."},
+	{0xC0000320, "STATUS_PKINIT_FAILURE", "Kerberos public-key (smart card) authentication failed."},
+	{0xC0000322, "STATUS_NO_KERB_KEY", "No Kerberos key is available for the account."},
+	{0xC000035C, "STATUS_NETWORK_SESSION_EXPIRED", "The session's authentication expired; the client must authenticate again."},
+	{0xC0000371, "STATUS_NO_SECRETS", "A read-only domain controller holds no secrets for this account."},
+	{0xC0000380, "STATUS_SMARTCARD_WRONG_PIN", "The smart card PIN is wrong."},
+	{0xC0000381, "STATUS_SMARTCARD_CARD_BLOCKED", "The smart card is blocked."},
+	{0xC0000383, "STATUS_SMARTCARD_NO_CARD", "No smart card is present."},
+	{0xC0000388, "STATUS_DOWNGRADE_DETECTED",
+	 "A downgrade of the authentication mechanism was detected (for example Kerberos to NTLM)."},
+	{0xC000038C, "STATUS_PKINIT_CLIENT_FAILURE", "The client's smart-card certificate could not be used."},
+	{0xC000038F, "STATUS_SMARTCARD_SILENT_CONTEXT", "The smart card needs user interaction that is not possible here."},
+	{0xC0000413, "STATUS_AUTHENTICATION_FIREWALL_FAILED",
+	 "An authentication policy or selective authentication forbids this account on this server."},
+	{0xC0000418, "STATUS_NTLM_BLOCKED", "NTLM authentication is blocked by policy."},
+	{0xC0000466, "STATUS_SERVER_UNAVAILABLE", "The server (or its share) is not ready to serve."},
+	{0xC0000467, "STATUS_FILE_NOT_AVAILABLE", "The file is temporarily not available."},
+	{0xC0000480, "STATUS_SHARE_UNAVAILABLE", "The share is temporarily not available."},
+	{0xC000A000, "STATUS_INVALID_SIGNATURE", "A message signature did not verify (client-side name; servers answer STATUS_ACCESS_DENIED)."},
+	{0xC05D0000, "STATUS_SMB_NO_PREAUTH_INTEGRITY_HASH_OVERLAP",
+	 "SMB 3.1.1: client and server share no preauthentication hash algorithm."},
+	{0xC05D0001, "STATUS_SMB_BAD_CLUSTER_DIALECT", "The cluster share needs a lower dialect than the one negotiated."},
+	{0xC05D0002, "STATUS_SMB_GUEST_LOGON_BLOCKED",
+	 "The client refused a guest logon because insecure guest access is disabled."},
+};
+
+#define STATUS_COUNT (sizeof(status_table) / sizeof(status_table[0]))
+
+static int
+status_cmp(const void *key, const void *elem)
+{
+	uint32_t code = *(const uint32_t *)key;
+	const struct sd_status_info *info = elem;
+
+	return code < info->code ? -1 : code > info->code;
+}
+
+const struct sd_status_info *
+sd_ntstatus_info(uint32_t code)
+{
+	return bsearch(&code, status_table, STATUS_COUNT, sizeof(status_table[0]), status_cmp);
+}
+
+const char *
+sd_ntstatus_name(uint32_t code)
+{
+	const struct sd_status_info *info = sd_ntstatus_info(code);
+
+	return info ? info->name : NULL;
+}
+
+const struct sd_status_info *
+sd_ntstatus_table(size_t *count)
+{
+	*count = STATUS_COUNT;
+	return status_table;
+}
+
+/* "0x..." with 1 to 8 hex digits and nothing else. */
+static bool
+status_parse_hex(const char *text, uint32_t *code)
+{
+	unsigned long v;
+	char *end;
+
+	if (text[0] != '0' || (text[1] != 'x' && text[1] != 'X') || text[2] == '\0' || strlen(text) > 10)
+		return false;
+	v = strtoul(text + 2, &end, 16);
+	if (*end != '\0')
+		return false;
+	*code = (uint32_t)v;
+	return true;
+}
+
+bool
+sd_ntstatus_lookup(const char *name, uint32_t *code)
+{
+	static const char status_prefix[] = "STATUS_";
+	const size_t plen = sizeof(status_prefix) - 1;
+	const char *bare = name;
+	uint32_t hex;
+	size_t i;
+
+	if (name == NULL)
+		return false;
+	if (status_parse_hex(name, &hex)) {
+		if (sd_ntstatus_info(hex) == NULL)
+			return false;
+		*code = hex;
+		return true;
+	}
+	if (strncasecmp(bare, "NT_", 3) == 0)
+		bare += 3;
+	if (strncasecmp(bare, status_prefix, plen) == 0)
+		bare += plen;
+	for (i = 0; i < STATUS_COUNT; i++) {
+		const char *entry = status_table[i].name;
+
+		if (strcasecmp(entry, name) == 0 ||
+		    (strncmp(entry, status_prefix, plen) == 0 && strcasecmp(entry + plen, bare) == 0)) {
+			*code = status_table[i].code;
+			return true;
+		}
+	}
+	return false;
+}

@@ -1,0 +1,375 @@
+"""Start and stop the real peers the interop tests talk to.
+
+Everything runs on loopback with private state under a temporary folder:
+Samba smbd on a high port (users through nss_wrapper, so /etc/passwd is left
+alone), dumpcap for captures. Processes are stopped by the PIDs we started,
+with bounded waits. Scripts print TAP through the Tap class.
+"""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+NSS_WRAPPER = '/usr/lib/x86_64-linux-gnu/libnss_wrapper.so'
+
+
+class Tap:
+    """Minimal TAP producer: ok / not ok lines, skips, a plan at the end."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, desc, diag=None):
+        self.n += 1
+        print(f'{"ok" if cond else "not ok"} {self.n} - {desc}', flush=True)
+        if not cond:
+            self.failed += 1
+            for line in str(diag or '').splitlines()[-40:]:
+                print(f'#   {line}', flush=True)
+        return cond
+
+    def skip(self, desc, reason):
+        self.n += 1
+        print(f'ok {self.n} - {desc} # SKIP {reason}', flush=True)
+
+    def diag(self, msg):
+        for line in str(msg).splitlines():
+            print(f'# {line}', flush=True)
+
+    def done(self):
+        print(f'1..{self.n}', flush=True)
+        return 1 if self.failed else 0
+
+
+def skip_all(reason):
+    print(f'1..0 # SKIP {reason}', flush=True)
+    sys.exit(0)
+
+
+def require(*programs):
+    missing = [p for p in programs if shutil.which(p) is None and not os.path.exists(p)]
+    if missing:
+        skip_all('missing ' + ', '.join(missing) + ' (scripts/install-deps installs them)')
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def wait_listening(port, host='127.0.0.1', timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def _children(pid):
+    kids = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f'/proc/{entry}/stat', encoding='utf-8', errors='replace') as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+            if int(fields[1]) == pid:
+                kids.append(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+    return kids
+
+
+def _descendants(pid):
+    out, todo = [], [pid]
+    while todo and len(out) < 10000:
+        p = todo.pop()
+        for c in _children(p):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def stop_process(proc, timeout=10.0):
+    """SIGTERM the process we started and every descendant of it, by PID."""
+    if proc is None or proc.poll() is not None:
+        return
+    victims = _descendants(proc.pid)
+    for pid in [proc.pid] + victims:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        for pid in [proc.pid] + victims:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        proc.wait(timeout=5)
+    deadline = time.monotonic() + timeout
+    for pid in victims:
+        while time.monotonic() < deadline and os.path.exists(f'/proc/{pid}'):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.02)
+
+
+class Smbd:
+    """A private Samba smbd on 127.0.0.1:<port>.
+
+    shares: {name: {option: value}} ('path' defaults to a fresh folder);
+    users: {name: password}; options: extra [global] lines.
+    """
+
+    def __init__(self, shares=None, users=None, options=None, port=None):
+        self.port = port or free_port()
+        self.shares = shares if shares is not None else {'data': {}}
+        self.users = users if users is not None else {'alice': 'Secret123'}
+        self.options = options or {}
+        self.dir = None
+        self.proc = None
+        self.uid_base = 3000
+
+    def _write_nss(self):
+        passwd = ['root:x:0:0:root:/root:/bin/sh', 'nobody:x:65534:65534:nobody:/nonexistent:/bin/false']
+        group = ['root:x:0:', 'nogroup:x:65534:']
+        for i, user in enumerate(sorted(self.users)):
+            uid = self.uid_base + i
+            passwd.append(f'{user}:x:{uid}:{uid}:{user}:{self.dir}:/bin/false')
+            group.append(f'{user}:x:{uid}:')
+        with open(os.path.join(self.dir, 'passwd'), 'w') as f:
+            f.write('\n'.join(passwd) + '\n')
+        with open(os.path.join(self.dir, 'group'), 'w') as f:
+            f.write('\n'.join(group) + '\n')
+
+    def env(self):
+        env = dict(os.environ)
+        env['NSS_WRAPPER_PASSWD'] = os.path.join(self.dir, 'passwd')
+        env['NSS_WRAPPER_GROUP'] = os.path.join(self.dir, 'group')
+        env['LD_PRELOAD'] = NSS_WRAPPER
+        return env
+
+    def conf_path(self):
+        return os.path.join(self.dir, 'smb.conf')
+
+    def _write_conf(self):
+        d = self.dir
+        g = {
+            'private dir': f'{d}/private', 'lock directory': f'{d}/lock',
+            'state directory': f'{d}/state', 'cache directory': f'{d}/cache',
+            'pid directory': f'{d}/pid', 'ncalrpc dir': f'{d}/state/ncalrpc',
+            'log file': f'{d}/log.%m', 'log level': '1',
+            'passdb backend': f'tdbsam:{d}/private/passdb.tdb',
+            'smb ports': str(self.port), 'interfaces': 'lo', 'bind interfaces only': 'yes',
+            'server role': 'standalone server', 'workgroup': 'SMBDIAG', 'netbios name': 'SMBDIAGTEST',
+            'disable netbios': 'yes', 'load printers': 'no', 'printing': 'bsd',
+            'printcap name': '/dev/null', 'disable spoolss': 'yes', 'usershare path': '',
+            'guest account': 'nobody', 'server min protocol': 'SMB2_02',
+        }
+        g.update(self.options)
+        lines = ['[global]'] + [f'  {k} = {v}' for k, v in g.items()]
+        for name, opts in self.shares.items():
+            opts = dict(opts)
+            if 'path' not in opts:
+                path = os.path.join(d, 'shares', name)
+                os.makedirs(path, exist_ok=True)
+                os.chmod(path, 0o777)
+                opts['path'] = path
+            opts.setdefault('read only', 'no')
+            lines.append(f'[{name}]')
+            lines += [f'  {k} = {v}' for k, v in opts.items()]
+        with open(self.conf_path(), 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+
+    def start(self):
+        self.dir = tempfile.mkdtemp(prefix='smbdiag-smbd-')
+        os.chmod(self.dir, 0o755)
+        for sub in ('private', 'lock', 'state', 'cache', 'pid', 'shares'):
+            os.makedirs(os.path.join(self.dir, sub), exist_ok=True)
+        os.chmod(os.path.join(self.dir, 'shares'), 0o755)
+        self._write_nss()
+        self._write_conf()
+        for user, password in self.users.items():
+            subprocess.run(['smbpasswd', '-c', self.conf_path(), '-s', '-a', user],
+                           input=f'{password}\n{password}\n', text=True, env=self.env(),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=30)
+        self.log = open(os.path.join(self.dir, 'smbd.out'), 'w')
+        # smbd signals its whole process group when it stops: give it a session
+        # of its own, and tell it not to make one itself.
+        self.proc = subprocess.Popen(['smbd', '-F', '--no-process-group', '--debug-stdout',
+                                      '-s', self.conf_path()],
+                                     env=self.env(), stdout=self.log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        if not wait_listening(self.port):
+            self.stop()
+            raise RuntimeError(f'smbd did not listen on {self.port}: ' + self.output())
+        return self
+
+    def output(self):
+        try:
+            with open(os.path.join(self.dir, 'smbd.out'), encoding='utf-8', errors='replace') as f:
+                return f.read()[-4000:]
+        except OSError:
+            return ''
+
+    def stop(self):
+        stop_process(self.proc)
+        self.proc = None
+        if getattr(self, 'log', None):
+            self.log.close()
+            self.log = None
+
+    def cleanup(self):
+        self.stop()
+        if self.dir and os.environ.get('SMBDIAG_KEEP_TMP') is None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.cleanup()
+
+
+class Capture:
+    """dumpcap on loopback with a capture filter, written to path."""
+
+    def __init__(self, path, bpf, iface='lo'):
+        self.path, self.bpf, self.iface = path, bpf, iface
+        self.proc = None
+
+    def __enter__(self):
+        self.err = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(['dumpcap', '-q', '-i', self.iface, '-B', '64', '-f', self.bpf,
+                                      '-w', self.path], stdout=subprocess.DEVNULL, stderr=self.err,
+                                     stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        # dumpcap writes the file header once it is capturing.
+        while time.monotonic() < deadline:
+            if os.path.exists(self.path) and os.path.getsize(self.path) > 0:
+                break
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        time.sleep(0.2)
+        return self
+
+    def __exit__(self, *exc):
+        time.sleep(0.3)  # let the last packets reach the ring buffer
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                stop_process(self.proc)
+        self.err.close()
+
+
+def smbclient(port, unc, user='alice%Secret123', args=(), command='ls', timeout=60):
+    cmd = ['smbclient', unc, '-p', str(port), '-c', command]
+    cmd += ['-U', user] if user else ['-N']
+    cmd += list(args)
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+class Kdc:
+    """A throw-away MIT krb5kdc realm on 127.0.0.1:<port> (UDP and TCP).
+
+    principals: {name: password or None for a random key}. env() gives
+    KRB5_CONFIG / KRB5_KDC_PROFILE for every krb5 command of the test.
+    """
+
+    def __init__(self, realm='SMBDIAG.TEST', principals=None, port=None, libdefaults=None):
+        self.realm = realm
+        self.port = port or free_port()
+        self.principals = principals if principals is not None else {'alice': 'Secret123'}
+        self.libdefaults = {'kdc_timesync': '0'}
+        self.libdefaults.update(libdefaults or {})
+        self.dir = None
+        self.proc = None
+
+    def env(self):
+        env = dict(os.environ)
+        env['KRB5_CONFIG'] = os.path.join(self.dir, 'krb5.conf')
+        env['KRB5_KDC_PROFILE'] = os.path.join(self.dir, 'kdc.conf')
+        env['KRB5CCNAME'] = 'FILE:' + os.path.join(self.dir, 'ccache')
+        return env
+
+    def kadmin(self, query):
+        return subprocess.run(['kadmin.local', '-r', self.realm, '-q', query], env=self.env(),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=30)
+
+    def _write_conf(self):
+        d, r = self.dir, self.realm
+        libdefaults = {'default_realm': r, 'dns_lookup_kdc': 'false', 'dns_lookup_realm': 'false',
+                       'rdns': 'false', 'udp_preference_limit': '1'}
+        libdefaults.update(self.libdefaults)
+        krb5 = ['[libdefaults]'] + [f'  {k} = {v}' for k, v in libdefaults.items()]
+        krb5 += ['[realms]', f'  {r} = {{', f'    kdc = 127.0.0.1:{self.port}', '  }',
+                 '[domain_realm]', f'  .{r.lower()} = {r}', f'  {r.lower()} = {r}']
+        with open(os.path.join(d, 'krb5.conf'), 'w') as f:
+            f.write('\n'.join(krb5) + '\n')
+        kdc = ['[kdcdefaults]', f'  kdc_ports = {self.port}', f'  kdc_tcp_ports = {self.port}',
+               '[realms]', f'  {r} = {{', f'    database_name = {d}/principal',
+               f'    key_stash_file = {d}/stash', f'    acl_file = {d}/kadm5.acl',
+               '    max_life = 10h',
+               '    supported_enctypes = aes256-cts-hmac-sha1-96:normal aes128-cts-hmac-sha1-96:normal',
+               '  }', '[logging]', f'  kdc = FILE:{d}/kdc.log']
+        with open(os.path.join(d, 'kdc.conf'), 'w') as f:
+            f.write('\n'.join(kdc) + '\n')
+
+    def start(self):
+        self.dir = tempfile.mkdtemp(prefix='smbdiag-kdc-')
+        os.chmod(self.dir, 0o755)
+        self._write_conf()
+        subprocess.run(['kdb5_util', 'create', '-s', '-r', self.realm, '-P', 'smbdiag-master'],
+                       env=self.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       check=True, timeout=60)
+        for name, password in self.principals.items():
+            q = f'addprinc -pw {password} {name}' if password else f'addprinc -randkey {name}'
+            self.kadmin(q)
+        self.log = open(os.path.join(self.dir, 'krb5kdc.out'), 'w')
+        self.proc = subprocess.Popen(['krb5kdc', '-n', '-r', self.realm], env=self.env(),
+                                     stdout=self.log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        if not wait_listening(self.port):
+            self.stop()
+            raise RuntimeError('krb5kdc did not listen')
+        return self
+
+    def keytab(self, principal, path):
+        return self.kadmin(f'ktadd -k {path} {principal}')
+
+    def stop(self):
+        stop_process(self.proc)
+        self.proc = None
+        if getattr(self, 'log', None):
+            self.log.close()
+            self.log = None
+
+    def cleanup(self):
+        self.stop()
+        if self.dir and os.environ.get('SMBDIAG_KEEP_TMP') is None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.cleanup()

@@ -364,7 +364,7 @@ flags_formatting(void **state)
 static void
 algorithm_and_type_names(void **state)
 {
-	uint16_t id;
+	uint16_t id, i;
 	uint8_t type;
 
 	(void)state;
@@ -396,6 +396,25 @@ algorithm_and_type_names(void **state)
 	assert_int_equal(id, 4);
 	assert_string_equal(smb2_hash_algorithm_name(1), "SHA-512");
 	assert_null(smb2_hash_algorithm_name(2));
+	/* Every named id looks up back to itself. */
+	for (i = 0; i < 16; i++) {
+		if (smb2_cipher_name(i) != NULL) {
+			assert_true(smb2_cipher_lookup(smb2_cipher_name(i), &id));
+			assert_int_equal(id, i);
+		}
+		if (smb2_signing_algorithm_name(i) != NULL) {
+			assert_true(smb2_signing_algorithm_lookup(smb2_signing_algorithm_name(i), &id));
+			assert_int_equal(id, i);
+		}
+		if (smb2_compression_algorithm_name(i) != NULL) {
+			assert_true(smb2_compression_algorithm_lookup(smb2_compression_algorithm_name(i), &id));
+			assert_int_equal(id, i);
+		}
+		if (smb2_share_type_name((uint8_t)i) != NULL) {
+			assert_true(smb2_share_type_lookup(smb2_share_type_name((uint8_t)i), &type));
+			assert_int_equal(type, i);
+		}
+	}
 }
 
 /* The tables use plain numbers; check them against the shared constants. */

@@ -1,0 +1,287 @@
+/* The evidence timeline: what every front (probe, analyze, serve) saw,
+ * in one model, so that one set of rules (rules.h) turns it into findings.
+ *
+ * A front fills connections, steps, Kerberos exchanges and follow-up
+ * experiments; it never writes findings itself. Fields a front cannot know
+ * stay at their "unknown" value (negative times, zero frames, has_* false)
+ * and are left out of reports, never invented.
+ *
+ * Times are seconds from the timeline's origin (the first packet for
+ * analyze, the start for probe and serve). Strings are bounded copies.
+ */
+#ifndef SMBDIAG_DIAG_EVIDENCE_H
+#define SMBDIAG_DIAG_EVIDENCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "diag/catalog.h"
+
+enum ev_mode {
+	EV_MODE_PROBE = 0,
+	EV_MODE_ANALYZE = 1,
+	EV_MODE_SERVE = 2,
+};
+
+/* How a step ended. */
+enum ev_outcome {
+	EV_NOT_SENT = 0,        /* the step never started */
+	EV_ANSWERED = 1,        /* an answer came; `status` says which */
+	EV_NO_RESPONSE = 2,     /* sent, nothing came back (timeout, end of capture) */
+	EV_CLOSED = 3,          /* the server closed (FIN) after the request, no answer */
+	EV_RESET = 4,           /* the server reset (RST) after the request, no answer */
+	EV_REFUSED = 5,         /* tcp: the SYN was refused */
+	EV_TIMEOUT = 6,         /* tcp: no answer to the SYN */
+	EV_NBSS_REJECTED = 7,   /* nbss: negative session response (`status` = its code) */
+	EV_PROTOCOL_ERROR = 8,  /* an answer we cannot accept: undecodable, bad signature, ... */
+	EV_LOCAL_ERROR = 9,     /* our side failed (probe): cannot sign or encrypt, crypto */
+	EV_IN_PROGRESS = 10,    /* capture or live server: still waiting when the evidence ended */
+};
+
+/* Protocol errors worth naming (EV_PROTOCOL_ERROR / EV_LOCAL_ERROR). */
+enum ev_problem {
+	EV_PROBLEM_NONE = 0,
+	EV_PROBLEM_UNDECODABLE = 1,       /* the answer does not decode */
+	EV_PROBLEM_BAD_SIGNATURE = 2,     /* a signature does not verify */
+	EV_PROBLEM_UNSIGNED = 3,          /* an answer that had to be signed was not */
+	EV_PROBLEM_DECRYPT = 4,           /* an encrypted answer does not decrypt */
+	EV_PROBLEM_VALIDATE_MISMATCH = 5, /* VALIDATE_NEGOTIATE_INFO differs from NEGOTIATE */
+	EV_PROBLEM_CANNOT_ENCRYPT = 6,    /* encryption needed, no cipher or key */
+	EV_PROBLEM_DIALECT_NOT_OFFERED = 7, /* the server chose a dialect nobody offered */
+	EV_PROBLEM_LOCAL = 8,             /* our own failure */
+};
+
+#define EV_TEXT 128
+#define EV_LONG_TEXT 512
+#define EV_MAX_STEPS 24
+#define EV_MAX_IDS 16
+
+struct ev_step {
+	enum sd_step step;
+	enum ev_outcome outcome;
+	enum ev_problem problem;
+	uint32_t status;           /* NTSTATUS of the answer; NetBIOS code for nbss */
+	double request_at;         /* < 0: unknown */
+	double response_at;        /* answer, close or reset; < 0: none */
+	double ack_at;             /* the server's TCP stack acknowledged the request; < 0: unknown */
+	uint32_t frame_request;    /* capture frame numbers; 0: unknown */
+	uint32_t frame_response;
+	uint64_t message_id;
+	uint8_t legs;              /* SESSION_SETUP round trips */
+	bool request_signed, request_encrypted;
+	bool response_signed, response_encrypted;
+	char detail[EV_TEXT];      /* e.g. the share path of a TREE_CONNECT */
+};
+
+struct ev_negotiate {
+	bool seen_request, seen_response;
+	bool smb1_negotiate;       /* the client began with an SMB1 multi-protocol negotiate */
+	bool smb1_offers_smb2;     /* ... offering "SMB 2.002" / "SMB 2.???" */
+	bool smb1_answered;        /* the server answered in SMB1 (SMB1-only server) */
+	uint16_t client_dialects[EV_MAX_IDS];
+	uint8_t n_client_dialects;
+	uint16_t dialect;          /* 0: none */
+	uint16_t client_security_mode, server_security_mode;
+	uint32_t client_capabilities, server_capabilities;
+	uint16_t client_ciphers[EV_MAX_IDS];
+	uint8_t n_client_ciphers;
+	bool has_cipher;
+	uint16_t cipher;           /* 0: no common cipher */
+	uint16_t client_signing_algs[EV_MAX_IDS];
+	uint8_t n_client_signing_algs;
+	bool has_signing_alg;
+	uint16_t signing_alg;
+	bool has_server_guid;
+	uint8_t server_guid[16];
+	bool has_server_time;
+	uint64_t server_time;      /* FILETIME */
+	bool has_clock_skew;
+	double clock_skew_s;       /* server minus local (probe) */
+	uint8_t server_mechs[8];   /* enum spnego_mech, from the NegTokenInit2 hint */
+	uint8_t n_server_mechs;
+};
+
+enum ev_mechanism {
+	EV_MECH_UNKNOWN = 0,
+	EV_MECH_NTLMSSP = 1,
+	EV_MECH_KERBEROS = 2,
+	EV_MECH_ANONYMOUS = 3,
+	EV_MECH_GUEST = 4,
+};
+
+enum ev_ntlm_version {
+	EV_NTLM_UNKNOWN = 0,
+	EV_NTLM_V2 = 1,
+	EV_NTLM_V1 = 2,
+	EV_NTLM_LM = 3,
+	EV_NTLM_ANONYMOUS = 4,
+};
+
+struct ev_session {
+	bool seen;
+	enum ev_mechanism mechanism;
+	enum ev_ntlm_version ntlm_version;
+	char user[EV_TEXT];
+	char domain[EV_TEXT];
+	char workstation[EV_TEXT];
+	char target_name[EV_LONG_TEXT];   /* NTLM MsvAvTargetName or Kerberos service name */
+	char server_nb_domain[EV_TEXT];   /* from the NTLM CHALLENGE */
+	char server_nb_computer[EV_TEXT];
+	char server_dns_computer[EV_TEXT];
+	uint64_t session_id;
+	bool has_flags;
+	uint16_t session_flags;           /* IS_GUEST, IS_NULL, ENCRYPT_DATA */
+	bool signing_required;
+	bool signed_traffic;              /* requests after SESSION_SETUP were signed */
+	bool encrypted_traffic;           /* ... were encrypted */
+	bool unsigned_when_required;      /* a post-auth request went unsigned on a signing-required session */
+};
+
+struct ev_tree {
+	bool seen;
+	char path[EV_LONG_TEXT];          /* \\server\share as sent (UTF-8) */
+	uint32_t tree_id;
+	bool has_share;
+	uint8_t share_type;
+	uint32_t share_flags;
+	uint32_t share_capabilities;
+	uint32_t maximal_access;
+};
+
+struct ev_connection {
+	unsigned id;
+	char client[64];                  /* "10.0.0.5:51234" or "[::1]:51234"; empty: unknown */
+	char server[64];
+	char server_name[EV_TEXT];        /* the name the client used (typed, or from the tree path) */
+	double start_unix;                /* wall clock of the first packet / the start; 0 unknown */
+	uint8_t n_steps;
+	struct ev_step steps[EV_MAX_STEPS];  /* in time order */
+	struct ev_negotiate negotiate;
+	struct ev_session session;
+	struct ev_tree tree;
+	bool closed_by_server;
+	bool reset_by_server;
+	double closed_at;                 /* < 0: still open / unknown */
+	uint32_t transport_port;          /* 445, 139, ... */
+};
+
+/* A Kerberos message seen on port 88 (analyze) or an exchange the probe
+ * made through the Kerberos library. */
+enum ev_krb_message {
+	EV_KRB_AS_REQ = 10,
+	EV_KRB_AS_REP = 11,
+	EV_KRB_TGS_REQ = 12,
+	EV_KRB_TGS_REP = 13,
+	EV_KRB_AP_REQ = 14,
+	EV_KRB_AP_REP = 15,
+	EV_KRB_ERROR = 30,
+};
+
+struct ev_kerberos {
+	double at;
+	char client[64];
+	char kdc[64];
+	enum ev_krb_message message;
+	char cname[EV_TEXT];
+	char realm[EV_TEXT];
+	char sname[EV_LONG_TEXT];
+	bool has_error;
+	int32_t error;
+	bool has_ext_status;
+	uint32_t ext_status;              /* KERB-EXT-ERROR NTSTATUS */
+	char e_text[EV_TEXT];
+	uint32_t frame;
+	int connection;                   /* the SMB connection it served; -1 none */
+	bool after_preauth;               /* the KDC had already asked for pre-authentication */
+};
+
+/* Follow-up experiments the probe runs after a failure (SPEC: they add
+ * evidence, never change the exit status). */
+enum ev_experiment_kind {
+	EV_EXP_DIALECT_ALONE = 1,     /* NEGOTIATE offering one dialect */
+	EV_EXP_ENCRYPTED_RETRY = 2,   /* the same connection with 3.1.1 and encryption */
+	EV_EXP_SHARE_LIST = 3,        /* NetShareEnumAll over IPC$ */
+	EV_EXP_NTLM_INSTEAD = 4,      /* NTLM after Kerberos failed */
+	EV_EXP_SMB1_ONLY = 5,         /* an SMB1-only negotiate */
+	EV_EXP_GUEST = 6,             /* does the server offer guest access */
+};
+
+#define EV_MAX_SHARES 64
+
+struct ev_experiment {
+	enum ev_experiment_kind kind;
+	int connection;               /* the connection it explains */
+	uint16_t dialect;             /* DIALECT_ALONE: the dialect tried */
+	enum ev_outcome outcome;      /* of the step that decided */
+	enum sd_step step;            /* the last step reached */
+	uint32_t status;
+	bool ok;                      /* the experiment's own goal was reached */
+	char detail[EV_LONG_TEXT];
+	uint8_t n_shares;             /* SHARE_LIST */
+	char shares[EV_MAX_SHARES][81];
+};
+
+#define EV_MAX_EVIDENCE 6
+
+struct ev_finding {
+	const struct sd_finding_def *def;
+	int connection;               /* -1: not tied to one */
+	enum sd_step step;
+	uint8_t n_evidence;
+	char evidence[EV_MAX_EVIDENCE][EV_LONG_TEXT];
+};
+
+struct ev_timeline {
+	enum ev_mode mode;
+	double origin_unix;           /* wall clock of time 0 */
+	struct ev_connection *conns;
+	size_t n_conns, cap_conns;
+	struct ev_kerberos *krb;
+	size_t n_krb, cap_krb;
+	struct ev_experiment *exps;
+	size_t n_exps, cap_exps;
+	struct ev_finding *findings;
+	size_t n_findings, cap_findings;
+	size_t dropped;               /* records refused by the caps below */
+};
+
+/* Hard caps so hostile input cannot grow the timeline without bound. */
+#define EV_MAX_CONNECTIONS 1000000
+#define EV_MAX_KERBEROS 1000000
+#define EV_MAX_EXPERIMENTS 64
+#define EV_MAX_FINDINGS 100000
+
+void ev_timeline_init(struct ev_timeline *t, enum ev_mode mode);
+void ev_timeline_cleanup(struct ev_timeline *t);
+
+/* Each returns a zeroed record (times preset to -1, connection -1, ids
+ * numbered) or NULL when out of memory or over its cap (dropped++). */
+struct ev_connection *ev_add_connection(struct ev_timeline *t);
+struct ev_kerberos *ev_add_kerberos(struct ev_timeline *t);
+struct ev_experiment *ev_add_experiment(struct ev_timeline *t, enum ev_experiment_kind kind, int connection);
+/* Appends a step to a connection (NULL when EV_MAX_STEPS are used). */
+struct ev_step *ev_add_step(struct ev_connection *c, enum sd_step step);
+/* The last step of that kind, or NULL. */
+struct ev_step *ev_last_step(struct ev_connection *c, enum sd_step step);
+const struct ev_step *ev_last_step_const(const struct ev_connection *c, enum sd_step step);
+
+/* Findings (for the rules). id must exist in the catalog (else
+ * SD_ERR_NOT_FOUND). The evidence line is formatted printf-style. */
+struct ev_finding *ev_add_finding(struct ev_timeline *t, const char *id, int connection);
+void ev_finding_evidence(struct ev_finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* True when at least one finding has severity error (exit status 4 / 1x). */
+bool ev_has_error(const struct ev_timeline *t);
+
+/* Bounded copy with NUL termination. */
+void ev_copy(char *dst, size_t cap, const char *src);
+
+const char *ev_outcome_name(enum ev_outcome o);      /* "answered", "no_response", ... */
+const char *ev_problem_name(enum ev_problem p);
+const char *ev_mechanism_name(enum ev_mechanism m);  /* "ntlmssp", "kerberos", "anonymous", "guest" */
+const char *ev_ntlm_version_name(enum ev_ntlm_version v);
+const char *ev_krb_message_name(enum ev_krb_message m); /* "AS-REQ", ... */
+const char *ev_experiment_name(enum ev_experiment_kind k);
+
+#endif

@@ -1,12 +1,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/analyze.h"
 #include "cli/commands.h"
 #include "cli/explain.h"
+#include "cli/probe.h"
+#include "cli/serve.h"
 
 /* Add new sub-commands here (declare their entry point above the table). */
 static const struct cli_command commands[] = {
+	{"analyze", "read a capture (or listen) and say why SMB connections in it failed", cmd_analyze},
 	{"explain", "what a status, Kerberos error or finding means; causes, checks, fixes", cmd_explain},
+	{"probe", "walk a server through negotiate, session setup and tree connect; say why it fails", cmd_probe},
+	{"serve", "run an SMB server with a chosen policy; show what clients offer and why they fail", cmd_serve},
+	{"hash", "print the NT hash of a password (for serve's [user] NtHash)", cmd_hash},
 	{NULL, NULL, NULL},
 };
 

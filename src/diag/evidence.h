@@ -165,6 +165,13 @@ struct ev_connection {
 	bool reset_by_server;
 	double closed_at;                 /* < 0: still open / unknown */
 	uint32_t transport_port;          /* 445, 139, ... */
+	/* Added for analyze (zero elsewhere): where to find the connection in
+	 * Wireshark, and how much of it the capture let us see. */
+	bool has_tcp_stream;
+	uint32_t tcp_stream;              /* tshark's tcp.stream */
+	uint32_t encrypted_messages;      /* SMB2 TRANSFORM messages: what they carry is hidden */
+	uint32_t decrypted_messages;      /* ... of which decrypted (--password / --nt-hash) */
+	bool capture_gaps;                /* TCP bytes were missing: some messages may be unseen */
 };
 
 /* A Kerberos message seen on port 88 (analyze) or an exchange the probe
@@ -195,6 +202,11 @@ struct ev_kerberos {
 	uint32_t frame;
 	int connection;                   /* the SMB connection it served; -1 none */
 	bool after_preauth;               /* the KDC had already asked for pre-authentication */
+	/* Added for kerberos.ticket_rejected (SPEC: show the ticket's key
+	 * version): the kvno of the service ticket's enc-part, from a TGS-REP
+	 * or an AP-REQ. */
+	bool has_kvno;
+	uint32_t kvno;
 };
 
 /* Follow-up experiments the probe runs after a failure (SPEC: they add

@@ -100,6 +100,36 @@ def _descendants(pid):
     return out
 
 
+def pids_using(marker):
+    """PIDs whose command line mentions marker (our private folder)."""
+    found = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f'/proc/{entry}/cmdline', 'rb') as f:
+                if marker.encode() in f.read():
+                    found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+def stop_pids(pids, timeout=10.0):
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and any(os.path.exists(f'/proc/{p}') for p in pids):
+            time.sleep(0.02)
+        pids = [p for p in pids if os.path.exists(f'/proc/{p}')]
+        if not pids:
+            return
+
+
 def stop_process(proc, timeout=10.0):
     """SIGTERM the process we started and every descendant of it, by PID."""
     if proc is None or proc.poll() is not None:
@@ -230,6 +260,11 @@ class Smbd:
     def stop(self):
         stop_process(self.proc)
         self.proc = None
+        # smbd starts samba-dcerpcd on demand (share listing, IPC$), and that
+        # daemon detaches from smbd's process tree: find it, and its rpcd_*
+        # workers, by our private smb.conf on their command lines.
+        if self.dir:
+            stop_pids(pids_using(self.conf_path()))
         if getattr(self, 'log', None):
             self.log.close()
             self.log = None

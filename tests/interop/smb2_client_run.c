@@ -4,7 +4,7 @@
  *
  * usage: smb2_client_run HOST PORT SERVER_NAME SHARE USER PASSWORD
  *            [--dialect 3.1.1]... [--signing off|on|required] [--encrypt]
- *            [--no-encryption] [--cipher ID]... [--anonymous]
+ *            [--no-encryption] [--cipher ID]... [--anonymous] [--list-shares]
  */
 #include <errno.h>
 #include <netdb.h>
@@ -116,6 +116,23 @@ run(struct smb2_client *c, int fd, int timeout_ms)
 	return 0;
 }
 
+/* One share per line; the remark last, as it may hold spaces. */
+static void
+print_share_list(const struct smb2_client_result *r)
+{
+	uint8_t i;
+
+	if (!r->share_list_tried)
+		return;
+	printf("share_list_ok=%d\nshare_list_failure=%s\nshare_list_stage=%s\nshare_list_status=0x%08x\n"
+	       "share_list_err=%s\nshare_list_total=%u\n",
+	       r->share_list_ok, smb2_share_list_failure_name(r->share_list_failure),
+	       smb2_share_list_stage_name(r->share_list_stage), r->share_list_status, sd_err_name(r->share_list_err),
+	       r->share_list_total);
+	for (i = 0; i < r->n_shares; i++)
+		printf("share=%s type=%u remark=%s\n", r->shares[i].name, r->shares[i].type, r->shares[i].remark);
+}
+
 static void
 print_result(const struct smb2_client_result *r)
 {
@@ -135,12 +152,14 @@ print_result(const struct smb2_client_result *r)
 	       r->session_encrypt, r->tree_encrypt, r->share_flags, r->validated, r->tree_path);
 	printf("user=%s\ndomain=%s\ntarget_name=%s\nserver_nb_domain=%s\n", r->user, r->domain, r->target_name,
 	       r->server_nb_domain);
+	print_share_list(r);
 	for (i = 0; i < r->n_exchanges; i++) {
 		const struct smb2_client_exchange *e = &r->exchanges[i];
 
-		printf("exchange=%s mid=%llu status=0x%08x answered=%d req_signed=%d req_encrypted=%d "
+		printf("exchange=%s cmd=%s mid=%llu status=0x%08x answered=%d req_signed=%d req_encrypted=%d "
 		       "rsp_signed=%d rsp_encrypted=%d\n",
-		       smb2_client_step_name(e->step), (unsigned long long)e->message_id, e->status, e->answered,
+		       smb2_client_step_name(e->step), smb2_command_name(e->command) ? smb2_command_name(e->command) : "?",
+		       (unsigned long long)e->message_id, e->status, e->answered,
 		       e->req_signed, e->req_encrypted, e->rsp_signed, e->rsp_encrypted);
 	}
 }
@@ -184,6 +203,8 @@ main(int argc, char **argv)
 			cfg.no_encryption = true;
 		} else if (strcmp(argv[i], "--anonymous") == 0) {
 			cfg.mech = SMB2_MECH_ANONYMOUS;
+		} else if (strcmp(argv[i], "--list-shares") == 0) {
+			cfg.list_shares = true;
 		} else {
 			fprintf(stderr, "unknown option %s\n", argv[i]);
 			return 2;

@@ -146,6 +146,7 @@ smb2_client_free(struct smb2_client *c)
 	memset(c->nt_hash, 0, sizeof(c->nt_hash));
 	memset(c->session_key, 0, sizeof(c->session_key));
 	memset(&c->keys, 0, sizeof(c->keys));
+	client_srvsvc_free(c);
 	free(c->in);
 	free(c->plain);
 	free(c->unsealed);
@@ -187,6 +188,7 @@ state_for_step(enum smb2_client_step step)
 	case SMB2C_STEP_SESSION_SETUP: return SMB2C_SESSION_SETUP;
 	case SMB2C_STEP_TREE_CONNECT: return SMB2C_TREE_CONNECT;
 	case SMB2C_STEP_VALIDATE_NEGOTIATE: return SMB2C_VALIDATE_NEGOTIATE;
+	case SMB2C_STEP_LIST_SHARES: return SMB2C_LIST_SHARES;
 	case SMB2C_STEP_TREE_DISCONNECT: return SMB2C_TREE_DISCONNECT;
 	case SMB2C_STEP_LOGOFF: return SMB2C_LOGOFF;
 	default: return SMB2C_FAILED;
@@ -196,12 +198,18 @@ state_for_step(enum smb2_client_step step)
 enum client_protect
 client_protection(const struct smb2_client *c, enum smb2_client_step step)
 {
-	bool tree_scoped = step == SMB2C_STEP_VALIDATE_NEGOTIATE || step == SMB2C_STEP_TREE_DISCONNECT;
+	bool tree_scoped = step == SMB2C_STEP_VALIDATE_NEGOTIATE || step == SMB2C_STEP_TREE_DISCONNECT ||
+			   step == SMB2C_STEP_LIST_SHARES;
 
 	if (!c->have_keys)
 		return CLIENT_PLAIN;
 	if (c->res.session_encrypt || (tree_scoped && c->res.tree_encrypt))
 		return CLIENT_SEAL;
+	/* --signing off plays a client that cannot sign (an old device): it
+	 * never signs, whatever the server requires, so the server's refusal
+	 * becomes visible. */
+	if (c->cfg.signing == SMB2_SIGNING_OFF)
+		return CLIENT_PLAIN;
 	if (c->res.session_signing_required || step == SMB2C_STEP_VALIDATE_NEGOTIATE)
 		return CLIENT_SIGN;
 	/* MS-SMB2 3.2.4.2.4: a 3.1.1 TREE_CONNECT is always signed (the server
@@ -296,7 +304,10 @@ smb2_client_start(struct smb2_client *c, uint64_t now_us)
 
 	if (c->state != SMB2C_IDLE)
 		return SD_ERR_STATE;
-	err = client_send_negotiate(c, now_us);
+	if (c->cfg.smb1_first || c->cfg.smb1_only)
+		err = client_send_smb1_negotiate(c, now_us);
+	else
+		err = client_send_negotiate(c, now_us);
 	if (err)
 		client_fail(c, SMB2C_FAIL_LOCAL, 0, err);
 	return err;
@@ -352,6 +363,7 @@ dispatch(struct smb2_client *c, const struct client_rsp *r, uint64_t now_us)
 	case SMB2C_SESSION_SETUP: client_on_session_setup(c, r, now_us); break;
 	case SMB2C_TREE_CONNECT: client_on_tree_connect(c, r, now_us); break;
 	case SMB2C_VALIDATE_NEGOTIATE: client_on_validate(c, r, now_us); break;
+	case SMB2C_LIST_SHARES: client_on_list_shares(c, r, now_us); break;
 	case SMB2C_TREE_DISCONNECT: client_on_tree_disconnect(c, r, now_us); break;
 	case SMB2C_LOGOFF: client_on_logoff(c, r, now_us); break;
 	default: client_fail(c, SMB2C_FAIL_BAD_RESPONSE, 0, SD_ERR_STATE); break;
@@ -431,6 +443,10 @@ handle_pdu(struct smb2_client *c, const uint8_t *p, size_t len, uint64_t now_us)
 			return;
 		}
 		handle_plain_pdu(c, c->unsealed, plain_len, true, now_us);
+		return;
+	}
+	if (c->smb1_pending && len >= 4 && p[0] == 0xFF && p[1] == 'S' && p[2] == 'M' && p[3] == 'B') {
+		client_on_smb1_answer(c, p, len, now_us);
 		return;
 	}
 	handle_plain_pdu(c, p, len, false, now_us);
@@ -513,6 +529,7 @@ smb2_client_step_name(enum smb2_client_step step)
 {
 	static const char *const names[SMB2C_STEP__COUNT] = {
 		"negotiate", "session_setup", "tree_connect", "validate_negotiate", "tree_disconnect", "logoff",
+		"list_shares",
 	};
 
 	return (unsigned)step < SMB2C_STEP__COUNT ? names[step] : "unknown";

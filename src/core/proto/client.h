@@ -57,6 +57,14 @@ struct smb2_client_config {
 	const char *server_name;   /* as the user typed it: tree path and NTLM target name */
 	const char *share;
 	size_t max_message;        /* largest response accepted; 0 = 1 MiB */
+	/* After TREE_CONNECT to a pipe share (IPC$): list the shares with
+	 * SRVSVC NetrShareEnum (result: share_list_*, shares[]). */
+	bool list_shares;
+	/* Begin with an SMB1 multi-protocol NEGOTIATE as Windows and impacket
+	 * do (MS-SMB2 3.2.4.2.1); smb1_only leaves the SMB2 strings out, to
+	 * learn whether the server still speaks SMB1. */
+	bool smb1_first;
+	bool smb1_only;
 };
 
 enum smb2_client_state {
@@ -65,6 +73,7 @@ enum smb2_client_state {
 	SMB2C_SESSION_SETUP,
 	SMB2C_TREE_CONNECT,
 	SMB2C_VALIDATE_NEGOTIATE,
+	SMB2C_LIST_SHARES,
 	SMB2C_TREE_DISCONNECT,
 	SMB2C_LOGOFF,
 	SMB2C_DONE,
@@ -78,6 +87,7 @@ enum smb2_client_step {
 	SMB2C_STEP_VALIDATE_NEGOTIATE,
 	SMB2C_STEP_TREE_DISCONNECT,
 	SMB2C_STEP_LOGOFF,
+	SMB2C_STEP_LIST_SHARES,   /* CREATE srvsvc, DCE/RPC BIND, NetrShareEnum, READs, CLOSE */
 	SMB2C_STEP__COUNT
 };
 
@@ -111,8 +121,39 @@ struct smb2_client_exchange {
 	bool rsp_encrypted;
 };
 
-#define SMB2_CLIENT_MAX_EXCHANGES 16
+#define SMB2_CLIENT_MAX_EXCHANGES 64   /* the share listing READs one fragment each */
 #define SMB2_CLIENT_NAME_MAX 256
+
+/* Share listing: who refused it, if anyone. A refusal is a result, not a
+ * failure of the connection (the client goes on to TREE_DISCONNECT). */
+enum smb2_share_list_failure {
+	SMB2C_LIST_OK = 0,
+	SMB2C_LIST_NOT_PIPE,        /* not a pipe share (IPC$): status is its ShareType */
+	SMB2C_LIST_STATUS,          /* an SMB2 request was refused: status is its NTSTATUS */
+	SMB2C_LIST_BIND_REJECTED,   /* status: BIND_NAK reason, or result << 16 | reason */
+	SMB2C_LIST_RPC_FAULT,       /* status: the DCE/RPC fault status */
+	SMB2C_LIST_WERROR,          /* status: NetrShareEnum's WERROR */
+	SMB2C_LIST_BAD_RESPONSE,    /* an answer did not decode: share_list_err */
+	SMB2C_LIST_LOCAL,           /* our own limit or failure: share_list_err */
+};
+
+enum smb2_share_list_stage {
+	SMB2C_LIST_CREATE = 0,      /* CREATE "srvsvc" on the pipe share */
+	SMB2C_LIST_BIND,            /* DCE/RPC BIND to SRVSVC v3.0 */
+	SMB2C_LIST_ENUM,            /* NetrShareEnum level 1 */
+	SMB2C_LIST_CLOSE,
+	SMB2C_LIST_DONE,
+};
+
+#define SMB2_CLIENT_MAX_SHARES 128
+#define SMB2_CLIENT_SHARE_NAME_MAX 241    /* 80 UTF-16 units as UTF-8, plus NUL */
+#define SMB2_CLIENT_SHARE_REMARK_MAX 128  /* longer remarks are cut */
+
+struct smb2_client_share {
+	char name[SMB2_CLIENT_SHARE_NAME_MAX];
+	uint32_t type;                /* shi1_type: SRVSVC_STYPE_* (core/wire/srvsvc.h) */
+	char remark[SMB2_CLIENT_SHARE_REMARK_MAX];
+};
 
 struct smb2_client_result {
 	enum smb2_client_state state;
@@ -145,6 +186,11 @@ struct smb2_client_result {
 	bool signing_alg_negotiated;
 	uint8_t server_mechs[8];      /* enum spnego_mech from the NegTokenInit2 hint */
 	uint8_t n_server_mechs;
+	bool smb1_sent;               /* an SMB1 NEGOTIATE went first */
+	bool smb1_upgraded;           /* ... answered by SMB2 with dialect 2.??? */
+	bool smb1_answered;           /* ... answered in SMB1 (the client stops there) */
+	uint16_t smb1_dialect_index;  /* the SMB1 answer's DialectIndex */
+	uint32_t smb1_status;         /* the SMB1 answer's status */
 
 	/* SESSION_SETUP */
 	uint64_t session_id;
@@ -168,6 +214,17 @@ struct smb2_client_result {
 	uint32_t maximal_access;
 	bool tree_encrypt;
 	bool validated;               /* VALIDATE_NEGOTIATE_INFO succeeded */
+
+	/* Share listing (cfg.list_shares) */
+	bool share_list_tried;
+	bool share_list_ok;           /* the server sent its list */
+	enum smb2_share_list_failure share_list_failure;
+	enum smb2_share_list_stage share_list_stage;  /* where the listing stopped */
+	uint32_t share_list_status;   /* NTSTATUS, bind reason, fault status or WERROR (see failure) */
+	enum sd_err share_list_err;   /* with BAD_RESPONSE / LOCAL */
+	uint32_t share_list_total;    /* entries the server sent; n_shares keeps at most the cap */
+	uint8_t n_shares;
+	struct smb2_client_share shares[SMB2_CLIENT_MAX_SHARES];
 };
 
 struct smb2_client;
@@ -199,5 +256,7 @@ const struct smb2_client_result *smb2_client_result(const struct smb2_client *c)
 
 const char *smb2_client_step_name(enum smb2_client_step step);   /* "negotiate" */
 const char *smb2_client_failure_name(enum smb2_client_failure f);
+const char *smb2_share_list_failure_name(enum smb2_share_list_failure f);  /* "werror" */
+const char *smb2_share_list_stage_name(enum smb2_share_list_stage s);      /* "bind" */
 
 #endif

@@ -66,6 +66,8 @@ struct smb2_client {
 	uint64_t nonce_counter;
 	uint8_t nonce_salt[4];
 	uint16_t effective_cipher;    /* cipher used for sealing, 0 when none */
+	struct client_srvsvc *srvsvc; /* share listing state (client_srvsvc.c), NULL until used */
+	bool smb1_pending;            /* the pending NEGOTIATE is the SMB1 one */
 };
 
 /* Queue a request: header fields are filled here; body_fn writes the body.
@@ -110,6 +112,12 @@ struct client_rsp {
 /* Step handlers (client_negotiate.c, client_session.c, client_tree.c). */
 enum sd_err client_send_negotiate(struct smb2_client *c, uint64_t now_us);
 void client_on_negotiate(struct smb2_client *c, const struct client_rsp *r, uint64_t now_us);
+/* SMB1 first (client_negotiate.c): the multi-protocol NEGOTIATE, an SMB1
+ * answer to it, and the SMB2 answer (2.??? asks for an SMB2 NEGOTIATE;
+ * returns true when it handled r). */
+enum sd_err client_send_smb1_negotiate(struct smb2_client *c, uint64_t now_us);
+void client_on_smb1_answer(struct smb2_client *c, const uint8_t *p, size_t len, uint64_t now_us);
+bool client_smb1_upgrade(struct smb2_client *c, const struct client_rsp *r, uint64_t now_us);
 enum sd_err client_send_session_setup(struct smb2_client *c, const uint8_t *token, size_t token_len,
 				      uint64_t now_us);
 enum sd_err client_session_begin(struct smb2_client *c, uint64_t now_us);
@@ -119,6 +127,13 @@ void client_on_tree_connect(struct smb2_client *c, const struct client_rsp *r, u
 void client_on_validate(struct smb2_client *c, const struct client_rsp *r, uint64_t now_us);
 void client_on_tree_disconnect(struct smb2_client *c, const struct client_rsp *r, uint64_t now_us);
 void client_on_logoff(struct smb2_client *c, const struct client_rsp *r, uint64_t now_us);
+/* After TREE_CONNECT (and VALIDATE_NEGOTIATE): the share listing when
+ * asked and not yet tried, TREE_DISCONNECT otherwise (client_tree.c). */
+enum sd_err client_tree_next(struct smb2_client *c, uint64_t now_us);
+/* Share listing (client_srvsvc.c). */
+enum sd_err client_list_shares_begin(struct smb2_client *c, uint64_t now_us);
+void client_on_list_shares(struct smb2_client *c, const struct client_rsp *r, uint64_t now_us);
+void client_srvsvc_free(struct smb2_client *c);
 
 /* NTLM tokens (client_ntlm.c): SPNEGO-wrapped NEGOTIATE, then the
  * AUTHENTICATE answering a CHALLENGE; the session key lands in c. */

@@ -4,6 +4,7 @@
 
 #include "core/auth/spnego.h"
 #include "core/proto/client_internal.h"
+#include "core/wire/smb1.h"
 #include "core/wire/utf16.h"
 
 #define PREAUTH_SALT_LEN 32
@@ -183,6 +184,8 @@ client_on_negotiate(struct smb2_client *c, const struct client_rsp *r, uint64_t 
 	struct smb2_negotiate_rsp rsp;
 	enum sd_err err;
 
+	if (c->smb1_pending && client_smb1_upgrade(c, r, now_us))
+		return;
 	if (r->hdr.status != 0) {
 		client_fail(c, SMB2C_FAIL_STATUS, r->hdr.status, SD_OK);
 		return;
@@ -223,4 +226,84 @@ client_on_negotiate(struct smb2_client *c, const struct client_rsp *r, uint64_t 
 	err = client_session_begin(c, now_us);
 	if (err)
 		client_fail(c, SMB2C_FAIL_LOCAL, 0, err);
+}
+
+/* The multi-protocol NEGOTIATE: SMB1 dialects, then the SMB2 strings for
+ * the SMB2 dialects on offer (none with smb1_only). */
+enum sd_err
+client_send_smb1_negotiate(struct smb2_client *c, uint64_t now_us)
+{
+	struct client_req cr = {SMB2C_STEP_NEGOTIATE, SMB2_NEGOTIATE, 0, 0, CLIENT_PLAIN};
+	const char *dialects[SMB1_DIALECTS_MAX];
+	size_t i, n = 0;
+	bool later = false;
+	struct sd_wr w;
+	enum sd_err err;
+
+	for (i = 0; i < smb1_multi_protocol_dialect_count && n < SMB1_DIALECTS_MAX; i++) {
+		const char *d = smb1_multi_protocol_dialects[i];
+
+		if (strcmp(d, SMB1_DIALECT_SMB2_002) != 0 && strcmp(d, SMB1_DIALECT_SMB2_WILDCARD) != 0)
+			dialects[n++] = d;
+	}
+	for (i = 0; i < c->cfg.n_dialects; i++)
+		later |= c->cfg.dialects[i] != SMB2_DIALECT_202;
+	if (!c->cfg.smb1_only && offers(c, SMB2_DIALECT_202))
+		dialects[n++] = SMB1_DIALECT_SMB2_002;
+	if (!c->cfg.smb1_only && later)
+		dialects[n++] = SMB1_DIALECT_SMB2_WILDCARD;
+	sd_wr_init(&w, c->plain, CLIENT_OUT_CAP);
+	err = smb1_negotiate_request_encode(&w, NULL, dialects, n);
+	if (err)
+		return err;
+	err = client_finish(c, &cr, &w, now_us);
+	if (err)
+		return err;
+	c->res.smb1_sent = true;
+	c->smb1_pending = true;
+	return SD_OK;
+}
+
+/* An SMB1 server (or one that answers SMB1 when offered only SMB1): the
+ * client speaks no SMB1 beyond this, so it records the answer and stops. */
+void
+client_on_smb1_answer(struct smb2_client *c, const uint8_t *p, size_t len, uint64_t now_us)
+{
+	struct smb1_negotiate_response rsp;
+	struct smb2_client_exchange *ex = c->pending >= 0 ? &c->res.exchanges[c->pending] : NULL;
+	enum sd_err err;
+
+	c->smb1_pending = false;
+	c->res.smb1_answered = true;
+	err = smb1_negotiate_response_decode(p, len, &rsp, NULL);
+	if (err == SD_OK) {
+		c->res.smb1_dialect_index = rsp.dialect_index;
+		c->res.smb1_status = rsp.hdr.status;
+	}
+	if (ex) {
+		ex->answered = true;
+		ex->answered_us = now_us;
+		ex->status = err == SD_OK ? rsp.hdr.status : 0;
+	}
+	client_fail(c, SMB2C_FAIL_BAD_RESPONSE, err == SD_OK ? rsp.hdr.status : 0, err ? err : SD_ERR_UNSUPPORTED);
+	c->pending = -1;
+}
+
+/* The SMB2 answer to the multi-protocol NEGOTIATE: dialect 2.??? asks for
+ * an SMB2 NEGOTIATE (MessageId 1); anything else takes the usual path. */
+bool
+client_smb1_upgrade(struct smb2_client *c, const struct client_rsp *r, uint64_t now_us)
+{
+	struct smb2_negotiate_rsp rsp;
+	enum sd_err err;
+
+	c->smb1_pending = false;
+	if (r->hdr.status != 0 || smb2_negotiate_rsp_decode(r->msg, r->len, &rsp) != SD_OK ||
+	    rsp.dialect != SMB2_DIALECT_WILDCARD)
+		return false;
+	c->res.smb1_upgraded = true;
+	err = client_send_negotiate(c, now_us);
+	if (err)
+		client_fail(c, SMB2C_FAIL_LOCAL, 0, err);
+	return true;
 }

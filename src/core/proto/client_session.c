@@ -81,7 +81,10 @@ session_established(struct smb2_client *c, const struct client_rsp *r, uint64_t 
 		return;
 	}
 	c->res.session_flags = rsp.session_flags;
-	guest_or_null = (rsp.session_flags & (SMB2_SESSION_FLAG_IS_GUEST | SMB2_SESSION_FLAG_IS_NULL)) != 0;
+	/* IS_NULL is only a MAY (MS-SMB2 3.3.5.5.3): Samba leaves it clear for
+	 * anonymous logons, so a session without a key counts as null too. */
+	guest_or_null = (rsp.session_flags & (SMB2_SESSION_FLAG_IS_GUEST | SMB2_SESSION_FLAG_IS_NULL)) != 0 ||
+			!c->have_session_key;
 	if (c->have_session_key && !guest_or_null) {
 		err = derive_keys(c);
 		if (err) {

@@ -95,6 +95,14 @@ send_validate(struct smb2_client *c, uint64_t now_us)
 	return client_finish(c, &cr, &w, now_us);
 }
 
+enum sd_err
+client_tree_next(struct smb2_client *c, uint64_t now_us)
+{
+	if (c->cfg.list_shares && !c->res.share_list_tried)
+		return client_list_shares_begin(c, now_us);
+	return send_empty(c, SMB2C_STEP_TREE_DISCONNECT, SMB2_TREE_DISCONNECT, now_us);
+}
+
 static void
 next_or_fail(struct smb2_client *c, enum sd_err err)
 {
@@ -134,7 +142,7 @@ client_on_tree_connect(struct smb2_client *c, const struct client_rsp *r, uint64
 	    !c->cfg.no_validate_negotiate && c->have_keys)
 		next_or_fail(c, send_validate(c, now_us));
 	else
-		next_or_fail(c, send_empty(c, SMB2C_STEP_TREE_DISCONNECT, SMB2_TREE_DISCONNECT, now_us));
+		next_or_fail(c, client_tree_next(c, now_us));
 }
 
 void
@@ -166,7 +174,7 @@ client_on_validate(struct smb2_client *c, const struct client_rsp *r, uint64_t n
 		return;
 	}
 	c->res.validated = true;
-	next_or_fail(c, send_empty(c, SMB2C_STEP_TREE_DISCONNECT, SMB2_TREE_DISCONNECT, now_us));
+	next_or_fail(c, client_tree_next(c, now_us));
 }
 
 void

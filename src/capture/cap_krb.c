@@ -1,0 +1,265 @@
+/* Kerberos on port 88 (UDP datagrams, TCP records): one evidence record
+ * per KDC message, whether an error followed a pre-authentication round,
+ * and which SMB connection each service-ticket exchange served. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "capture/cap_dump.h"
+#include "core/auth/krb5msg.h"
+
+#define KRB_CLIENTS_MAX 1024
+#define PA_ENC_TIMESTAMP 2
+#define KDC_ERR_PREAUTH_REQUIRED 25
+/* A service ticket serves the SESSION_SETUP that follows it this soon (and
+ * a refused one the NEGOTIATE that came this soon before it). */
+#define TIE_WINDOW 30.0
+
+struct cap_krb_client {
+	struct cap_addr addr;
+	bool preauth_required;      /* the KDC asked for pre-authentication */
+	bool timestamp_sent;        /* ... and an AS-REQ with PA-ENC-TIMESTAMP followed */
+};
+
+static struct cap_krb_client *
+client_state(struct cap_analyzer *a, const struct cap_addr *addr)
+{
+	size_t i;
+
+	if (a->krb_clients == NULL) {
+		a->krb_clients = calloc(KRB_CLIENTS_MAX, sizeof(*a->krb_clients));
+		if (a->krb_clients == NULL)
+			return NULL;
+	}
+	for (i = 0; i < a->n_krb_clients; i++)
+		if (cap_addr_eq(&a->krb_clients[i].addr, addr))
+			return &a->krb_clients[i];
+	/* Full: the table starts over (an old client's state is forgotten). */
+	if (a->n_krb_clients >= KRB_CLIENTS_MAX)
+		a->n_krb_clients = 0;
+	i = a->n_krb_clients++;
+	memset(&a->krb_clients[i], 0, sizeof(a->krb_clients[i]));
+	a->krb_clients[i].addr = *addr;
+	return &a->krb_clients[i];
+}
+
+static void
+str_copy(const struct krb_str *k, char *out, size_t cap)
+{
+	size_t n = k->p ? (k->len < cap - 1 ? k->len : cap - 1) : 0;
+
+	if (n)
+		memcpy(out, k->p, n);
+	out[n] = '\0';
+}
+
+static void
+ip_only(const struct cap_addr *addr, char *out, size_t cap)
+{
+	char *colon;
+
+	cap_addr_text(addr, 0, out, cap);
+	colon = strrchr(out, ':');
+	if (colon)
+		*colon = '\0';
+}
+
+static bool
+has_padata(const struct krb_padata_list *l, int32_t type)
+{
+	unsigned i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->type[i] == type)
+			return true;
+	return false;
+}
+
+static void
+fill_request(struct ev_kerberos *k, const struct krb_kdc_req *q, struct cap_krb_client *cs, bool as_req)
+{
+	krb_principal_text(&q->cname, k->cname, sizeof(k->cname));
+	krb_principal_text(&q->sname, k->sname, sizeof(k->sname));
+	str_copy(&q->realm, k->realm, sizeof(k->realm));
+	if (as_req && cs != NULL && cs->preauth_required && has_padata(&q->padata, PA_ENC_TIMESTAMP))
+		cs->timestamp_sent = true;
+}
+
+static void
+fill_error(struct ev_kerberos *k, const struct krb_error *e, struct cap_krb_client *cs)
+{
+	k->has_error = true;
+	k->error = e->error_code;
+	krb_principal_text(&e->cname, k->cname, sizeof(k->cname));
+	krb_principal_text(&e->sname, k->sname, sizeof(k->sname));
+	str_copy(&e->realm, k->realm, sizeof(k->realm));
+	str_copy(&e->e_text, k->e_text, sizeof(k->e_text));
+	if (e->has_ext_error) {
+		k->has_ext_status = true;
+		k->ext_status = e->ext_status;
+	}
+	if (cs == NULL)
+		return;
+	if (e->error_code == KDC_ERR_PREAUTH_REQUIRED) {
+		cs->preauth_required = true;
+		cs->timestamp_sent = false;
+	} else if (cs->preauth_required && cs->timestamp_sent) {
+		k->after_preauth = true;
+	}
+}
+
+void
+cap_krb_message(struct cap_analyzer *a, const struct cap_addr *src, uint16_t sport, const struct cap_addr *dst,
+		uint16_t dport, const uint8_t *p, size_t len)
+{
+	struct krb_message m;
+	struct ev_kerberos *k;
+	struct cap_krb_client *cs;
+	bool request;
+
+	if (krb_decode(p, len, &m) != SD_OK) {
+		a->stats.krb_decode_errors++;
+		return;
+	}
+	a->stats.krb_messages++;
+	cap_dump_krb(a, &m);
+	request = m.msg_type == KRB_MSG_AS_REQ || m.msg_type == KRB_MSG_TGS_REQ;
+	if (!cap_timeline_take(a, sizeof(*k)) || (k = ev_add_kerberos(a->t)) == NULL)
+		return;
+	k->at = cap_rel_time(a, a->now);
+	k->frame = a->frame;
+	k->message = (enum ev_krb_message)m.msg_type;
+	ip_only(request ? src : dst, k->client, sizeof(k->client));
+	if (request)
+		cap_addr_text(dst, dport, k->kdc, sizeof(k->kdc));
+	else
+		cap_addr_text(src, sport, k->kdc, sizeof(k->kdc));
+	cs = client_state(a, request ? src : dst);
+	switch (m.msg_type) {
+	case KRB_MSG_AS_REQ:
+	case KRB_MSG_TGS_REQ:
+		fill_request(k, &m.u.req, cs, m.msg_type == KRB_MSG_AS_REQ);
+		break;
+	case KRB_MSG_AS_REP:
+	case KRB_MSG_TGS_REP:
+		krb_principal_text(&m.u.rep.cname, k->cname, sizeof(k->cname));
+		krb_principal_text(&m.u.rep.ticket.sname, k->sname, sizeof(k->sname));
+		str_copy(&m.u.rep.crealm, k->realm, sizeof(k->realm));
+		if (m.u.rep.ticket.enc_part.has_kvno) {
+			k->has_kvno = true;
+			k->kvno = m.u.rep.ticket.enc_part.kvno;
+		}
+		if (cs != NULL && m.msg_type == KRB_MSG_AS_REP)
+			cs->preauth_required = cs->timestamp_sent = false;
+		break;
+	case KRB_MSG_ERROR:
+		fill_error(k, &m.u.error, cs);
+		break;
+	default:
+		break;
+	}
+}
+
+/* "cifs/fs1.contoso.com@REALM" -> "fs1.contoso.com"; false when not cifs. */
+static bool
+cifs_host(const char *sname, char *out, size_t cap)
+{
+	size_t n;
+
+	if (strncasecmp(sname, "cifs/", 5) != 0)
+		return false;
+	sname += 5;
+	n = strcspn(sname, "/@:");
+	if (n == 0 || n >= cap)
+		return false;
+	memcpy(out, sname, n);
+	out[n] = '\0';
+	return true;
+}
+
+/* The name in the tree path may be short (FS1) or full (fs1.contoso.com). */
+static bool
+same_host(const char *server_name, const char *host)
+{
+	size_t a = strcspn(server_name, "."), b = strcspn(host, ".");
+
+	if (server_name[0] == '\0')
+		return true;
+	if (strcasecmp(server_name, host) == 0)
+		return true;
+	return a == b && strncasecmp(server_name, host, a) == 0;
+}
+
+static bool
+same_client(const char *conn_client, const char *krb_client)
+{
+	size_t n = strlen(krb_client);
+
+	return n > 0 && strncmp(conn_client, krb_client, n) == 0 && conn_client[n] == ':';
+}
+
+static double
+first_step(const struct ev_connection *c, enum sd_step kind)
+{
+	unsigned i;
+
+	for (i = 0; i < c->n_steps; i++)
+		if (c->steps[i].step == kind)
+			return c->steps[i].request_at;
+	return -1.0;
+}
+
+/* How far k is from serving c (smaller is closer), or < 0 when it cannot
+ * have: the ticket comes just before the SESSION_SETUP; a connection that
+ * never got that far (the KDC refused) is tied by its NEGOTIATE, which
+ * came before the Kerberos exchange. */
+static double
+tie_distance(const struct ev_connection *c, const struct ev_kerberos *k)
+{
+	double ss = first_step(c, SD_STEP_SESSION_SETUP), neg;
+
+	if (ss >= 0)
+		return ss >= k->at && ss - k->at <= TIE_WINDOW ? ss - k->at : -1.0;
+	neg = first_step(c, SD_STEP_NEGOTIATE);
+	if (neg >= 0 && neg <= k->at && k->at - neg <= TIE_WINDOW)
+		return TIE_WINDOW + (k->at - neg);
+	return -1.0;
+}
+
+void
+cap_krb_finish(struct cap_analyzer *a)
+{
+	struct ev_timeline *t = a->t;
+	size_t i, j;
+
+	for (i = 0; i < t->n_krb; i++) {
+		struct ev_kerberos *k = &t->krb[i];
+		char host[EV_TEXT];
+		double best = 0;
+		int pick = -1;
+
+		if (k->connection >= 0 || !cifs_host(k->sname, host, sizeof(host)))
+			continue;
+		for (j = 0; j < t->n_conns; j++) {
+			const struct ev_connection *c = &t->conns[j];
+			double d;
+
+			if (!same_client(c->client, k->client) || !same_host(c->server_name, host))
+				continue;
+			d = tie_distance(c, k);
+			if (d >= 0 && (pick < 0 || d < best)) {
+				pick = (int)j;
+				best = d;
+			}
+		}
+		k->connection = pick;
+	}
+}
+
+void
+cap_krb_free(struct cap_analyzer *a)
+{
+	free(a->krb_clients);
+	a->krb_clients = NULL;
+	a->n_krb_clients = 0;
+}

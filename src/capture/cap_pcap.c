@@ -1,0 +1,149 @@
+/* Driving the analyzer from libpcap: pcap and pcapng files, standard
+ * input, an open stream, or a live interface with a BPF filter, a
+ * duration and a stop flag. */
+#include <poll.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <pcap/pcap.h>
+
+#include "capture/cap_internal.h"
+
+#define LIVE_SNAPLEN 262144
+#define LIVE_TIMEOUT_MS 200
+#define PROGRESS_EVERY 8192     /* packets between progress calls */
+
+static pcap_t *
+open_source(const struct cap_source *src, char *errbuf, uint64_t *total)
+{
+	pcap_t *pc;
+	struct stat st;
+
+	*total = 0;
+	if (src->stream != NULL)
+		return pcap_fopen_offline(src->stream, errbuf);
+	if (src->iface == NULL) {
+		if (src->path != NULL && src->path[0] != '-' && stat(src->path, &st) == 0)
+			*total = (uint64_t)st.st_size;
+		return pcap_open_offline(src->path ? src->path : "-", errbuf);
+	}
+	pc = pcap_create(src->iface, errbuf);
+	if (pc == NULL)
+		return NULL;
+	pcap_set_snaplen(pc, LIVE_SNAPLEN);
+	pcap_set_timeout(pc, LIVE_TIMEOUT_MS);
+	pcap_set_immediate_mode(pc, 1);
+	if (pcap_activate(pc) < 0) {
+		snprintf(errbuf, PCAP_ERRBUF_SIZE, "%s: %s", src->iface, pcap_geterr(pc));
+		pcap_close(pc);
+		return NULL;
+	}
+	/* Non-blocking with our own poll: in immediate mode the read timeout
+	 * does not apply, and --duration and Ctrl-C must be seen on a quiet
+	 * interface. */
+	if (pcap_setnonblock(pc, 1, errbuf) < 0) {
+		pcap_close(pc);
+		return NULL;
+	}
+	return pc;
+}
+
+static enum sd_err
+set_filter(pcap_t *pc, const char *filter, char *errbuf, size_t errcap)
+{
+	struct bpf_program prog;
+
+	if (pcap_compile(pc, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0 || pcap_setfilter(pc, &prog) < 0) {
+		snprintf(errbuf, errcap, "filter '%s': %s", filter, pcap_geterr(pc));
+		return SD_ERR_INVALID_ARG;
+	}
+	pcap_freecode(&prog);
+	return SD_OK;
+}
+
+static double
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static enum sd_err
+loop(struct cap_analyzer *a, const struct cap_source *src, pcap_t *pc, uint64_t total, char *errbuf, size_t errcap)
+{
+	struct pcap_pkthdr *ph;
+	const u_char *data;
+	int linktype = pcap_datalink(pc), rc;
+	double deadline = src->duration > 0 ? mono_now() + src->duration : 0;
+	unsigned long n = 0;
+
+	if (!cap_linktype_supported(linktype)) {
+		snprintf(errbuf, errcap, "link type %s (%d) is not supported",
+			 pcap_datalink_val_to_name(linktype) ? pcap_datalink_val_to_name(linktype) : "?", linktype);
+		return SD_ERR_UNSUPPORTED;
+	}
+	while ((rc = pcap_next_ex(pc, &ph, &data)) >= 0) {
+		if (src->stop != NULL && *src->stop)
+			break;
+		if (deadline > 0 && mono_now() >= deadline)
+			break;
+		if (rc == 0) {  /* live: nothing waiting */
+			struct pollfd pfd = {.fd = pcap_get_selectable_fd(pc), .events = POLLIN};
+
+			if (pfd.fd >= 0)
+				poll(&pfd, 1, LIVE_TIMEOUT_MS);
+			continue;
+		}
+		cap_analyzer_packet(a, (double)ph->ts.tv_sec + (double)ph->ts.tv_usec / 1e6, data, ph->caplen, ph->len,
+				    linktype);
+		if (src->progress != NULL && ++n % PROGRESS_EVERY == 0) {
+			FILE *fp = src->iface ? NULL : pcap_file(pc);
+			long pos = fp ? ftell(fp) : -1;
+
+			src->progress(src->progress_ctx, pos > 0 ? (uint64_t)pos : 0, total);
+		}
+	}
+	if (rc == PCAP_ERROR) {
+		snprintf(errbuf, errcap, "%s", pcap_geterr(pc));
+		return SD_ERR_IO;
+	}
+	return SD_OK;
+}
+
+enum sd_err
+cap_run(struct cap_analyzer *a, const struct cap_source *src, char *errbuf, size_t errcap)
+{
+	char pcap_err[PCAP_ERRBUF_SIZE] = "";
+	uint64_t total;
+	enum sd_err err;
+	pcap_t *pc = open_source(src, pcap_err, &total);
+
+	if (pc == NULL) {
+		/* libpcap closes the stream only once it has taken it. */
+		if (src->stream != NULL)
+			fclose(src->stream);
+		snprintf(errbuf, errcap, "%s", pcap_err);
+		return SD_ERR_IO;
+	}
+	if (src->iface != NULL) {
+		char filter[sizeof(CAP_DEFAULT_FILTER) + CAP_MAX_SMB_PORTS * 20];
+		size_t used = (size_t)snprintf(filter, sizeof(filter), "%s", CAP_DEFAULT_FILTER);
+		unsigned i;
+
+		/* The ports named with --smb-port are captured too. */
+		for (i = 0; i < a->opts.n_smb_ports && used < sizeof(filter); i++)
+			used += (size_t)snprintf(filter + used, sizeof(filter) - used, " or tcp port %u",
+						 a->opts.smb_ports[i]);
+		err = set_filter(pc, src->filter ? src->filter : filter, errbuf, errcap);
+		if (err != SD_OK) {
+			pcap_close(pc);
+			return err;
+		}
+	}
+	err = loop(a, src, pc, total, errbuf, errcap);
+	pcap_close(pc);
+	return err;
+}

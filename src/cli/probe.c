@@ -1,0 +1,440 @@
+/* smbdiag probe //host[:port]/share [options]
+ *
+ * The active front: parses the options, asks src/net/probe for the
+ * evidence, runs the rules and renders. Exit status per SPEC: 0, 10, 11,
+ * 12, 13 for the step that failed, 2 usage, 1 internal. */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/i18n.h"
+#include "cli/probe.h"
+#include "cli/probe_capture.h"
+#include "cli/render_report.h"
+#include "core/wire/names.h"
+#include "core/wire/smb2_const.h"
+#include "diag/rules.h"
+#include "net/probe.h"
+
+enum {
+	OPT_LANG = 0x100,
+	OPT_DIALECTS,
+	OPT_NO_ENCRYPTION,
+	OPT_SIGNING,
+	OPT_AUTH,
+	OPT_TIMEOUT,
+	OPT_SAVE_CAPTURE,
+	OPT_NO_EXPERIMENTS,
+	OPT_NETBIOS,
+	OPT_VERSION,
+};
+
+static const struct option probe_options[] = {
+	{"user", required_argument, NULL, 'U'},
+	{"no-pass", no_argument, NULL, 'N'},
+	{"ip", required_argument, NULL, 'I'},
+	{"port", required_argument, NULL, 'p'},
+	{"json", no_argument, NULL, 'j'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"lang", required_argument, NULL, OPT_LANG},
+	{"dialects", required_argument, NULL, OPT_DIALECTS},
+	{"max-protocol", required_argument, NULL, 'm'},
+	{"no-encryption", no_argument, NULL, OPT_NO_ENCRYPTION},
+	{"signing", required_argument, NULL, OPT_SIGNING},
+	{"auth", required_argument, NULL, OPT_AUTH},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"save-capture", required_argument, NULL, OPT_SAVE_CAPTURE},
+	{"no-experiments", no_argument, NULL, OPT_NO_EXPERIMENTS},
+	{"netbios", no_argument, NULL, OPT_NETBIOS},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{NULL, 0, NULL, 0},
+};
+
+static void
+probe_usage(FILE *out)
+{
+	fputs(_("usage: smbdiag probe //HOST[:PORT]/SHARE [options]\n"
+		"       (also \\\\HOST\\SHARE and //[IPv6]:PORT/SHARE)\n"
+		"\n"
+		"Walks the server through NEGOTIATE, SESSION_SETUP and TREE_CONNECT, says\n"
+		"which step fails and why, and runs follow-up experiments to confirm it.\n"
+		"\n"
+		"options:\n"
+		"  -U, --user [DOMAIN\\]USER[%PASSWORD]\n"
+		"                        account (password also from SMBDIAG_PASSWORD, or asked)\n"
+		"  -N, --no-pass         anonymous (null session)\n"
+		"  -I, --ip ADDRESS      connect there, keep HOST as the name the server sees\n"
+		"  -p, --port PORT       445 (default) or 139 (NetBIOS session first)\n"
+		"      --netbios         NetBIOS session request first on any port\n"
+		"      --dialects LIST   offered dialects: 2.0.2,2.1,3.0,3.0.2,3.1.1 (or SMB2_02 ... SMB3_11;\n"
+		"                        NT1 begins with an SMB1 multi-protocol NEGOTIATE)\n"
+		"  -m, --max-protocol D  offer every dialect up to D\n"
+		"      --no-encryption   do not advertise encryption (like Windows 7)\n"
+		"      --signing MODE    off, on (default) or required\n"
+		"      --auth MODE       auto (default), ntlm or kerberos\n"
+		"      --timeout SECONDS per step (default 60, the Windows client's wait)\n"
+		"      --save-capture FILE.pcapng  the probe's own exchange\n"
+		"      --no-experiments  no follow-up connections\n"
+		"  -j, --json            one JSON object\n"
+		"  -v, --verbose         more detail; -vv adds the hex of each message\n"
+		"      --lang LANG       language of the texts (default: the locale)\n"
+		"  -h, --help            this help\n"
+		"\n"
+		"exit status: 0 all three steps succeeded, 10 TCP/NetBIOS, 11 NEGOTIATE,\n"
+		"12 SESSION_SETUP, 13 TREE_CONNECT failed, 2 usage, 1 internal error\n"),
+	      out);
+}
+
+struct probe_args {
+	struct probe_config cfg;
+	char host[256];
+	char share[256];
+	char user[256];
+	char domain[256];
+	char password[256];
+	bool has_password;
+	bool json;
+	int verbosity;
+	const char *lang;
+	const char *capture;
+	bool help, version;
+};
+
+static void
+clean_copy(char *dst, size_t cap, const char *src, size_t n)
+{
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* //host[:port]/share, \\host\share, //[v6]:port/share. */
+static bool
+parse_target(const char *target, struct probe_args *a)
+{
+	const char *p = target, *host, *host_end, *share, *share_end;
+	char sep;
+
+	if (!((p[0] == '/' && p[1] == '/') || (p[0] == '\\' && p[1] == '\\')))
+		return false;
+	sep = p[0];
+	p += 2;
+	host = p;
+	if (*p == '[') {
+		host = ++p;
+		host_end = strchr(p, ']');
+		if (!host_end)
+			return false;
+		p = host_end + 1;
+	} else {
+		while (*p && *p != sep && *p != ':' && *p != '/' && *p != '\\')
+			p++;
+		host_end = p;
+	}
+	if (host_end == host || (size_t)(host_end - host) >= sizeof(a->host))
+		return false;
+	clean_copy(a->host, sizeof(a->host), host, (size_t)(host_end - host));
+	if (*p == ':') {
+		char *end;
+		long port = strtol(p + 1, &end, 10);
+
+		if (end == p + 1 || port <= 0 || port > 65535)
+			return false;
+		a->cfg.port = (uint16_t)port;
+		p = end;
+	}
+	if (*p != '/' && *p != '\\')
+		return false;
+	share = ++p;
+	share_end = share;
+	while (*share_end && *share_end != '/' && *share_end != '\\')
+		share_end++;
+	if (share_end == share || (size_t)(share_end - share) >= sizeof(a->share))
+		return false;
+	clean_copy(a->share, sizeof(a->share), share, (size_t)(share_end - share));
+	return true;
+}
+
+/* [DOMAIN\]USER[%PASSWORD]; DOMAIN/USER too, as smbclient takes it. */
+static void
+parse_user(const char *arg, struct probe_args *a)
+{
+	const char *pct = strchr(arg, '%');
+	size_t n = pct ? (size_t)(pct - arg) : strlen(arg);
+	const char *sep = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (arg[i] == '\\' || arg[i] == '/') {
+			sep = arg + i;
+			break;
+		}
+	if (sep) {
+		clean_copy(a->domain, sizeof(a->domain), arg, (size_t)(sep - arg));
+		a->cfg.domain = a->domain;
+		clean_copy(a->user, sizeof(a->user), sep + 1, n - (size_t)(sep - arg) - 1);
+	} else {
+		clean_copy(a->user, sizeof(a->user), arg, n);
+	}
+	if (pct) {
+		clean_copy(a->password, sizeof(a->password), pct + 1, strlen(pct + 1));
+		a->has_password = true;
+	}
+}
+
+static bool
+parse_dialects(const char *list, struct probe_args *a)
+{
+	char buf[256], *tok, *save = NULL;
+	uint16_t d;
+
+	clean_copy(buf, sizeof(buf), list, strlen(list));
+	a->cfg.n_dialects = 0;
+	for (tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		if (!smb2_dialect_parse(tok, &d) || d == SMB2_DIALECT_WILDCARD)
+			return false;
+		if (d == SD_DIALECT_SMB1) {
+			a->cfg.smb1_first = true;
+			continue;
+		}
+		if (a->cfg.n_dialects >= SMB2_CLIENT_MAX_DIALECTS)
+			return false;
+		a->cfg.dialects[a->cfg.n_dialects++] = d;
+	}
+	return a->cfg.n_dialects > 0;
+}
+
+static bool
+parse_max_protocol(const char *arg, struct probe_args *a)
+{
+	static const uint16_t all[] = {
+		SMB2_DIALECT_202, SMB2_DIALECT_210, SMB2_DIALECT_300, SMB2_DIALECT_302, SMB2_DIALECT_311,
+	};
+	uint16_t max;
+	size_t i;
+
+	if (!smb2_dialect_parse(arg, &max) || max == SD_DIALECT_SMB1 || max == SMB2_DIALECT_WILDCARD)
+		return false;
+	a->cfg.n_dialects = 0;
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (all[i] <= max)
+			a->cfg.dialects[a->cfg.n_dialects++] = all[i];
+	return true;
+}
+
+static bool
+parse_timeout(const char *arg, unsigned *ms)
+{
+	char *end;
+	double s = strtod(arg, &end);
+
+	if (end == arg || *end || s <= 0 || s > 86400)
+		return false;
+	*ms = (unsigned)(s * 1000.0 + 0.5);
+	return true;
+}
+
+static int
+usage_error(const char *what, const char *arg)
+{
+	if (arg)
+		fprintf(stderr, "smbdiag probe: %s: '%s'\n", what, arg);
+	else
+		fprintf(stderr, "smbdiag probe: %s\n", what);
+	fprintf(stderr, "%s\n", _("Try 'smbdiag probe --help'."));
+	return CLI_EXIT_USAGE;
+}
+
+static int
+parse_option(int c, struct probe_args *a)
+{
+	switch (c) {
+	case 'U': parse_user(optarg, a); break;
+	case 'N': a->cfg.anonymous = true; break;
+	case 'I':
+		/* -I [2001:db8::1] as well as -I 2001:db8::1 */
+		if (optarg[0] == '[' && optarg[strlen(optarg) - 1] == ']') {
+			optarg[strlen(optarg) - 1] = '\0';
+			optarg++;
+		}
+		a->cfg.connect_to = optarg;
+		break;
+	case 'p': {
+		char *end;
+		long port = strtol(optarg, &end, 10);
+
+		if (*end || port <= 0 || port > 65535)
+			return usage_error(_("bad port"), optarg);
+		a->cfg.port = (uint16_t)port;
+		break;
+	}
+	case 'j': a->json = true; break;
+	case 'v': a->verbosity++; break;
+	case OPT_LANG: a->lang = optarg; break;
+	case OPT_DIALECTS:
+		if (!parse_dialects(optarg, a))
+			return usage_error(_("bad dialect list"), optarg);
+		break;
+	case 'm':
+		if (!parse_max_protocol(optarg, a))
+			return usage_error(_("bad protocol"), optarg);
+		break;
+	case OPT_NO_ENCRYPTION: a->cfg.no_encryption = true; break;
+	case OPT_SIGNING:
+		if (strcmp(optarg, "off") == 0)
+			a->cfg.signing = SMB2_SIGNING_OFF;
+		else if (strcmp(optarg, "on") == 0)
+			a->cfg.signing = SMB2_SIGNING_ON;
+		else if (strcmp(optarg, "required") == 0)
+			a->cfg.signing = SMB2_SIGNING_REQUIRED;
+		else
+			return usage_error(_("signing must be off, on or required"), optarg);
+		break;
+	case OPT_AUTH:
+		if (strcmp(optarg, "kerberos") == 0)
+			return usage_error(_("--auth kerberos is not implemented yet; use --auth ntlm"), NULL);
+		if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "ntlm") != 0)
+			return usage_error(_("auth must be auto, ntlm or kerberos"), optarg);
+		break;
+	case OPT_TIMEOUT:
+		if (!parse_timeout(optarg, &a->cfg.timeout_ms))
+			return usage_error(_("bad timeout"), optarg);
+		break;
+	case OPT_SAVE_CAPTURE: a->capture = optarg; break;
+	case OPT_NO_EXPERIMENTS: a->cfg.no_experiments = true; break;
+	case OPT_NETBIOS: a->cfg.netbios = true; break;
+	case 'h': a->help = true; break;
+	case OPT_VERSION: a->version = true; break;
+	case ':': return usage_error(_("missing argument"), NULL);
+	default: return usage_error(_("unknown option"), NULL);
+	}
+	return CLI_EXIT_OK;
+}
+
+/* The password from SMBDIAG_PASSWORD, else asked on the terminal with
+ * echo off. */
+static bool
+get_password(struct probe_args *a)
+{
+	const char *env = getenv("SMBDIAG_PASSWORD");
+	struct termios old, quiet;
+	FILE *tty;
+	bool ok;
+
+	if (env) {
+		clean_copy(a->password, sizeof(a->password), env, strlen(env));
+		return true;
+	}
+	tty = fopen("/dev/tty", "r+");
+	if (!tty || !isatty(fileno(tty))) {
+		if (tty)
+			fclose(tty);
+		return false;
+	}
+	fprintf(tty, "%s %s: ", _("Password for"), a->user);
+	fflush(tty);
+	tcgetattr(fileno(tty), &old);
+	quiet = old;
+	quiet.c_lflag &= (tcflag_t)~ECHO;
+	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	ok = fgets(a->password, sizeof(a->password), tty) != NULL;
+	tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	fputc('\n', tty);
+	fclose(tty);
+	a->password[strcspn(a->password, "\r\n")] = '\0';
+	return ok;
+}
+
+static int
+parse_args(int argc, char **argv, struct probe_args *a)
+{
+	const char *target = NULL;
+	int c, rc;
+
+	memset(a, 0, sizeof(*a));
+	a->cfg.signing = SMB2_SIGNING_ON;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":U:NI:p:jvm:h", probe_options, NULL)) != -1) {
+		rc = parse_option(c, a);
+		if (rc != CLI_EXIT_OK)
+			return rc;
+	}
+	if (a->help || a->version)
+		return CLI_EXIT_OK;
+	if (optind < argc)
+		target = argv[optind++];
+	if (!target || optind < argc)
+		return usage_error(target ? _("one target only") : _("missing //HOST/SHARE"), NULL);
+	if (!parse_target(target, a))
+		return usage_error(_("bad target (//HOST[:PORT]/SHARE)"), target);
+	a->cfg.host = a->host;
+	a->cfg.share = a->share;
+	if (!a->cfg.anonymous) {
+		if (!a->user[0] && getenv("USER"))
+			clean_copy(a->user, sizeof(a->user), getenv("USER"), strlen(getenv("USER")));
+		if (!a->user[0])
+			return usage_error(_("no user: give -U USER or -N"), NULL);
+		if (!a->has_password && !get_password(a))
+			return usage_error(_("no password: give -U USER%PASSWORD, SMBDIAG_PASSWORD or -N"), NULL);
+		a->cfg.user = a->user;
+		a->cfg.password = a->password;
+	}
+	return CLI_EXIT_OK;
+}
+
+int
+cmd_probe(int argc, char **argv)
+{
+	struct probe_args *a = calloc(1, sizeof(*a));
+	struct probe_capture cap;
+	struct render_opts ro = {0, -1, false};
+	struct ev_timeline t;
+	int rc, status;
+
+	if (!a)
+		return CLI_EXIT_INTERNAL;
+	rc = parse_args(argc, argv, a);
+	cli_i18n_init(a->lang);
+	if (rc != CLI_EXIT_OK || a->help || a->version) {
+		if (a->help)
+			probe_usage(stdout);
+		else if (a->version)
+			printf("smbdiag %s\n", SMBDIAG_VERSION);
+		free(a);
+		return rc;
+	}
+	if (probe_capture_open(&cap, a->capture, a->verbosity) != 0) {
+		fprintf(stderr, "smbdiag probe: %s: %s\n", _("cannot write the capture"), a->capture);
+		free(a);
+		return CLI_EXIT_USAGE;
+	}
+	a->cfg.tap = probe_capture_tap;
+	a->cfg.tap_user = &cap;
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	status = probe_run(&a->cfg, &t);
+	if (probe_capture_close(&cap) != 0)
+		fprintf(stderr, "smbdiag probe: %s: %s\n", _("cannot write the capture"), a->capture);
+	if (status == PROBE_EXIT_INTERNAL) {
+		fprintf(stderr, "smbdiag probe: %s\n", _("internal error: cannot start the probe (memory, event loop or crypto)"));
+	} else {
+		rules_run(&t);
+		ro.verbosity = a->verbosity;
+		ro.color = !a->json && isatty(STDOUT_FILENO);
+		if (a->json)
+			render_report_json(stdout, &t, &ro);
+		else
+			render_report_text(stdout, &t, &ro);
+	}
+	ev_timeline_cleanup(&t);
+	memset(a->password, 0, sizeof(a->password));
+	free(a);
+	return status;
+}

@@ -1,0 +1,127 @@
+/* Shared by the rule files (rules_*.c); not a public interface.
+ *
+ * Each rule family lives in its own file and is called once per
+ * connection (or once per timeline for Kerberos). Rules read evidence
+ * and add findings through rule_finding(), which keeps rules_run()
+ * idempotent: a finding already present from an earlier run is not
+ * added again, and its evidence is not touched. */
+#ifndef SMBDIAG_DIAG_RULES_INTERNAL_H
+#define SMBDIAG_DIAG_RULES_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag/evidence.h"
+
+/* NTSTATUS values the rules key on (MS-ERREF 2.3.1). */
+#define RULE_ST_SUCCESS 0x00000000u
+#define RULE_ST_MORE_PROCESSING 0xC0000016u
+#define RULE_ST_ACCESS_DENIED 0xC0000022u
+#define RULE_ST_NO_SUCH_USER 0xC0000064u
+#define RULE_ST_WRONG_PASSWORD 0xC000006Au
+#define RULE_ST_LOGON_FAILURE 0xC000006Du
+#define RULE_ST_ACCOUNT_RESTRICTION 0xC000006Eu
+#define RULE_ST_INVALID_LOGON_HOURS 0xC000006Fu
+#define RULE_ST_INVALID_WORKSTATION 0xC0000070u
+#define RULE_ST_PASSWORD_EXPIRED 0xC0000071u
+#define RULE_ST_ACCOUNT_DISABLED 0xC0000072u
+#define RULE_ST_NOT_SUPPORTED 0xC00000BBu
+#define RULE_ST_BAD_NETWORK_NAME 0xC00000CCu
+#define RULE_ST_TIME_DIFFERENCE_AT_DC 0xC0000133u
+#define RULE_ST_LOGON_TYPE_NOT_GRANTED 0xC000015Bu
+#define RULE_ST_ACCOUNT_EXPIRED 0xC0000193u
+#define RULE_ST_PASSWORD_MUST_CHANGE 0xC0000224u
+#define RULE_ST_ACCOUNT_LOCKED_OUT 0xC0000234u
+
+/* Kerberos error codes (RFC 4120 7.5.9). */
+#define RULE_KRB_C_PRINCIPAL_UNKNOWN 6
+#define RULE_KRB_S_PRINCIPAL_UNKNOWN 7
+#define RULE_KRB_ETYPE_NOSUPP 14
+#define RULE_KRB_CLIENT_REVOKED 18
+#define RULE_KRB_KEY_EXPIRED 23
+#define RULE_KRB_PREAUTH_FAILED 24
+#define RULE_KRB_PREAUTH_REQUIRED 25
+#define RULE_KRB_AP_BAD_INTEGRITY 31
+#define RULE_KRB_AP_SKEW 37
+#define RULE_KRB_AP_MODIFIED 41
+#define RULE_KRB_AP_BADKEYVER 44
+#define RULE_KRB_AP_LAST 51          /* KRB_AP_ERR_* run from 31 to 51 */
+#define RULE_KRB_RESPONSE_TOO_BIG 52
+#define RULE_KRB_WRONG_REALM 68
+
+/* A close or reset this soon after a request is "right after" it; a
+ * longer silence is a request left unanswered (the Windows client waits
+ * 60 s, the article's symptom). */
+#define RULE_QUICK_CLOSE_S 10.0
+
+struct rule_krb_ref {
+	size_t key;                /* connection; n_conns for records tied to none */
+	size_t index;              /* into t->krb */
+};
+
+struct rule_run {
+	struct ev_timeline *t;
+	size_t first_new;          /* findings before this index come from an earlier run */
+	struct rule_krb_ref *krb_order; /* Kerberos records by connection, unattached last; NULL: scan */
+};
+
+/* The Kerberos records of a connection (-1: those tied to no known
+ * connection) in time order: start with *it = 0, NULL at the end. */
+const struct ev_kerberos *rule_krb_next(const struct rule_run *r, int connection, size_t *it);
+
+/* The finding (id, connection) added in this run, created on first use;
+ * NULL when an earlier run already reported it (or on overflow), so the
+ * evidence calls that follow are no-ops. */
+struct ev_finding *rule_finding(struct rule_run *r, const char *id, int connection);
+
+/* snprintf that truncates silently: evidence texts are bounded on purpose. */
+void rule_fmt(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* "frame 12: " (the answer's frame, else the request's) or "" when the
+ * frame numbers are unknown. */
+void rule_frames(const struct ev_step *s, char *buf, size_t cap);
+/* "STATUS_LOGON_FAILURE" or "0xC000XXXX" when the name is unknown. */
+void rule_status(uint32_t status, char *buf, size_t cap);
+/* "0.2 ms", "12.5 ms", "60.0 s". */
+void rule_duration(double seconds, char *buf, size_t cap);
+/* "3.1.1" or "0xXXXX". */
+void rule_dialect(uint16_t dialect, char *buf, size_t cap);
+/* The client's offered dialects, "2.0.2, 2.1"; "" when unknown. */
+void rule_client_dialects(const struct ev_negotiate *n, char *buf, size_t cap);
+/* Seconds from the request to the answer, close or reset; < 0 unknown. */
+double rule_wait(const struct ev_connection *c, const struct ev_step *s);
+/* "ACK after 0.2 ms, no answer for 60.0 s, then reset" and kin. */
+void rule_silence(const struct ev_connection *c, const struct ev_step *s, char *buf, size_t cap);
+
+/* The session-level questions several families ask. */
+bool rule_is_anonymous(const struct ev_session *s);
+bool rule_is_guest(const struct ev_session *s);
+/* The client could not encrypt on this connection: dialect below 3.0,
+ * no CAP_ENCRYPTION offered, or 3.1.1 without a common cipher. Writes
+ * the reason to why (may be NULL). */
+bool rule_client_cannot_encrypt(const struct ev_connection *c, char *why, size_t cap);
+/* The probe's encrypted retry for this connection succeeded. */
+bool rule_encrypted_retry_ok(const struct ev_timeline *t, int connection);
+const struct ev_experiment *rule_experiment(const struct ev_timeline *t, enum ev_experiment_kind kind,
+					    int connection);
+/* The host part of "cifs/host[:port][@REALM]", "\\host\share" or "host". */
+void rule_host_of(const char *name, char *buf, size_t cap);
+/* Case-insensitive host comparison; "fs1" equals "fs1.contoso.com". */
+bool rule_same_host(const char *a, const char *b);
+/* Signing evidence explains the failures on this connection. */
+bool rule_signing_broken(const struct ev_connection *c);
+/* The server answered a Kerberos AP-REQ with LOGON_FAILURE after the KDC
+ * issued the ticket (SPEC: kerberos.ticket_rejected). */
+bool rule_ticket_rejected_by_server(const struct ev_timeline *t, const struct ev_connection *c);
+
+/* The families, each adding the findings of its step. */
+void rules_transport(struct rule_run *r, struct ev_connection *c);
+void rules_negotiate(struct rule_run *r, struct ev_connection *c);
+void rules_session(struct rule_run *r, struct ev_connection *c);
+void rules_session_info(struct rule_run *r, struct ev_connection *c);
+void rules_tree(struct rule_run *r, struct ev_connection *c);
+/* Kerberos records tied to this connection (connection >= 0) or to none
+ * (connection -1), and the server's rejection of an issued ticket. */
+void rules_kerberos(struct rule_run *r, int connection);
+
+#endif

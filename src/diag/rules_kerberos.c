@@ -1,0 +1,214 @@
+/* Kerberos (part of SESSION_SETUP): KRB-ERRORs from the KDC or the SMB
+ * server, and a server that could not decrypt an issued ticket. Errors of
+ * pre-authentication are normal (the article); only errors after it break
+ * SMB (failure-catalog.md 4.3). */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/wire/names.h"
+#include "diag/rules_internal.h"
+
+static const char *
+finding_for(const struct ev_kerberos *k)
+{
+	switch (k->error) {
+	case RULE_KRB_PREAUTH_REQUIRED:
+		return "kerberos.preauth_required";
+	case RULE_KRB_S_PRINCIPAL_UNKNOWN:
+		return "kerberos.spn_unknown";
+	case RULE_KRB_AP_SKEW:
+		return "kerberos.clock_skew";
+	case RULE_KRB_PREAUTH_FAILED:
+		return "kerberos.preauth_failed";
+	case RULE_KRB_C_PRINCIPAL_UNKNOWN:
+		return "kerberos.client_unknown";
+	case RULE_KRB_CLIENT_REVOKED:
+		return "kerberos.client_revoked";
+	case RULE_KRB_KEY_EXPIRED:
+		return "kerberos.key_expired";
+	case RULE_KRB_ETYPE_NOSUPP:
+		return "kerberos.etype_unsupported";
+	case RULE_KRB_AP_MODIFIED:
+	case RULE_KRB_AP_BAD_INTEGRITY:
+	case RULE_KRB_AP_BADKEYVER:
+		return "kerberos.ticket_rejected";
+	case 0:
+	case RULE_KRB_RESPONSE_TOO_BIG:  /* normal: the client retries over TCP */
+	case RULE_KRB_WRONG_REALM:       /* a referral, part of normal operation */
+		return NULL;
+	default:
+		break;
+	}
+	/* Errors before pre-authentication (the first AS exchange) are part of
+	 * finding the right pre-authentication; later ones are faults. */
+	if (k->after_preauth || (k->sname[0] && strncasecmp(k->sname, "krbtgt/", 7) != 0))
+		return "kerberos.other";
+	return NULL;
+}
+
+/* "frame 31: KDC 10.0.0.1:88 answered KDC_ERR_S_PRINCIPAL_UNKNOWN (7) for
+ * cifs/fs1 (client alice@CONTOSO.COM)". */
+static void
+error_line(struct ev_finding *f, const struct ev_kerberos *k)
+{
+	const char *name = krb_error_name(k->error);
+	char frame[32] = "", who[96], client[EV_TEXT * 2 + 16] = "";
+
+	if (k->frame)
+		rule_fmt(frame, sizeof(frame), "frame %u: ", k->frame);
+	/* KRB_AP_ERR_* codes (31-51) without a KDC address came back inside
+	 * SESSION_SETUP: the SMB server's acceptor sent them. */
+	if (k->kdc[0])
+		rule_fmt(who, sizeof(who), "KDC %s", k->kdc);
+	else
+		rule_fmt(who, sizeof(who), "%s",
+			 k->connection >= 0 && k->error >= RULE_KRB_AP_BAD_INTEGRITY && k->error <= RULE_KRB_AP_LAST ? "the server"
+													   : "the KDC");
+	if (k->cname[0])
+		rule_fmt(client, sizeof(client), " (client %s%s%s)", k->cname, k->realm[0] ? "@" : "", k->realm);
+	ev_finding_evidence(f, "%s%s answered %s (%d)%s%s%s", frame, who, name ? name : "KRB-ERROR", (int)k->error,
+			    k->sname[0] ? " for " : "", k->sname, client);
+}
+
+static void
+ext_status_line(struct ev_finding *f, const struct ev_kerberos *k)
+{
+	char st[64];
+
+	if (k->has_ext_status) {
+		rule_status(k->ext_status, st, sizeof(st));
+		ev_finding_evidence(f, "KERB-EXT-ERROR: %s", st);
+	}
+	if (k->e_text[0])
+		ev_finding_evidence(f, "e-text: %s", k->e_text);
+}
+
+static const struct ev_connection *
+conn_of(const struct ev_timeline *t, int connection)
+{
+	return connection >= 0 && (size_t)connection < t->n_conns ? &t->conns[connection] : NULL;
+}
+
+static void
+spn_unknown_lines(const struct rule_run *r, struct ev_finding *f, const struct ev_kerberos *k)
+{
+	const struct ev_connection *c = conn_of(r->t, k->connection);
+	const char *account = c && c->session.server_nb_computer[0] ? c->session.server_nb_computer : "SERVER";
+	char host[EV_TEXT];
+
+	rule_host_of(k->sname, host, sizeof(host));
+	if (host[0] && (strspn(host, "0123456789.") == strlen(host) || strchr(host, ':')))
+		ev_finding_evidence(f, "%s is an address: Kerberos needs the server's name (or TryIPSPN and an "
+				       "IP SPN)", host);
+	if (k->sname[0])
+		ev_finding_evidence(f, "register the name on the server's account: setspn -S %s %s", k->sname, account);
+	if (c && c->session.mechanism == EV_MECH_NTLMSSP)
+		ev_finding_evidence(f, "the client fell back to NTLM for this connection");
+}
+
+static void
+skew_lines(const struct rule_run *r, struct ev_finding *f, const struct ev_kerberos *k)
+{
+	const struct ev_connection *c = conn_of(r->t, k->connection);
+
+	if (c && c->negotiate.has_clock_skew)
+		ev_finding_evidence(f, "the server's NEGOTIATE time differs from the local clock by %.1f s",
+				    c->negotiate.clock_skew_s);
+}
+
+/* The ticket's key version, from the TGS-REP or AP-REQ for that
+ * connection. */
+static void
+kvno_line(const struct rule_run *r, struct ev_finding *f, int connection)
+{
+	const struct ev_kerberos *k;
+	size_t it = 0;
+
+	while ((k = rule_krb_next(r, connection, &it)) != NULL) {
+		if (k->has_kvno &&
+		    (k->message == EV_KRB_TGS_REP || k->message == EV_KRB_AP_REQ)) {
+			ev_finding_evidence(f, "the KDC issued the ticket%s%s with key version (kvno) %u",
+					    k->sname[0] ? " for " : "", k->sname, k->kvno);
+			return;
+		}
+	}
+}
+
+/* The connection's SESSION_SETUP succeeded in the end. */
+static bool
+session_succeeded(const struct rule_run *r, int connection)
+{
+	const struct ev_connection *c = conn_of(r->t, connection);
+	const struct ev_step *s = c ? ev_last_step_const(c, SD_STEP_SESSION_SETUP) : NULL;
+
+	return s && s->outcome == EV_ANSWERED && s->status == 0;
+}
+
+static void
+record_rules(struct rule_run *r, const struct ev_kerberos *k, int connection)
+{
+	const char *id;
+	struct ev_finding *f;
+
+	if (k->message != EV_KRB_ERROR || !k->has_error)
+		return;
+	id = finding_for(k);
+	if (!id)
+		return;
+	/* KRB_AP_ERR_SKEW followed by a successful logon is the skew-recovery
+	 * round trip (MS-KILE 3.2.5.8): the client corrected its time. */
+	if (k->error == RULE_KRB_AP_SKEW && session_succeeded(r, connection))
+		return;
+	f = rule_finding(r, id, connection);
+	error_line(f, k);
+	if (k->error == RULE_KRB_S_PRINCIPAL_UNKNOWN)
+		spn_unknown_lines(r, f, k);
+	else if (k->error == RULE_KRB_AP_SKEW)
+		skew_lines(r, f, k);
+	else if (strcmp(id, "kerberos.ticket_rejected") == 0)
+		kvno_line(r, f, connection);
+	if (k->error != RULE_KRB_PREAUTH_REQUIRED)
+		ext_status_line(f, k);
+}
+
+/* SPEC: a server answering the AP-REQ with LOGON_FAILURE after the KDC
+ * issued the ticket could not decrypt it; a refusal for clock skew is
+ * kerberos.clock_skew whoever sent it. */
+static void
+server_rules(struct rule_run *r, const struct ev_connection *c)
+{
+	const struct ev_step *s = ev_last_step_const(c, SD_STEP_SESSION_SETUP);
+	struct ev_finding *f;
+	char frames[32], st[64];
+
+	if (!s || s->outcome != EV_ANSWERED)
+		return;
+	rule_frames(s, frames, sizeof(frames));
+	rule_status(s->status, st, sizeof(st));
+	if (rule_ticket_rejected_by_server(r->t, c)) {
+		f = rule_finding(r, "kerberos.ticket_rejected", (int)c->id);
+		ev_finding_evidence(f, "%sSESSION_SETUP with a Kerberos AP-REQ%s%s -> %s", frames,
+				    c->session.target_name[0] ? " for " : "", c->session.target_name, st);
+		kvno_line(r, f, (int)c->id);
+	} else if (s->status == RULE_ST_TIME_DIFFERENCE_AT_DC) {
+		f = rule_finding(r, "kerberos.clock_skew", (int)c->id);
+		ev_finding_evidence(f, "%sSESSION_SETUP -> %s", frames, st);
+		if (c->negotiate.has_clock_skew)
+			ev_finding_evidence(f, "the server's NEGOTIATE time differs from the local clock by %.1f s",
+					    c->negotiate.clock_skew_s);
+	}
+}
+
+void
+rules_kerberos(struct rule_run *r, int connection)
+{
+	const struct ev_connection *c = conn_of(r->t, connection);
+	const struct ev_kerberos *k;
+	size_t it = 0;
+
+	while ((k = rule_krb_next(r, connection, &it)) != NULL)
+		record_rules(r, k, connection);
+	if (c)
+		server_rules(r, c);
+}

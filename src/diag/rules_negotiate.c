@@ -1,0 +1,171 @@
+/* NEGOTIATE: no answer, an immediate close, no common dialect, SMB1, and
+ * a failed VALIDATE_NEGOTIATE_INFO (failure-catalog.md 1.2, 1.3, 1.8, 9). */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/wire/names.h"
+#include "core/wire/smb2_const.h"
+#include "diag/rules_internal.h"
+
+static bool
+offers_only_smb1(const struct ev_negotiate *n)
+{
+	return n->smb1_negotiate && !n->smb1_offers_smb2;
+}
+
+/* "NEGOTIATE offering 2.0.2, 2.1" or the SMB1 form. */
+static void
+request_text(const struct ev_negotiate *n, char *buf, size_t cap)
+{
+	char list[160];
+
+	rule_client_dialects(n, list, sizeof(list));
+	if (offers_only_smb1(n))
+		rule_fmt(buf, cap, "SMB1 NEGOTIATE offering only SMB1 dialects (no \"SMB 2.002\" or \"SMB 2.???\")");
+	else if (n->smb1_negotiate)
+		rule_fmt(buf, cap, "SMB1 multi-protocol NEGOTIATE offering SMB2%s%s", list[0] ? ": " : "", list);
+	else if (list[0])
+		rule_fmt(buf, cap, "NEGOTIATE offering %s", list);
+	else
+		rule_fmt(buf, cap, "NEGOTIATE");
+}
+
+/* What the one-dialect-at-a-time experiments found: "server speaks 3.0,
+ * 3.1.1" and "server refuses 2.0.2, 2.1". */
+static void
+dialect_experiments(const struct ev_timeline *t, int connection, struct ev_finding *f)
+{
+	char yes[160] = "", no[160] = "", d[16];
+	size_t i;
+
+	for (i = 0; i < t->n_exps; i++) {
+		const struct ev_experiment *e = &t->exps[i];
+		char *list;
+		size_t cap = sizeof(yes), used;
+
+		if (e->kind != EV_EXP_DIALECT_ALONE || e->connection != connection)
+			continue;
+		list = e->ok ? yes : no;
+		used = strlen(list);
+		rule_dialect(e->dialect, d, sizeof(d));
+		rule_fmt(list + used, cap - used, "%s%s", used ? ", " : "", d);
+	}
+	if (yes[0])
+		ev_finding_evidence(f, "offered alone, the server speaks %s", yes);
+	if (no[0])
+		ev_finding_evidence(f, "offered alone, the server refuses %s", no);
+}
+
+static void
+unanswered(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
+{
+	const struct ev_negotiate *n = &c->negotiate;
+	const struct ev_experiment *e;
+	struct ev_finding *f;
+	char frames[32], req[256], silence[160];
+	double w = rule_wait(c, s);
+	bool quick = (s->outcome == EV_CLOSED || s->outcome == EV_RESET) && w >= 0 && w < RULE_QUICK_CLOSE_S;
+
+	rule_frames(s, frames, sizeof(frames));
+	request_text(n, req, sizeof(req));
+	rule_silence(c, s, silence, sizeof(silence));
+	if ((offers_only_smb1(n) && s->outcome != EV_NO_RESPONSE) || quick) {
+		f = rule_finding(r, "negotiate.connection_closed", (int)c->id);
+		ev_finding_evidence(f, "%s%s", frames, req);
+		ev_finding_evidence(f, "%s", silence);
+		e = rule_experiment(r->t, EV_EXP_SMB1_ONLY, (int)c->id);
+		if (e)
+			ev_finding_evidence(f, "an SMB1-only NEGOTIATE was %s", e->ok ? "answered: the server speaks SMB1"
+										: "not answered either: SMB1 is off");
+		dialect_experiments(r->t, (int)c->id, f);
+		return;
+	}
+	f = rule_finding(r, "negotiate.no_response", (int)c->id);
+	ev_finding_evidence(f, "%s%s", frames, req);
+	ev_finding_evidence(f, "%s", silence);
+	if (s->ack_at >= 0)
+		ev_finding_evidence(f, "the server's TCP stack acknowledged the request, so it arrived; the SMB "
+				       "server never answered it");
+}
+
+static void
+no_common_dialect(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
+{
+	const struct ev_negotiate *n = &c->negotiate;
+	struct ev_finding *f = rule_finding(r, "negotiate.no_common_dialect", (int)c->id);
+	char frames[32], req[256], st[64];
+
+	rule_frames(s, frames, sizeof(frames));
+	request_text(n, req, sizeof(req));
+	rule_status(s->status, st, sizeof(st));
+	if (n->smb1_answered)
+		ev_finding_evidence(f, "%s%s -> SMB1 answer choosing no dialect (DialectIndex 0xFFFF)", frames, req);
+	else
+		ev_finding_evidence(f, "%s%s -> %s", frames, req, st);
+	dialect_experiments(r->t, (int)c->id, f);
+}
+
+static void
+smb1_in_use(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
+{
+	const struct ev_negotiate *n = &c->negotiate;
+	struct ev_finding *f;
+	char frames[32];
+
+	if (n->dialect != SD_DIALECT_SMB1 && !offers_only_smb1(n))
+		return;
+	rule_frames(s, frames, sizeof(frames));
+	f = rule_finding(r, "negotiate.smb1_in_use", (int)c->id);
+	if (n->dialect == SD_DIALECT_SMB1)
+		ev_finding_evidence(f, "%sthe connection negotiated SMB1 (NT LM 0.12)", frames);
+	else
+		ev_finding_evidence(f, "%sthe client offered only SMB1 dialects", frames);
+}
+
+static void
+validate_failed(struct rule_run *r, struct ev_connection *c)
+{
+	struct ev_finding *f;
+	char frames[32], silence[160];
+	unsigned i;
+
+	for (i = 0; i < c->n_steps; i++) {
+		const struct ev_step *s = &c->steps[i];
+
+		if (s->problem != EV_PROBLEM_VALIDATE_MISMATCH)
+			continue;
+		rule_frames(s, frames, sizeof(frames));
+		f = rule_finding(r, "negotiate.validate_failed", (int)c->id);
+		ev_finding_evidence(f, "%sFSCTL_VALIDATE_NEGOTIATE_INFO after %s: %s", frames, sd_step_name(s->step),
+				    s->detail[0] ? s->detail : "the answer differs from NEGOTIATE");
+		if (s->outcome == EV_CLOSED || s->outcome == EV_RESET) {
+			rule_silence(c, s, silence, sizeof(silence));
+			ev_finding_evidence(f, "%s", silence);
+		}
+	}
+}
+
+void
+rules_negotiate(struct rule_run *r, struct ev_connection *c)
+{
+	const struct ev_step *s = ev_last_step_const(c, SD_STEP_NEGOTIATE);
+
+	if (s) {
+		switch (s->outcome) {
+		case EV_NO_RESPONSE:
+		case EV_CLOSED:
+		case EV_RESET:
+			unanswered(r, c, s);
+			break;
+		case EV_ANSWERED:
+			if (s->status == RULE_ST_NOT_SUPPORTED ||
+			    (c->negotiate.smb1_answered && c->negotiate.dialect != SD_DIALECT_SMB1))
+				no_common_dialect(r, c, s);
+			break;
+		default:
+			break;
+		}
+		smb1_in_use(r, c, s);
+	}
+	validate_failed(r, c);
+}

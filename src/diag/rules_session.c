@@ -1,0 +1,429 @@
+/* SESSION_SETUP: refusals by status, encryption and name-hardening
+ * policies, signing, anonymous and guest sessions, and how the client
+ * authenticated (failure-catalog.md 1.5, 1.6, 3.3, 4.2, 9). */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/auth/spnego.h"
+#include "core/wire/names.h"
+#include "core/wire/smb2_const.h"
+#include "diag/rules_internal.h"
+
+static const char *
+mech_text(const struct ev_session *s)
+{
+	switch (s->mechanism) {
+	case EV_MECH_NTLMSSP:
+		switch (s->ntlm_version) {
+		case EV_NTLM_V2:
+			return "NTLMv2";
+		case EV_NTLM_V1:
+			return "NTLMv1";
+		case EV_NTLM_LM:
+			return "LM";
+		default:
+			return "NTLM";
+		}
+	case EV_MECH_KERBEROS:
+		return "Kerberos";
+	case EV_MECH_ANONYMOUS:
+		return "anonymous";
+	case EV_MECH_GUEST:
+		return "guest";
+	default:
+		return NULL;
+	}
+}
+
+/* "frame 9: SESSION_SETUP (NTLMv2, leg 2) -> STATUS_LOGON_FAILURE". */
+static void
+step_line(struct ev_finding *f, const struct ev_connection *c, const struct ev_step *s)
+{
+	const char *mech = mech_text(&c->session);
+	char frames[32], st[64], leg[16] = "";
+
+	rule_frames(s, frames, sizeof(frames));
+	rule_status(s->status, st, sizeof(st));
+	if (s->legs)
+		rule_fmt(leg, sizeof(leg), "leg %u", s->legs);
+	if (mech || leg[0])
+		ev_finding_evidence(f, "%sSESSION_SETUP (%s%s%s) -> %s", frames, mech ? mech : "", mech && leg[0] ? ", " : "",
+				    leg, st);
+	else
+		ev_finding_evidence(f, "%sSESSION_SETUP -> %s", frames, st);
+}
+
+/* "user CONTOSO\alice, workstation PC1". */
+static void
+user_line(struct ev_finding *f, const struct ev_session *s)
+{
+	if (!s->user[0] && !s->domain[0])
+		return;
+	ev_finding_evidence(f, "user %s%s%s%s%s", s->domain, s->domain[0] ? "\\" : "", s->user[0] ? s->user : "(empty)",
+			    s->workstation[0] ? ", workstation " : "", s->workstation);
+}
+
+static void
+guest_line(const struct rule_run *r, const struct ev_connection *c, struct ev_finding *f)
+{
+	const struct ev_experiment *e = rule_experiment(r->t, EV_EXP_GUEST, (int)c->id);
+
+	if (e)
+		ev_finding_evidence(f, e->ok ? "a guest logon works on this server (it offers guest access)"
+					     : "a guest logon is refused too (the server offers no guest access)");
+}
+
+/* The client's domain is neither the server's domain nor its computer
+ * name (a local account), a common slip behind LOGON_FAILURE. */
+static void
+domain_line(struct ev_finding *f, const struct ev_session *s)
+{
+	if (!s->domain[0] || !s->server_nb_domain[0] || strcasecmp(s->domain, s->server_nb_domain) == 0 ||
+	    strcasecmp(s->domain, s->server_nb_computer) == 0 || strchr(s->domain, '.'))
+		return;
+	if (strcasecmp(s->domain, s->workstation) == 0) {
+		ev_finding_evidence(f, "the client sent its own computer name %s as domain (an account local to the "
+				       "client); the server knows domain %s", s->domain, s->server_nb_domain);
+		return;
+	}
+	ev_finding_evidence(f, "the client sent domain %s; the server's domain is %s and its computer name %s", s->domain,
+			    s->server_nb_domain, s->server_nb_computer[0] ? s->server_nb_computer : "unknown");
+}
+
+/* The host the client meant: the tree path's, else the name it used. */
+static void
+meant_host(const struct ev_connection *c, char *buf, size_t cap)
+{
+	const struct ev_step *tc = ev_last_step_const(c, SD_STEP_TREE_CONNECT);
+
+	buf[0] = '\0';
+	if (c->tree.path[0])
+		rule_host_of(c->tree.path, buf, cap);
+	else if (tc && tc->detail[0])
+		rule_host_of(tc->detail, buf, cap);
+	else if (c->server_name[0])
+		rule_host_of(c->server_name, buf, cap);
+}
+
+/* The target name names another host than the one the client meant (a
+ * stale or wrong name configured in the client). Writes why. */
+static bool
+target_names_other_host(const struct ev_connection *c, char *why, size_t cap)
+{
+	char host[EV_TEXT], meant[EV_TEXT];
+
+	if (!c->session.target_name[0])
+		return false;
+	rule_host_of(c->session.target_name, host, sizeof(host));
+	meant_host(c, meant, sizeof(meant));
+	if (!meant[0] || rule_same_host(host, meant))
+		return false;
+	rule_fmt(why, cap, "the client asked for %s but connected to %s", c->session.target_name, meant);
+	return true;
+}
+
+/* The target name is none of the server's own names (from its NTLM
+ * CHALLENGE), which a hardened server refuses; without those names, the
+ * host the client meant decides. Writes why. */
+static bool
+target_mismatch(const struct ev_connection *c, char *why, size_t cap)
+{
+	const struct ev_session *s = &c->session;
+	char host[EV_TEXT];
+	bool same_names;
+
+	if (!s->target_name[0])
+		return false;
+	if (!s->server_nb_computer[0] && !s->server_dns_computer[0])
+		return target_names_other_host(c, why, cap);
+	rule_host_of(s->target_name, host, sizeof(host));
+	if (rule_same_host(host, s->server_nb_computer) || rule_same_host(host, s->server_dns_computer))
+		return false;
+	same_names = rule_same_host(s->server_nb_computer, s->server_dns_computer) || !s->server_dns_computer[0];
+	rule_fmt(why, cap, "the client asked for %s; the server's own names are %s%s%s", s->target_name,
+		 s->server_nb_computer[0] ? s->server_nb_computer : s->server_dns_computer,
+		 same_names || !s->server_nb_computer[0] ? "" : " and ",
+		 same_names || !s->server_nb_computer[0] ? "" : s->server_dns_computer);
+	return true;
+}
+
+static void
+name_hardening(struct rule_run *r, struct ev_connection *c, const struct ev_step *s, const char *why)
+{
+	struct ev_finding *f = rule_finding(r, "session.name_hardening", (int)c->id);
+
+	step_line(f, c, s);
+	ev_finding_evidence(f, "%s", why);
+	user_line(f, &c->session);
+}
+
+static void
+encryption_required(struct rule_run *r, struct ev_connection *c, const struct ev_step *s, const char *why)
+{
+	struct ev_finding *f = rule_finding(r, "session.encryption_required", (int)c->id);
+	const struct ev_experiment *e = rule_experiment(r->t, EV_EXP_ENCRYPTED_RETRY, (int)c->id);
+
+	step_line(f, c, s);
+	ev_finding_evidence(f, "refused before any credentials were checked: %s", why);
+	if (e && e->ok)
+		ev_finding_evidence(f, "the same logon with SMB 3.1.1 and encryption succeeded");
+	else if (!e)
+		ev_finding_evidence(f, "not confirmed by an encrypted retry");
+}
+
+static void
+anonymous_denied(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
+{
+	struct ev_finding *f = rule_finding(r, "session.anonymous_denied", (int)c->id);
+
+	step_line(f, c, s);
+	ev_finding_evidence(f, "the client logged on without credentials (null session)");
+}
+
+/* ACCESS_DENIED to SESSION_SETUP: encryption policy on the first leg
+ * (S1/S2), a refused anonymous logon, or the server's name check on the
+ * last leg. Signing failures are reported by signing_rules(). */
+static void
+access_denied(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
+{
+	char why[EV_LONG_TEXT];
+	bool first_leg = s->legs <= 1;
+	const struct ev_experiment *retry = rule_experiment(r->t, EV_EXP_ENCRYPTED_RETRY, (int)c->id);
+
+	/* Windows refuses on the first leg (S1/S2); Samba only after it has
+	 * checked the credentials, on the last leg. The probe's encrypted
+	 * retry settles it; a capture can only say the client cannot encrypt. */
+	if (rule_client_cannot_encrypt(c, why, sizeof(why)) &&
+	    (first_leg || r->t->mode != EV_MODE_PROBE || (retry && retry->ok)) &&
+	    (r->t->mode != EV_MODE_PROBE || !retry || retry->ok)) {
+		encryption_required(r, c, s, why);
+		return;
+	}
+	if (rule_is_anonymous(&c->session)) {
+		anonymous_denied(r, c, s);
+		return;
+	}
+	if (rule_signing_broken(c))
+		return;
+	if (target_mismatch(c, why, sizeof(why))) {
+		name_hardening(r, c, s, why);
+		return;
+	}
+	if (c->session.mechanism == EV_MECH_NTLMSSP && !c->session.target_name[0] && !first_leg) {
+		name_hardening(r, c, s, "the client sent no target name (MsvAvTargetName); hardening level 2 requires one");
+		return;
+	}
+	if (!first_leg)
+		name_hardening(r, c, s, "ACCESS_DENIED on the last leg although the credentials were accepted for "
+					"checking: the server's name check is the usual cause");
+}
+
+static bool
+is_restriction(uint32_t status)
+{
+	switch (status) {
+	case RULE_ST_ACCOUNT_DISABLED:
+	case RULE_ST_ACCOUNT_LOCKED_OUT:
+	case RULE_ST_ACCOUNT_EXPIRED:
+	case RULE_ST_PASSWORD_EXPIRED:
+	case RULE_ST_PASSWORD_MUST_CHANGE:
+	case RULE_ST_INVALID_LOGON_HOURS:
+	case RULE_ST_INVALID_WORKSTATION:
+	case RULE_ST_ACCOUNT_RESTRICTION:
+	case RULE_ST_LOGON_TYPE_NOT_GRANTED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void
+logon_failure(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
+{
+	struct ev_finding *f;
+	char why[EV_LONG_TEXT];
+
+	if (rule_is_anonymous(&c->session)) {
+		anonymous_denied(r, c, s);
+		return;
+	}
+	if (rule_ticket_rejected_by_server(r->t, c))
+		return;  /* kerberos.ticket_rejected says why */
+	f = rule_finding(r, "session.logon_failure", (int)c->id);
+	step_line(f, c, s);
+	user_line(f, &c->session);
+	domain_line(f, &c->session);
+	guest_line(r, c, f);
+	if (target_names_other_host(c, why, sizeof(why)))
+		name_hardening(r, c, s, why);
+}
+
+static void
+account_restriction(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
+{
+	struct ev_finding *f = rule_finding(r, "session.account_restriction", (int)c->id);
+	const struct sd_status_info *info = sd_ntstatus_info(s->status);
+
+	step_line(f, c, s);
+	if (info && info->meaning)
+		ev_finding_evidence(f, "%s: %s", info->name, info->meaning);
+	user_line(f, &c->session);
+}
+
+static void
+no_response(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
+{
+	struct ev_finding *f = rule_finding(r, "session.no_response", (int)c->id);
+	const char *mech = mech_text(&c->session);
+	const struct ev_kerberos *k;
+	size_t it = 0;
+	char frames[32], silence[160];
+
+	rule_frames(s, frames, sizeof(frames));
+	rule_silence(c, s, silence, sizeof(silence));
+	if (s->legs)
+		ev_finding_evidence(f, "%sSESSION_SETUP leg %u%s%s%s", frames, s->legs, mech ? " (" : "", mech ? mech : "",
+				    mech ? ")" : "");
+	else
+		ev_finding_evidence(f, "%sSESSION_SETUP%s%s%s", frames, mech ? " (" : "", mech ? mech : "", mech ? ")" : "");
+	ev_finding_evidence(f, "%s", silence);
+	while ((k = rule_krb_next(r, (int)c->id, &it)) != NULL) {
+		if (k->has_error && k->error != RULE_KRB_PREAUTH_REQUIRED) {
+			ev_finding_evidence(f, "Kerberos errors came first (see the kerberos findings)");
+			break;
+		}
+	}
+}
+
+static void
+signing_rules(struct rule_run *r, struct ev_connection *c)
+{
+	const struct ev_negotiate *n = &c->negotiate;
+	struct ev_finding *f;
+	char frames[32], st[64];
+	unsigned i;
+
+	if (!rule_signing_broken(c))
+		return;
+	f = rule_finding(r, "session.signing_mismatch", (int)c->id);
+	if (n->seen_request && n->seen_response)
+		ev_finding_evidence(f, "security mode: client 0x%04X (%s), server 0x%04X (%s)", n->client_security_mode,
+				    n->client_security_mode & SMB2_NEGOTIATE_SIGNING_REQUIRED ? "signing required"
+				    : n->client_security_mode & SMB2_NEGOTIATE_SIGNING_ENABLED ? "signing enabled"
+											       : "signing not enabled",
+				    n->server_security_mode,
+				    n->server_security_mode & SMB2_NEGOTIATE_SIGNING_REQUIRED ? "signing required"
+											      : "signing enabled");
+	if (c->session.unsigned_when_required)
+		ev_finding_evidence(f, "a request after SESSION_SETUP went unsigned although the session requires signing");
+	for (i = 0; i < c->n_steps; i++) {
+		const struct ev_step *s = &c->steps[i];
+
+		rule_frames(s, frames, sizeof(frames));
+		rule_status(s->status, st, sizeof(st));
+		if (s->problem == EV_PROBLEM_BAD_SIGNATURE)
+			ev_finding_evidence(f, "%s%s answer: the signature does not verify", frames, sd_step_name(s->step));
+		else if (s->problem == EV_PROBLEM_UNSIGNED)
+			ev_finding_evidence(f, "%s%s answer is not signed although it must be", frames, sd_step_name(s->step));
+		else if (s->outcome == EV_ANSWERED && s->status == RULE_ST_ACCESS_DENIED && s->step > SD_STEP_NEGOTIATE)
+			ev_finding_evidence(f, "%s%s%s -> %s", frames, sd_step_name(s->step),
+					    s->request_signed ? " (signed)" : " (unsigned)", st);
+	}
+}
+
+void
+rules_session(struct rule_run *r, struct ev_connection *c)
+{
+	const struct ev_step *s = ev_last_step_const(c, SD_STEP_SESSION_SETUP);
+
+	signing_rules(r, c);
+	if (!s)
+		return;
+	switch (s->outcome) {
+	case EV_NO_RESPONSE:
+	case EV_CLOSED:
+	case EV_RESET:
+		no_response(r, c, s);
+		return;
+	case EV_ANSWERED:
+		break;
+	default:
+		return;
+	}
+	if (s->status == RULE_ST_LOGON_FAILURE || s->status == RULE_ST_WRONG_PASSWORD ||
+	    s->status == RULE_ST_NO_SUCH_USER)
+		logon_failure(r, c, s);
+	else if (is_restriction(s->status))
+		account_restriction(r, c, s);
+	else if (s->status == RULE_ST_ACCESS_DENIED)
+		access_denied(r, c, s);
+}
+
+static bool
+is_ip_literal(const char *name)
+{
+	return name[0] && (name[0] == '[' || strchr(name, ':') || strspn(name, "0123456789.") == strlen(name));
+}
+
+static void
+ntlm_reasons(const struct rule_run *r, const struct ev_connection *c, struct ev_finding *f)
+{
+	const struct ev_negotiate *n = &c->negotiate;
+	const struct ev_kerberos *k;
+	bool krb_offered = false;
+	size_t i, it = 0;
+	int said = 0;
+
+	if (is_ip_literal(c->server_name)) {
+		ev_finding_evidence(f, "the server was named by its address %s: Windows asks for no Kerberos ticket then",
+				    c->server_name);
+		said++;
+	}
+	while ((k = rule_krb_next(r, (int)c->id, &it)) != NULL) {
+		if (k->has_error && k->error == RULE_KRB_S_PRINCIPAL_UNKNOWN) {
+			ev_finding_evidence(f, "the KDC does not know %s, so the client fell back to NTLM",
+					    k->sname[0] ? k->sname : "the server's service name");
+			said++;
+		}
+	}
+	if (rule_experiment(r->t, EV_EXP_NTLM_INSTEAD, (int)c->id)) {
+		ev_finding_evidence(f, "Kerberos failed; NTLM was tried instead");
+		said++;
+	}
+	for (i = 0; i < n->n_server_mechs && i < sizeof(n->server_mechs); i++)
+		krb_offered |= n->server_mechs[i] == SPNEGO_MECH_KRB5 || n->server_mechs[i] == SPNEGO_MECH_MS_KRB5;
+	if (n->n_server_mechs > 0 && !krb_offered) {
+		ev_finding_evidence(f, "the server offers no Kerberos mechanism in its NEGOTIATE answer (only NTLMSSP)");
+		said++;
+	}
+	if (!said)
+		ev_finding_evidence(f, "the client did not try Kerberos (no ticket, or not asked to)");
+}
+
+/* Warnings and notes about a session, failed or not. */
+void
+rules_session_info(struct rule_run *r, struct ev_connection *c)
+{
+	const struct ev_session *s = &c->session;
+	struct ev_finding *f;
+
+	if (!s->seen)
+		return;
+	if (rule_is_guest(s) && s->user[0] && strcasecmp(s->user, "guest") != 0) {
+		f = rule_finding(r, "session.guest_fallback", (int)c->id);
+		ev_finding_evidence(f, "the client logged on as %s%s%s, the server answered SessionFlags IS_GUEST",
+				    s->domain, s->domain[0] ? "\\" : "", s->user);
+	}
+	if (s->mechanism == EV_MECH_NTLMSSP && !rule_is_anonymous(s)) {
+		f = rule_finding(r, "session.ntlm_used", (int)c->id);
+		ev_finding_evidence(f, "the session authenticated with %s%s%s", mech_text(s), s->user[0] ? " as " : "",
+				    s->user);
+		ntlm_reasons(r, c, f);
+	}
+	if (s->ntlm_version == EV_NTLM_V1 || s->ntlm_version == EV_NTLM_LM) {
+		f = rule_finding(r, "session.ntlmv1", (int)c->id);
+		ev_finding_evidence(f, "the NTLM AUTHENTICATE carried %s responses (24 bytes) for %s",
+				    s->ntlm_version == EV_NTLM_LM ? "LM" : "NTLMv1", s->user[0] ? s->user : "the user");
+	}
+}

@@ -1,0 +1,68 @@
+/* TCP connect and the NetBIOS session request (port 139): the findings
+ * that stop a connection before any SMB message. */
+#include <stdio.h>
+
+#include "core/wire/names.h"
+#include "diag/rules_internal.h"
+
+static void
+tcp_rules(struct rule_run *r, struct ev_connection *c)
+{
+	const struct ev_step *s = ev_last_step_const(c, SD_STEP_TCP);
+	const char *server = c->server[0] ? c->server : "the server";
+	struct ev_finding *f;
+	char wait[32] = "";
+	double w;
+
+	if (!s)
+		return;
+	w = rule_wait(c, s);
+	if (w >= 0)
+		rule_duration(w, wait, sizeof(wait));
+	if (s->outcome == EV_REFUSED) {
+		f = rule_finding(r, "tcp.refused", (int)c->id);
+		if (w >= 0)
+			ev_finding_evidence(f, "connection to %s refused: reset %s after the SYN", server, wait);
+		else
+			ev_finding_evidence(f, "connection to %s refused: the SYN was answered with a reset", server);
+	} else if (s->outcome == EV_TIMEOUT) {
+		f = rule_finding(r, "tcp.timeout", (int)c->id);
+		if (w >= 0)
+			ev_finding_evidence(f, "connection to %s: no answer to the SYN within %s", server, wait);
+		else
+			ev_finding_evidence(f, "connection to %s: no answer to the SYN", server);
+	}
+}
+
+static void
+nbss_rules(struct rule_run *r, struct ev_connection *c)
+{
+	const struct ev_step *s = ev_last_step_const(c, SD_STEP_NBSS);
+	const char *name, *meaning;
+	struct ev_finding *f;
+	char frames[32];
+	uint8_t code;
+
+	if (!s || s->outcome != EV_NBSS_REJECTED)
+		return;
+	code = (uint8_t)s->status;
+	name = nbss_error_name(code);
+	meaning = nbss_error_meaning(code);
+	rule_frames(s, frames, sizeof(frames));
+	f = rule_finding(r, "nbss.called_name_rejected", (int)c->id);
+	if (s->detail[0])
+		ev_finding_evidence(f, "%sSESSION REQUEST for called name %s -> NEGATIVE SESSION RESPONSE 0x%02X (%s)",
+				    frames, s->detail, code, name ? name : "unknown code");
+	else
+		ev_finding_evidence(f, "%sSESSION REQUEST -> NEGATIVE SESSION RESPONSE 0x%02X (%s)", frames, code,
+				    name ? name : "unknown code");
+	if (meaning)
+		ev_finding_evidence(f, "0x%02X: %s", code, meaning);
+}
+
+void
+rules_transport(struct rule_run *r, struct ev_connection *c)
+{
+	tcp_rules(r, c);
+	nbss_rules(r, c);
+}

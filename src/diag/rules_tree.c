@@ -1,0 +1,189 @@
+/* TREE_CONNECT: a missing share (with close names), share permissions,
+ * the encryption policy, and the 3.1.1 unsigned tree connect that servers
+ * drop (failure-catalog.md 1.4, 1.7, 1.10, 9; the article's TREE_CONNECT
+ * section). */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/wire/names.h"
+#include "core/wire/smb2_const.h"
+#include "diag/rules_internal.h"
+#include "diag/suggest.h"
+
+#define MAX_SUGGESTIONS 3
+
+static const char *
+tree_path(const struct ev_connection *c, const struct ev_step *s)
+{
+	if (s->detail[0])
+		return s->detail;
+	return c->tree.path[0] ? c->tree.path : NULL;
+}
+
+/* The share part of "\\server\share". */
+static const char *
+share_of(const char *path)
+{
+	const char *p = path, *last = NULL;
+
+	while (*p == '\\' || *p == '/')
+		p++;
+	for (; *p; p++)
+		if (*p == '\\' || *p == '/')
+			last = p + 1;
+	return last && *last ? last : NULL;
+}
+
+/* "frame 12: TREE_CONNECT \\fs1\Dta -> STATUS_BAD_NETWORK_NAME". */
+static void
+step_line(struct ev_finding *f, const struct ev_connection *c, const struct ev_step *s)
+{
+	const char *path = tree_path(c, s);
+	char frames[32], st[64];
+
+	rule_frames(s, frames, sizeof(frames));
+	rule_status(s->status, st, sizeof(st));
+	ev_finding_evidence(f, "%sTREE_CONNECT%s%s -> %s", frames, path ? " " : "", path ? path : "", st);
+}
+
+static void
+suggestions(const struct rule_run *r, const struct ev_connection *c, const struct ev_step *s, struct ev_finding *f)
+{
+	const struct ev_experiment *e = rule_experiment(r->t, EV_EXP_SHARE_LIST, (int)c->id);
+	const char *names[EV_MAX_SHARES], *path = tree_path(c, s), *want = path ? share_of(path) : NULL;
+	char st[64], list[EV_LONG_TEXT] = "";
+	size_t idx[MAX_SUGGESTIONS], n, i, used = 0;
+
+	if (!e)
+		return;
+	if (!e->ok) {
+		rule_status(e->status, st, sizeof(st));
+		ev_finding_evidence(f, "listing the server's shares was refused (%s)", e->status ? st : "no answer");
+		return;
+	}
+	for (i = 0; i < e->n_shares && i < EV_MAX_SHARES; i++)
+		names[i] = e->shares[i];
+	n = want ? sd_suggest(want, names, i, idx, MAX_SUGGESTIONS) : 0;
+	for (i = 0; i < n; i++) {
+		int w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", names[idx[i]]);
+
+		if (w < 0 || (size_t)w >= sizeof(list) - used)
+			break;
+		used += (size_t)w;
+	}
+	if (n > 0)
+		ev_finding_evidence(f, "did you mean: %s?", list);
+	else
+		ev_finding_evidence(f, "the server lists %u share%s, none close to %s", e->n_shares, e->n_shares == 1 ? "" : "s",
+				    want ? want : "the name asked for");
+}
+
+static void
+bad_network_name(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
+{
+	struct ev_finding *f = rule_finding(r, "tree.bad_network_name", (int)c->id);
+
+	step_line(f, c, s);
+	suggestions(r, c, s, f);
+}
+
+/* The server demands encryption and the client could not give it: the
+ * client's own limits, or a share that says so (T5/T6). */
+static bool
+encryption_explains(const struct rule_run *r, const struct ev_connection *c, char *why, size_t cap)
+{
+	/* SPEC: the probe says "encryption" only when its encrypted retry
+	 * got in; the client's limits then just explain why. */
+	if (r->t->mode == EV_MODE_PROBE) {
+		if (!rule_encrypted_retry_ok(r->t, (int)c->id))
+			return false;
+		(void)rule_client_cannot_encrypt(c, why, cap);
+		return true;
+	}
+	if (rule_client_cannot_encrypt(c, why, cap))
+		return true;
+	if (c->tree.has_share && (c->tree.share_flags & SMB2_SHAREFLAG_ENCRYPT_DATA)) {
+		rule_fmt(why, cap, "the share's flags demand encryption (ENCRYPT_DATA)");
+		return true;
+	}
+	return false;
+}
+
+static void
+access_denied(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
+{
+	const struct ev_experiment *retry = rule_experiment(r->t, EV_EXP_ENCRYPTED_RETRY, (int)c->id);
+	const struct ev_session *ss = &c->session;
+	struct ev_finding *f;
+	char why[EV_LONG_TEXT] = "";
+
+	if (rule_signing_broken(c))
+		return;  /* session.signing_mismatch: the server refused the unsigned request */
+	if (encryption_explains(r, c, why, sizeof(why))) {
+		f = rule_finding(r, "tree.encryption_required", (int)c->id);
+		step_line(f, c, s);
+		if (why[0])
+			ev_finding_evidence(f, "%s", why);
+		if (retry && retry->ok)
+			ev_finding_evidence(f, "the same TREE_CONNECT with SMB 3.1.1 and encryption succeeded");
+		return;
+	}
+	f = rule_finding(r, "tree.access_denied", (int)c->id);
+	step_line(f, c, s);
+	if (ss->user[0])
+		ev_finding_evidence(f, "as user %s%s%s", ss->domain, ss->domain[0] ? "\\" : "", ss->user);
+	else if (rule_is_anonymous(ss))
+		ev_finding_evidence(f, "on an anonymous (null) session");
+	if (retry && !retry->ok)
+		ev_finding_evidence(f, "an encrypted SMB 3.1.1 retry was denied too: permissions, not encryption");
+}
+
+static void
+dropped(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
+{
+	const struct ev_session *ss = &c->session;
+	struct ev_finding *f;
+	char frames[32], silence[160];
+	const char *path = tree_path(c, s);
+
+	rule_frames(s, frames, sizeof(frames));
+	rule_silence(c, s, silence, sizeof(silence));
+	if (rule_is_anonymous(ss)) {
+		/* V1: a server that allows no anonymous access drops the tree
+		 * connect of a null session. */
+		f = rule_finding(r, "session.anonymous_denied", (int)c->id);
+		ev_finding_evidence(f, "%sTREE_CONNECT%s%s on an anonymous session: %s", frames, path ? " " : "",
+				    path ? path : "", silence);
+		return;
+	}
+	if (c->negotiate.dialect == SMB2_DIALECT_311 && !s->request_signed && !s->request_encrypted && !rule_is_guest(ss)) {
+		f = rule_finding(r, "tree.unsigned_disconnect", (int)c->id);
+		ev_finding_evidence(f, "%sTREE_CONNECT%s%s sent neither signed nor encrypted on SMB 3.1.1", frames,
+				    path ? " " : "", path ? path : "");
+		ev_finding_evidence(f, "%s", silence);
+	}
+}
+
+void
+rules_tree(struct rule_run *r, struct ev_connection *c)
+{
+	const struct ev_step *s = ev_last_step_const(c, SD_STEP_TREE_CONNECT);
+
+	if (!s)
+		return;
+	switch (s->outcome) {
+	case EV_ANSWERED:
+		if (s->status == RULE_ST_BAD_NETWORK_NAME)
+			bad_network_name(r, c, s);
+		else if (s->status == RULE_ST_ACCESS_DENIED)
+			access_denied(r, c, s);
+		break;
+	case EV_CLOSED:
+	case EV_RESET:
+	case EV_NO_RESPONSE:
+		dropped(r, c, s);
+		break;
+	default:
+		break;
+	}
+}

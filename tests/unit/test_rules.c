@@ -1,0 +1,567 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/auth/spnego.h"
+#include "core/wire/names.h"
+#include "core/wire/smb2_const.h"
+#include "diag/catalog.h"
+#include "diag/evidence.h"
+#include "diag/rules.h"
+#include "diag/rules_internal.h"
+#include "rules_cases.h"
+
+static void
+every_positive_case_finds_its_id_with_evidence(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < rules_positive_count; i++) {
+		struct ev_timeline t;
+		const struct rules_case *rc = &rules_positive_cases[i];
+
+		ev_timeline_init(&t, EV_MODE_PROBE);
+		rc->build(&t);
+		rules_run(&t);
+		if (!rc_finding(&t, rc->id, t.n_conns ? 0 : -1) || !rc_evidence_has(&t, rc->id, rc->evidence)) {
+			print_message("# case %s\n", rc->id);
+			rc_dump(&t);
+			fail();
+		}
+		ev_timeline_cleanup(&t);
+	}
+}
+
+static void
+every_catalog_id_has_a_positive_case(void **state)
+{
+	const struct sd_finding_def *defs;
+	size_t n, i, k;
+
+	(void)state;
+	defs = sd_finding_table(&n);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < rules_positive_count; k++)
+			if (strcmp(rules_positive_cases[k].id, defs[i].id) == 0)
+				break;
+		if (k == rules_positive_count) {
+			print_message("# no positive case for %s\n", defs[i].id);
+			fail();
+		}
+	}
+}
+
+/* ---- near misses ---- */
+
+static void
+successful_probe_gives_no_error(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, ST_MORE_PROCESSING, 1);
+	rc_session(c, EV_ANSWERED, 0, 2);
+	rc_tree(c, EV_ANSWERED, 0, "\\\\fs1\\data");
+	c->session.mechanism = EV_MECH_KERBEROS;
+	c->session.ntlm_version = EV_NTLM_UNKNOWN;
+	rules_run(&t);
+	rc_dump(&t);
+	assert_int_equal(t.n_findings, 0);
+	assert_false(ev_has_error(&t));
+	ev_timeline_cleanup(&t);
+}
+
+static void
+preauth_required_alone_is_no_error(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+	struct ev_kerberos *k;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, 0, 2);
+	c->session.mechanism = EV_MECH_KERBEROS;
+	rc_krb_error(&t, 25, "krbtgt/CONTOSO.COM", 0);
+	/* KRB_ERR_RESPONSE_TOO_BIG and referrals are normal too. */
+	rc_krb_error(&t, 52, "krbtgt/CONTOSO.COM", 0);
+	rc_krb_error(&t, 68, "cifs/fs1.contoso.com", 0);
+	/* Errors before pre-authentication that name no fault: none either. */
+	k = rc_krb_error(&t, 16, "krbtgt/CONTOSO.COM", 0);
+	k->after_preauth = false;
+	rules_run(&t);
+	rc_dump(&t);
+	assert_false(ev_has_error(&t));
+	assert_non_null(rc_finding(&t, "kerberos.preauth_required", 0));
+	assert_int_equal(t.n_findings, 1);
+	ev_timeline_cleanup(&t);
+}
+
+static void
+probe_tree_access_denied_without_retry_is_not_encryption(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+	struct ev_experiment *e;
+
+	(void)state;
+	/* A client without CAP_ENCRYPTION, no retry. */
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	c = rc_negotiated(&t);
+	c->negotiate.client_capabilities &= ~SMB2_GLOBAL_CAP_ENCRYPTION;
+	rc_session(c, EV_ANSWERED, 0, 2);
+	rc_tree(c, EV_ANSWERED, ST_ACCESS_DENIED, "\\\\fs1\\secret");
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "tree.access_denied", 0));
+	assert_null(rc_finding(&t, "tree.encryption_required", 0));
+	ev_timeline_cleanup(&t);
+
+	/* The retry ran and was denied too: permissions. */
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	c = rc_negotiated(&t);
+	c->negotiate.client_capabilities &= ~SMB2_GLOBAL_CAP_ENCRYPTION;
+	rc_session(c, EV_ANSWERED, 0, 2);
+	rc_tree(c, EV_ANSWERED, ST_ACCESS_DENIED, "\\\\fs1\\secret");
+	e = ev_add_experiment(&t, EV_EXP_ENCRYPTED_RETRY, 0);
+	e->ok = false;
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "tree.access_denied", 0));
+	assert_null(rc_finding(&t, "tree.encryption_required", 0));
+	assert_true(rc_evidence_has(&t, "tree.access_denied", "denied too"));
+	ev_timeline_cleanup(&t);
+
+	/* The same capture in analyze mode: the client could not encrypt. */
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	c = rc_negotiated(&t);
+	c->negotiate.client_capabilities &= ~SMB2_GLOBAL_CAP_ENCRYPTION;
+	rc_session(c, EV_ANSWERED, 0, 2);
+	rc_tree(c, EV_ANSWERED, ST_ACCESS_DENIED, "\\\\fs1\\secret");
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "tree.encryption_required", 0));
+	assert_null(rc_finding(&t, "tree.access_denied", 0));
+	ev_timeline_cleanup(&t);
+}
+
+static void
+probe_session_access_denied_with_failed_retry_is_not_encryption(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+	struct ev_experiment *e;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	c = rc_negotiated(&t);
+	c->negotiate.dialect = SMB2_DIALECT_210;
+	rc_session(c, EV_ANSWERED, ST_ACCESS_DENIED, 1);
+	e = ev_add_experiment(&t, EV_EXP_ENCRYPTED_RETRY, 0);
+	e->ok = false;
+	rules_run(&t);
+	assert_null(rc_finding(&t, "session.encryption_required", 0));
+	ev_timeline_cleanup(&t);
+
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	c = rc_negotiated(&t);
+	c->negotiate.dialect = SMB2_DIALECT_210;
+	rc_session(c, EV_ANSWERED, ST_ACCESS_DENIED, 1);
+	e = ev_add_experiment(&t, EV_EXP_ENCRYPTED_RETRY, 0);
+	e->ok = true;
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "session.encryption_required", 0));
+	assert_true(rc_evidence_has(&t, "session.encryption_required", "encryption succeeded"));
+	ev_timeline_cleanup(&t);
+}
+
+static void
+slow_close_after_negotiate_is_no_response(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	c = rc_negotiated(&t);
+	c->steps[1].outcome = EV_RESET;
+	c->steps[1].request_at = 0.001;
+	c->steps[1].response_at = 60.001;
+	c->negotiate.seen_response = false;
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "negotiate.no_response", 0));
+	assert_null(rc_finding(&t, "negotiate.connection_closed", 0));
+	ev_timeline_cleanup(&t);
+
+	/* The same reset 2 ms after an SMB2 NEGOTIATE: closed right after. */
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	c = rc_negotiated(&t);
+	c->steps[1].outcome = EV_RESET;
+	c->steps[1].response_at = 0.003;
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "negotiate.connection_closed", 0));
+	assert_null(rc_finding(&t, "negotiate.no_response", 0));
+	assert_null(rc_finding(&t, "negotiate.smb1_in_use", 0));
+	ev_timeline_cleanup(&t);
+}
+
+static void
+smb1_answer_without_dialect_is_no_common_dialect(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	c = rc_negotiated(&t);
+	c->negotiate.smb1_negotiate = true;
+	c->negotiate.smb1_offers_smb2 = true;
+	c->negotiate.smb1_answered = true;
+	c->negotiate.dialect = 0;
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "negotiate.no_common_dialect", 0));
+	assert_true(rc_evidence_has(&t, "negotiate.no_common_dialect", "0xFFFF"));
+	assert_null(rc_finding(&t, "negotiate.smb1_in_use", 0));
+	ev_timeline_cleanup(&t);
+}
+
+static void
+ticket_rejected_stands_instead_of_logon_failure(void **state)
+{
+	struct ev_timeline t;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	assert_true(rules_case_build("kerberos.ticket_rejected", &t));
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "kerberos.ticket_rejected", 0));
+	assert_null(rc_finding(&t, "session.logon_failure", 0));
+	assert_null(rc_finding(&t, "session.ntlm_used", 0));
+	ev_timeline_cleanup(&t);
+}
+
+static void
+ap_error_modified_is_ticket_rejected(void **state)
+{
+	struct ev_timeline t;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	rc_negotiated(&t);
+	rc_krb_error(&t, 41, "cifs/fs1.contoso.com", 0)->kdc[0] = '\0';
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "kerberos.ticket_rejected", 0));
+	assert_true(rc_evidence_has(&t, "kerberos.ticket_rejected", "the server answered KRB_AP_ERR_MODIFIED"));
+	ev_timeline_cleanup(&t);
+}
+
+static void
+time_difference_at_dc_is_clock_skew(void **state)
+{
+	struct ev_timeline t;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	rc_session(rc_negotiated(&t), EV_ANSWERED, ST_TIME_DIFFERENCE_AT_DC, 1);
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "kerberos.clock_skew", 0));
+	ev_timeline_cleanup(&t);
+}
+
+static void
+guest_named_guest_is_no_fallback(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, 0, 2);
+	snprintf(c->session.user, sizeof(c->session.user), "Guest");
+	c->session.has_flags = true;
+	c->session.session_flags = SMB2_SESSION_FLAG_IS_GUEST;
+	rules_run(&t);
+	assert_null(rc_finding(&t, "session.guest_fallback", 0));
+	ev_timeline_cleanup(&t);
+}
+
+static void
+logon_failure_names_other_host(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+
+	(void)state;
+	/* Server names unknown (no CHALLENGE seen): the tree path decides. */
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, ST_LOGON_FAILURE, 2);
+	c->session.server_nb_computer[0] = c->session.server_dns_computer[0] = '\0';
+	snprintf(c->session.target_name, sizeof(c->session.target_name), "cifs/old-fs");
+	snprintf(c->tree.path, sizeof(c->tree.path), "\\\\fs1\\data");
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "session.logon_failure", 0));
+	assert_non_null(rc_finding(&t, "session.name_hardening", 0));
+	assert_true(rc_evidence_has(&t, "session.name_hardening", "but connected to fs1"));
+	ev_timeline_cleanup(&t);
+
+	/* An address typed by the user is no hardening clue for LOGON_FAILURE. */
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, ST_LOGON_FAILURE, 2);
+	snprintf(c->session.target_name, sizeof(c->session.target_name), "cifs/10.0.0.9");
+	snprintf(c->server_name, sizeof(c->server_name), "10.0.0.9");
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "session.logon_failure", 0));
+	assert_null(rc_finding(&t, "session.name_hardening", 0));
+	ev_timeline_cleanup(&t);
+
+	/* Matching names: a plain logon failure. */
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	rc_session(rc_negotiated(&t), EV_ANSWERED, ST_LOGON_FAILURE, 2);
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "session.logon_failure", 0));
+	assert_null(rc_finding(&t, "session.name_hardening", 0));
+	ev_timeline_cleanup(&t);
+}
+
+static void
+bad_network_name_with_refused_listing(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+	struct ev_experiment *e;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, 0, 2);
+	rc_tree(c, EV_ANSWERED, ST_BAD_NETWORK_NAME, "\\\\fs1\\Dta");
+	e = ev_add_experiment(&t, EV_EXP_SHARE_LIST, 0);
+	e->ok = false;
+	e->outcome = EV_ANSWERED;
+	e->status = ST_ACCESS_DENIED;
+	rules_run(&t);
+	assert_true(rc_evidence_has(&t, "tree.bad_network_name", "refused (STATUS_ACCESS_DENIED)"));
+	ev_timeline_cleanup(&t);
+}
+
+static void
+signing_explains_tree_denial(void **state)
+{
+	struct ev_timeline t;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	assert_true(rules_case_build("session.signing_mismatch", &t));
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "session.signing_mismatch", 0));
+	assert_null(rc_finding(&t, "tree.access_denied", 0));
+	ev_timeline_cleanup(&t);
+}
+
+static void
+anonymous_tree_drop_is_anonymous_denied(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, 0, 2);
+	c->session.mechanism = EV_MECH_ANONYMOUS;
+	c->session.has_flags = true;
+	c->session.session_flags = SMB2_SESSION_FLAG_IS_NULL;
+	rc_tree(c, EV_RESET, 0, "\\\\fs1\\IPC$")->request_signed = false;
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "session.anonymous_denied", 0));
+	assert_null(rc_finding(&t, "tree.unsigned_disconnect", 0));
+	ev_timeline_cleanup(&t);
+}
+
+static void
+running_twice_adds_nothing(void **state)
+{
+	struct ev_timeline t;
+	size_t i, n;
+	unsigned evidence = 0, again = 0;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	assert_true(rules_case_build("tree.bad_network_name", &t));
+	assert_true(rules_case_build("session.logon_failure", &t));
+	assert_true(rules_case_build("kerberos.client_revoked", &t));
+	rules_run(&t);
+	n = t.n_findings;
+	for (i = 0; i < n; i++)
+		evidence += t.findings[i].n_evidence;
+	assert_true(n >= 3);
+	rules_run(&t);
+	assert_int_equal(t.n_findings, n);
+	for (i = 0; i < n; i++)
+		again += t.findings[i].n_evidence;
+	assert_int_equal(again, evidence);
+	ev_timeline_cleanup(&t);
+}
+
+static void
+findings_are_ordered_by_connection_then_step(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+	size_t i;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	/* Connection 0: anonymous session dropped at TREE_CONNECT (a
+	 * session finding from the tree rules) with an SMB1 warning. */
+	c = rc_negotiated(&t);
+	c->negotiate.smb1_negotiate = true;
+	c->negotiate.smb1_answered = true;
+	c->negotiate.dialect = SD_DIALECT_SMB1;
+	rc_session(c, EV_ANSWERED, 0, 2);
+	c->session.mechanism = EV_MECH_ANONYMOUS;
+	rc_tree(c, EV_RESET, 0, "\\\\fs1\\IPC$");
+	/* Connection 1: bad share; connection 2: refused. */
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, 0, 2);
+	rc_tree(c, EV_ANSWERED, ST_BAD_NETWORK_NAME, "\\\\fs1\\x");
+	assert_true(rules_case_build("tcp.refused", &t));
+	rc_krb_error(&t, 24, "krbtgt/CONTOSO.COM", -1);
+	rules_run(&t);
+	rc_dump(&t);
+	for (i = 1; i < t.n_findings; i++) {
+		const struct ev_finding *a = &t.findings[i - 1], *b = &t.findings[i];
+		unsigned ka = a->connection < 0 ? 1000u : (unsigned)a->connection;
+		unsigned kb = b->connection < 0 ? 1000u : (unsigned)b->connection;
+
+		assert_true(ka < kb || (ka == kb && a->step <= b->step));
+	}
+	assert_true(rc_errors(&t) >= 4);
+	ev_timeline_cleanup(&t);
+}
+
+static void
+many_connections_stay_fast_and_separate(void **state)
+{
+	struct ev_timeline t;
+	size_t i;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	for (i = 0; i < 2000; i++) {
+		struct ev_connection *c = rc_negotiated(&t);
+
+		rc_session(c, EV_ANSWERED, i % 2 ? ST_LOGON_FAILURE : 0, 2);
+		rc_krb_error(&t, 7, "cifs/alias", (int)(1999 - i));
+	}
+	rules_run(&t);
+	for (i = 0; i < 2000; i += 499) {
+		assert_non_null(rc_finding(&t, "kerberos.spn_unknown", (int)i));
+		assert_true((rc_finding(&t, "session.logon_failure", (int)i) != NULL) == (i % 2 == 1));
+	}
+	ev_timeline_cleanup(&t);
+}
+
+static void
+skew_recovered_by_a_successful_logon_is_no_error(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, 0, 3);
+	c->session.mechanism = EV_MECH_KERBEROS;
+	rc_krb_error(&t, 37, "cifs/fs1", 0)->kdc[0] = '\0';
+	rules_run(&t);
+	assert_null(rc_finding(&t, "kerberos.clock_skew", 0));
+	assert_false(ev_has_error(&t));
+	ev_timeline_cleanup(&t);
+}
+
+static void
+durations_read_like_the_article(void **state)
+{
+	char d[32];
+
+	(void)state;
+	rule_duration(0.0002, d, sizeof(d));
+	assert_string_equal(d, "0.2 ms");
+	rule_duration(0.00002, d, sizeof(d));
+	assert_string_equal(d, "0.020 ms");
+	rule_duration(0.0069, d, sizeof(d));
+	assert_string_equal(d, "6.9 ms");
+	rule_duration(60.0, d, sizeof(d));
+	assert_string_equal(d, "60.0 s");
+}
+
+static void
+host_names_compare_like_an_administrator_would(void **state)
+{
+	char h[64];
+
+	(void)state;
+	rule_host_of("cifs/fs1.contoso.com@CONTOSO.COM", h, sizeof(h));
+	assert_string_equal(h, "fs1.contoso.com");
+	rule_host_of("\\\\fs1\\data", h, sizeof(h));
+	assert_string_equal(h, "fs1");
+	rule_host_of("//fs1:4455/data", h, sizeof(h));
+	assert_string_equal(h, "fs1");
+	rule_host_of("cifs/[fe80::1]:445", h, sizeof(h));
+	assert_string_equal(h, "[fe80::1]");
+	rule_host_of("cifs/fe80::1", h, sizeof(h));
+	assert_string_equal(h, "fe80::1");
+	rule_host_of("FS1.", h, sizeof(h));
+	assert_string_equal(h, "FS1");
+	rule_host_of("cifs/averyveryverylonghostname.example", h, 8);
+	assert_string_equal(h, "averyve");
+	assert_true(rule_same_host("FS1", "fs1.contoso.com"));
+	assert_true(rule_same_host("fs1.contoso.com", "FS1"));
+	assert_true(rule_same_host("FS1.CONTOSO.COM", "fs1.contoso.com"));
+	assert_false(rule_same_host("fs1.contoso.com", "fs1.fabrikam.com"));
+	assert_false(rule_same_host("files", "fs1.contoso.com"));
+	assert_false(rule_same_host("10.0.0.9", "10"));
+	assert_false(rule_same_host("", ""));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_positive_case_finds_its_id_with_evidence),
+		cmocka_unit_test(every_catalog_id_has_a_positive_case),
+		cmocka_unit_test(successful_probe_gives_no_error),
+		cmocka_unit_test(preauth_required_alone_is_no_error),
+		cmocka_unit_test(probe_tree_access_denied_without_retry_is_not_encryption),
+		cmocka_unit_test(probe_session_access_denied_with_failed_retry_is_not_encryption),
+		cmocka_unit_test(slow_close_after_negotiate_is_no_response),
+		cmocka_unit_test(smb1_answer_without_dialect_is_no_common_dialect),
+		cmocka_unit_test(ticket_rejected_stands_instead_of_logon_failure),
+		cmocka_unit_test(ap_error_modified_is_ticket_rejected),
+		cmocka_unit_test(time_difference_at_dc_is_clock_skew),
+		cmocka_unit_test(guest_named_guest_is_no_fallback),
+		cmocka_unit_test(logon_failure_names_other_host),
+		cmocka_unit_test(bad_network_name_with_refused_listing),
+		cmocka_unit_test(signing_explains_tree_denial),
+		cmocka_unit_test(anonymous_tree_drop_is_anonymous_denied),
+		cmocka_unit_test(running_twice_adds_nothing),
+		cmocka_unit_test(findings_are_ordered_by_connection_then_step),
+		cmocka_unit_test(many_connections_stay_fast_and_separate),
+		cmocka_unit_test(host_names_compare_like_an_administrator_would),
+		cmocka_unit_test(durations_read_like_the_article),
+		cmocka_unit_test(skew_recovered_by_a_successful_logon_is_no_error),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

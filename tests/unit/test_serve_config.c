@@ -1,0 +1,180 @@
+/* The INI file of smbdiag serve (src/cli/serve_config.c): Windows setting
+ * names become the server policy; every mistake names its line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cli/serve_config.h"
+#include "core/wire/smb2_const.h"
+
+static struct sd_crypto *crypto;
+static struct serve_config cfg;
+static char err[512];
+
+static int
+parse(const char *text)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	int rc;
+
+	assert_non_null(f);
+	err[0] = '\0';
+	rc = serve_config_read(f, "t.ini", crypto, &cfg, err, sizeof(err));
+	fclose(f);
+	return rc;
+}
+
+static void
+reads_every_section(void **state)
+{
+	static const char text[] =
+		"# comment\n"
+		"[server]\n"
+		"NetbiosName = FS1\n"
+		"MinDialect = 2.1\n"
+		"MaxDialect = SMB3_02\n"
+		"EncryptData = true\n"
+		"RejectUnencryptedAccess = $false\n"
+		"RequireSecuritySignature = yes\n"
+		"EnableSMB1Protocol = 0\n"
+		"SmbServerNameHardeningLevel = 2\n"
+		"SrvAllowedServerNames = fs1, fs1.example.test\n"
+		"EncryptionCiphers = AES-256-GCM, AES-128-CCM\n"
+		"MapToGuest = bad user\n"
+		"Listen = 127.0.0.1:4455\n"
+		"[fault]\n"
+		"SilentOn = session_setup\n"
+		"Then = reset\n"
+		"After = 1.5\n"
+		"[user alice]\n"
+		"NtHash = a4f49c406510bdcab6824ee7c30fd852\n"
+		"State = locked\n"
+		"[share data]\n"
+		"Path = /nonexistent-smbdiag-folder\n"
+		"EncryptData = on\n"
+		"ValidUsers = alice, bob\n";
+	const struct smb2s_policy *p = &cfg.policy;
+
+	(void)state;
+	assert_int_equal(parse(text), 0);
+	assert_string_equal(p->netbios_name, "FS1");
+	assert_int_equal(p->min_dialect, SMB2_DIALECT_210);
+	assert_int_equal(p->max_dialect, SMB2_DIALECT_302);
+	assert_true(p->encrypt_data);
+	assert_false(p->reject_unencrypted_access);
+	assert_true(p->require_message_signing);
+	assert_int_equal(p->name_hardening_level, 2);
+	assert_int_equal(p->n_accepted_names, 2);
+	assert_string_equal(p->accepted_names[1], "fs1.example.test");
+	assert_int_equal(p->n_ciphers, 2);
+	assert_int_equal(p->ciphers[0], SMB2_ENCRYPTION_AES256_GCM);
+	assert_int_equal(p->guest, SMB2S_GUEST_BAD_USER);
+	assert_string_equal(cfg.listen, "127.0.0.1:4455");
+	assert_int_equal(p->fault.silent_on, SMB2S_FAULT_SESSION_SETUP);
+	assert_int_equal(p->fault.then, SMB2S_FAULT_END_RESET);
+	assert_int_equal(p->fault.after_us, 1500000);
+	assert_int_equal(p->n_users, 1);
+	assert_int_equal(p->users[0].state, SMB2S_ACCOUNT_LOCKED);
+	assert_int_equal(p->users[0].nt_hash[0], 0xa4);
+	assert_int_equal(p->n_shares, 1);
+	assert_false(p->shares[0].path_exists);
+	assert_true(p->shares[0].encrypt_data);
+	assert_int_equal(p->shares[0].n_allowed, 2);
+}
+
+static void
+password_is_hashed(void **state)
+{
+	(void)state;
+	/* MS-NLMP 4.2.2: NTOWFv1("Password"). */
+	assert_int_equal(parse("[user u]\nPassword = Password\n"), 0);
+	assert_int_equal(cfg.policy.users[0].nt_hash[0], 0xa4);
+	assert_int_equal(cfg.policy.users[0].nt_hash[15], 0x52);
+}
+
+static void
+errors_name_the_line(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *want;
+	} cases[] = {
+		{"[server]\nBogus = 1\n", "t.ini:2: unknown key 'Bogus'"},
+		{"[server]\n\nEncryptData = maybe\n", "t.ini:3: EncryptData wants true or false"},
+		{"[server]\nMaxDialect = 4.0\n", "t.ini:2: MaxDialect: '4.0'"},
+		{"[server]\nSmbServerNameHardeningLevel = 3\n", "t.ini:2: SmbServerNameHardeningLevel wants"},
+		{"[server]\nMinDialect = 3.1.1\nMaxDialect = 3.0\n", "MinDialect is above MaxDialect"},
+		{"[user bob]\nState = disabled\n", "user 'bob' has neither Password nor NtHash"},
+		{"[user bob]\nNtHash = 1234\n", "t.ini:2: NtHash wants 32 hex digits"},
+		{"EncryptData = true\n", "t.ini:1: 'EncryptData' before any section"},
+		{"[shares]\n", "t.ini:1: unknown section [shares]"},
+		{"[share IPC$]\n", "IPC$ is built in"},
+		{"[share a]\n[share A]\n", "t.ini:2: share 'A' appears twice"},
+		{"[server]\nno equals sign\n", "t.ini:2: expected 'Key = Value'"},
+		{"[fault]\nSilentOn = logoff\n", "t.ini:2: SilentOn wants"},
+		{"[server]\nEncryptionCiphers = DES\n", "unknown cipher 'DES'"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(parse(cases[i].text), -1);
+		if (strstr(err, cases[i].want) == NULL)
+			fail_msg("case %zu: '%s' lacks '%s'", i, err, cases[i].want);
+	}
+}
+
+static void
+examples_load(void **state)
+{
+	static const char *const names[] = {
+		"healthy", "missing-share", "missing-folder", "encryption-required", "share-encryption",
+		"signing-required", "name-hardening", "smb1-off", "smb3-only", "silent-negotiate",
+		"silent-session-setup", "slow", "guest", "account-states", "restricted-share",
+	};
+	char path[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/../examples/serve/%s.ini", TEST_VECTORS_DIR "/..", names[i]);
+		if (serve_config_load(path, crypto, &cfg, err, sizeof(err)) != 0)
+			fail_msg("%s: %s", names[i], err);
+		if (strcmp(names[i], "missing-folder") != 0)
+			assert_true(cfg.policy.shares[0].path_exists);
+		else
+			assert_false(cfg.policy.shares[0].path_exists);
+	}
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return sd_crypto_create(&crypto) == SD_OK ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	sd_crypto_free(crypto);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(reads_every_section),
+		cmocka_unit_test(password_is_hashed),
+		cmocka_unit_test(errors_name_the_line),
+		cmocka_unit_test(examples_load),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,9 +1,48 @@
 /* TCP connect and the NetBIOS session request (port 139): the findings
  * that stop a connection before any SMB message. */
 #include <stdio.h>
+#include <string.h>
 
 #include "core/wire/names.h"
 #include "diag/rules_internal.h"
+
+/* Length of the host part of "host:port" / "[v6]:port". */
+static size_t
+host_len(const char *endpoint)
+{
+	const char *colon = strrchr(endpoint, ':');
+
+	return colon ? (size_t)(colon - endpoint) : strlen(endpoint);
+}
+
+static bool
+same_host(const char *a, const char *b)
+{
+	size_t n = host_len(a);
+
+	return n > 0 && n == host_len(b) && strncmp(a, b, n) == 0;
+}
+
+/* Windows clients try 445 and 139 side by side and drop the loser: a
+ * refused port while the same client reached the same server on another
+ * port is that race, not a fault (seen in captures). */
+static bool
+reached_by_another_port(const struct rule_run *r, const struct ev_connection *c)
+{
+	size_t i;
+
+	if (!c->client[0] || !c->server[0])
+		return false;
+	for (i = 0; i < r->t->n_conns; i++) {
+		const struct ev_connection *o = &r->t->conns[i];
+		const struct ev_step *neg = ev_last_step_const(o, SD_STEP_NEGOTIATE);
+
+		if (o != c && neg && neg->outcome == EV_ANSWERED && same_host(o->client, c->client) &&
+		    same_host(o->server, c->server) && strcmp(o->server, c->server) != 0)
+			return true;
+	}
+	return false;
+}
 
 static void
 tcp_rules(struct rule_run *r, struct ev_connection *c)
@@ -20,6 +59,8 @@ tcp_rules(struct rule_run *r, struct ev_connection *c)
 	if (w >= 0)
 		rule_duration(w, wait, sizeof(wait));
 	if (s->outcome == EV_REFUSED) {
+		if (r->t->mode == EV_MODE_ANALYZE && reached_by_another_port(r, c))
+			return;
 		f = rule_finding(r, "tcp.refused", (int)c->id);
 		if (w >= 0)
 			ev_finding_evidence(f, "connection to %s refused: reset %s after the SYN", server, wait);

@@ -80,6 +80,39 @@ successful_probe_gives_no_error(void **state)
 	ev_timeline_cleanup(&t);
 }
 
+/* Windows tries 139 beside 445 and resets the loser: in a capture that
+ * refused port is no fault when the other port got its answer. */
+static void
+refused_139_beside_working_445_is_no_error(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	c = rc_negotiated(&t);
+	snprintf(c->client, sizeof(c->client), "10.0.0.5:50001");
+	snprintf(c->server, sizeof(c->server), "10.0.0.9:445");
+	c = ev_add_connection(&t);
+	snprintf(c->client, sizeof(c->client), "10.0.0.5:50002");
+	snprintf(c->server, sizeof(c->server), "10.0.0.9:139");
+	rc_step(c, SD_STEP_TCP, EV_REFUSED, 0, 0.0);
+	rules_run(&t);
+	rc_dump(&t);
+	assert_null(rc_finding(&t, "tcp.refused", 1));
+	ev_timeline_cleanup(&t);
+
+	/* Alone, the same refusal is a finding. */
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	c = ev_add_connection(&t);
+	snprintf(c->client, sizeof(c->client), "10.0.0.5:50002");
+	snprintf(c->server, sizeof(c->server), "10.0.0.9:139");
+	rc_step(c, SD_STEP_TCP, EV_REFUSED, 0, 0.0);
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "tcp.refused", 0));
+	ev_timeline_cleanup(&t);
+}
+
 static void
 preauth_required_alone_is_no_error(void **state)
 {
@@ -543,6 +576,7 @@ main(void)
 		cmocka_unit_test(every_catalog_id_has_a_positive_case),
 		cmocka_unit_test(successful_probe_gives_no_error),
 		cmocka_unit_test(preauth_required_alone_is_no_error),
+		cmocka_unit_test(refused_139_beside_working_445_is_no_error),
 		cmocka_unit_test(probe_tree_access_denied_without_retry_is_not_encryption),
 		cmocka_unit_test(probe_session_access_denied_with_failed_retry_is_not_encryption),
 		cmocka_unit_test(slow_close_after_negotiate_is_no_response),

@@ -1,7 +1,7 @@
 /* Real SMB2 messages carrying DCE/RPC over named pipes, NetBIOS framing
  * removed. smbclient-L: a lab capture of `smbclient -L` against the
  * test smbd (shares data, hidden$, Projects; secret not browseable),
- * made with tests/interop/peers.py; the others from /work/shared/captures
+ * made with tests/interop/peers.py; the others from the shared capture corpus (../shared/captures)
  * (MANIFEST.md: zeek BSD-3-Clause, SAMR-Enum-Lab and suricata-verify MIT). */
 #ifndef SMBDIAG_TESTS_PIPE_VECTORS_H
 #define SMBDIAG_TESTS_PIPE_VECTORS_H

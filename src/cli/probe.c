@@ -299,8 +299,12 @@ parse_option(int c, struct probe_args *a)
 		break;
 	case OPT_AUTH:
 		if (strcmp(optarg, "kerberos") == 0)
-			return usage_error(_("--auth kerberos is not implemented yet; use --auth ntlm"), NULL);
-		if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "ntlm") != 0)
+			a->cfg.auth = PROBE_AUTH_KERBEROS;
+		else if (strcmp(optarg, "ntlm") == 0)
+			a->cfg.auth = PROBE_AUTH_NTLM;
+		else if (strcmp(optarg, "auto") == 0)
+			a->cfg.auth = PROBE_AUTH_AUTO;
+		else
 			return usage_error(_("auth must be auto, ntlm or kerberos"), optarg);
 		break;
 	case OPT_TIMEOUT:
@@ -377,11 +381,24 @@ parse_args(int argc, char **argv, struct probe_args *a)
 		return usage_error(_("bad target (//HOST[:PORT]/SHARE)"), target);
 	a->cfg.host = a->host;
 	a->cfg.share = a->share;
+	if (a->cfg.anonymous && a->cfg.auth == PROBE_AUTH_KERBEROS)
+		return usage_error(_("--auth kerberos needs an account, not -N"), NULL);
 	if (!a->cfg.anonymous) {
+		/* Kerberos without -U uses the user's cache (after kinit). */
+		if (a->cfg.auth == PROBE_AUTH_KERBEROS && !a->user[0]) {
+			a->cfg.user = NULL;
+			a->cfg.password = NULL;
+			return CLI_EXIT_OK;
+		}
 		if (!a->user[0] && getenv("USER"))
 			clean_copy(a->user, sizeof(a->user), getenv("USER"), strlen(getenv("USER")));
 		if (!a->user[0])
 			return usage_error(_("no user: give -U USER or -N"), NULL);
+		if (a->cfg.auth == PROBE_AUTH_KERBEROS && !a->has_password && !getenv("SMBDIAG_PASSWORD")) {
+			a->cfg.user = a->user;
+			a->cfg.password = NULL;
+			return CLI_EXIT_OK;
+		}
 		if (!a->has_password && !get_password(a))
 			return usage_error(_("no password: give -U USER%PASSWORD, SMBDIAG_PASSWORD or -N"), NULL);
 		a->cfg.user = a->user;

@@ -106,6 +106,12 @@ probe_client_config(const struct probe *p, struct smb2_client_config *ccfg)
 	ccfg->server_name = cfg->host;
 	ccfg->share = cfg->share;
 	ccfg->smb1_first = cfg->smb1_first;
+	if (p->krb_auth && !cfg->anonymous) {
+		ccfg->mech = SMB2_MECH_EXTERNAL;
+		ccfg->auth = p->krb_auth;
+		ccfg->auth_ctx = p->krb_ctx;
+		ccfg->user = p->krb_user;
+	}
 }
 
 void
@@ -196,11 +202,22 @@ record_unresolved(struct probe *p, struct ev_connection *c, const char *name)
 	snprintf(s->detail, sizeof(s->detail), "cannot resolve %s: %s", name, uv_strerror(p->resolved.status));
 }
 
+/* --auth kerberos, or auto with a name (Windows asks no ticket for an
+ * address). */
+static bool
+wants_kerberos(const struct probe_config *cfg)
+{
+	if (cfg->anonymous)
+		return false;
+	return cfg->auth == PROBE_AUTH_KERBEROS || (cfg->auth == PROBE_AUTH_AUTO && !net_host_is_literal(cfg->host));
+}
+
 static int
 run_primary(struct probe *p)
 {
 	struct probe_attempt *a = calloc(1, sizeof(*a));
 	struct smb2_client_config ccfg;
+	struct gss_client *gss = NULL;
 	struct ev_connection *c;
 	int status;
 
@@ -218,15 +235,31 @@ run_primary(struct probe *p)
 		return PROBE_EXIT_TCP;
 	}
 	probe_client_config(p, &ccfg);
+	if (wants_kerberos(p->cfg)) {
+		/* auto: any refusal leaves ccfg on NTLM, as Windows falls back. */
+		status = probe_kerberos_prepare(p, c, &ccfg, &gss, p->cfg->auth == PROBE_AUTH_AUTO);
+		if (status != PROBE_EXIT_OK && p->cfg->auth == PROBE_AUTH_KERBEROS) {
+			if (status == PROBE_EXIT_SESSION && !p->cfg->no_experiments)
+				probe_ntlm_instead(p);
+			free(a);
+			return status;
+		}
+	}
 	if (!probe_attempt_run(p, a, &ccfg)) {
+		gss_client_free(gss);
 		free(a);
 		return PROBE_EXIT_INTERNAL;
 	}
 	probe_fill_connection(p, a, c);
+	if (gss)
+		probe_kerberos_session(gss, c);
 	status = probe_attempt_exit(a);
 	if (!p->cfg->no_experiments)
 		probe_followups(p, a, status);
+	if (gss && status == PROBE_EXIT_SESSION && !p->cfg->no_experiments)
+		probe_ntlm_instead(p);
 	probe_attempt_clear(a);
+	gss_client_free(gss);
 	free(a);
 	return status;
 }

@@ -31,6 +31,12 @@ enum probe_exit {
 /* Follow-up connections at most: five dialects and SMB1, or one retry. */
 #define PROBE_MAX_EXPERIMENTS 8
 
+enum probe_auth {
+	PROBE_AUTH_AUTO = 0,         /* for now NTLM (issue 7: Kerberos when a ticket can be had) */
+	PROBE_AUTH_NTLM = 1,
+	PROBE_AUTH_KERBEROS = 2,     /* MIT krb5 / GSSAPI, never falls back */
+};
+
 struct probe_config {
 	const char *host;            /* as typed: tree path, NTLM target name, NetBIOS called name */
 	const char *connect_to;      /* -I: the address to connect to; NULL = host */
@@ -41,6 +47,7 @@ struct probe_config {
 	const char *domain;          /* NULL: the server's domain from its CHALLENGE */
 	const char *password;
 	bool anonymous;
+	enum probe_auth auth;
 	uint16_t dialects[SMB2_CLIENT_MAX_DIALECTS];  /* none = 2.0.2 .. 3.1.1 */
 	uint8_t n_dialects;
 	bool smb1_first;             /* begin with an SMB1 multi-protocol NEGOTIATE */

@@ -285,6 +285,7 @@ fill_session(const struct probe_attempt *a, struct ev_session *s)
 	}
 	if (!s->seen)
 		return;
+	/* SMB2_MECH_EXTERNAL (Kerberos) is filled by probe_kerberos_session. */
 	s->mechanism = a->ccfg.mech == SMB2_MECH_ANONYMOUS ? EV_MECH_ANONYMOUS : EV_MECH_NTLMSSP;
 	s->ntlm_version = a->ccfg.mech == SMB2_MECH_ANONYMOUS ? EV_NTLM_ANONYMOUS : EV_NTLM_V2;
 	ev_copy(s->user, sizeof(s->user), r->user);

@@ -314,3 +314,47 @@ probe_followups(struct probe *p, const struct probe_attempt *primary, int exit_s
 	}
 	free(a);
 }
+
+/* A SESSION_SETUP answered with STATUS_SUCCESS. */
+static bool
+session_set_up(const struct smb2_client_result *r)
+{
+	uint8_t i;
+
+	for (i = 0; i < r->n_exchanges; i++)
+		if (r->exchanges[i].step == SMB2C_STEP_SESSION_SETUP && r->exchanges[i].answered &&
+		    r->exchanges[i].status == 0)
+			return true;
+	return false;
+}
+
+void
+probe_ntlm_instead(struct probe *p)
+{
+	struct smb2_client_config ccfg;
+	struct probe_attempt *a;
+	struct ev_experiment *e;
+	const struct smb2_client_result *r;
+	char how[EV_TEXT];
+
+	if (!p->cfg->password || !p->cfg->password[0] || !p->cfg->user || p->resolved.n == 0)
+		return;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return;
+	probe_client_config(p, &ccfg);
+	ccfg.mech = SMB2_MECH_NTLM;
+	ccfg.auth = NULL;
+	ccfg.auth_ctx = NULL;
+	ccfg.user = p->cfg->user;
+	e = experiment(p, EV_EXP_NTLM_INSTEAD, &ccfg, a);
+	if (e) {
+		r = smb2_client_result(a->client);
+		e->ok = session_set_up(r);
+		describe_end(p, a, e, how, sizeof(how));
+		snprintf(e->detail, sizeof(e->detail), "NTLM instead of Kerberos as %s: %s", p->cfg->user,
+			 e->ok ? "the session was set up" : how);
+	}
+	probe_attempt_clear(a);
+	free(a);
+}

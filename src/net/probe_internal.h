@@ -3,6 +3,7 @@
 #define SMBDIAG_NET_PROBE_INTERNAL_H
 
 #include "core/auth/crypto_ctx.h"
+#include "net/gss_client.h"
 #include "net/probe.h"
 
 struct probe {
@@ -17,6 +18,11 @@ struct probe {
 	uint16_t port;                /* cfg->port, or 445 */
 	char called_name[16];
 	unsigned experiments;
+	/* Kerberos for the primary connection (probe_kerberos.c): follow-ups
+	 * run with the same mechanism unless they say otherwise. */
+	const struct smb2_client_auth_ops *krb_auth;
+	void *krb_ctx;
+	const char *krb_user;
 };
 
 /* One connection: the client config it ran with, the transport's record
@@ -47,5 +53,18 @@ enum ev_outcome probe_end_outcome(const struct probe_attempt *a);
 
 /* probe_followup.c: the experiments the primary attempt calls for. */
 void probe_followups(struct probe *p, const struct probe_attempt *primary, int exit_status);
+/* After Kerberos failed (before or in SESSION_SETUP): the same with NTLM,
+ * when there is a password (SPEC: evidence only). */
+void probe_ntlm_instead(struct probe *p);
+
+/* probe_kerberos.c: Kerberos for the primary connection. Gets the
+ * tickets before connecting; PROBE_EXIT_OK with ccfg set to run the GSS
+ * context (*out, freed by the caller), or the exit status of a refusal
+ * recorded into c (the KDC's error; with fallback no SESSION_SETUP step,
+ * as NTLM will run it, and ccfg is left alone). */
+int probe_kerberos_prepare(struct probe *p, struct ev_connection *c, struct smb2_client_config *ccfg,
+			   struct gss_client **out, bool fallback);
+/* The session as Kerberos (after probe_fill_connection). */
+void probe_kerberos_session(const struct gss_client *g, struct ev_connection *c);
 
 #endif

@@ -319,10 +319,12 @@ pump(struct serve_conn *c)
 		uv_timer_start(&c->timer, on_timer, t > now ? (t - now + 999) / 1000 : 0, 0);
 }
 
+/* The handle is embedded in its connection: free the connection, which
+ * on_connection stored in the handle's data before closing it. */
 static void
 refuse_closed(uv_handle_t *h)
 {
-	free(h);
+	free(h->data);
 }
 
 static void
@@ -340,6 +342,7 @@ on_connection(uv_stream_t *server, int status)
 	if (c == NULL)
 		return;
 	uv_tcp_init(sl->loop, &c->tcp);
+	c->tcp.data = c;
 	if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
 		uv_close((uv_handle_t *)&c->tcp, refuse_closed);
 		return;

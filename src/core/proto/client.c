@@ -72,8 +72,11 @@ copy_config(struct smb2_client *c, const struct smb2_client_config *cfg)
 		return SD_ERR_INVALID_ARG;
 	if (cfg->mech == SMB2_MECH_NTLM && (cfg->user == NULL || (cfg->password == NULL && cfg->nt_hash == NULL)))
 		return SD_ERR_INVALID_ARG;
+	if (cfg->mech == SMB2_MECH_EXTERNAL &&
+	    (cfg->auth == NULL || !cfg->auth->first_token || !cfg->auth->next_token || !cfg->auth->session_key))
+		return SD_ERR_INVALID_ARG;
 
-	client_copy_text(c->user, sizeof(c->user), cfg->mech == SMB2_MECH_NTLM ? cfg->user : "");
+	client_copy_text(c->user, sizeof(c->user), cfg->mech != SMB2_MECH_ANONYMOUS && cfg->user ? cfg->user : "");
 	client_copy_text(c->domain, sizeof(c->domain), cfg->domain);
 	c->have_domain = cfg->domain != NULL;
 	client_copy_text(c->password, sizeof(c->password), cfg->password);

@@ -10,7 +10,10 @@
  * After the state reaches DONE or FAILED only result() and free() are
  * meaningful.
  *
- * Kerberos is a later step: the seam is smb2_client_config.mech.
+ * Kerberos comes from the driver: with SMB2_MECH_EXTERNAL the mechanism
+ * tokens come from cfg.auth (GSSAPI in src/net), and the client wraps them
+ * in SPNEGO; the callbacks are the driver's, so the client still does no
+ * I/O of its own.
  */
 #ifndef SMBDIAG_CORE_PROTO_CLIENT_H
 #define SMBDIAG_CORE_PROTO_CLIENT_H
@@ -32,6 +35,25 @@ enum smb2_signing_mode {
 enum smb2_client_mech {
 	SMB2_MECH_NTLM = 0,
 	SMB2_MECH_ANONYMOUS = 1,   /* NTLM with empty user and responses */
+	SMB2_MECH_EXTERNAL = 2,    /* Kerberos tokens from cfg.auth, in SPNEGO */
+};
+
+#define SMB2_CLIENT_KEY_MAX 32
+
+/* A mechanism run by the driver (Kerberos through GSSAPI). Tokens are the
+ * mechanism's own (a GSS Kerberos AP-REQ, the AP-REP answering it); the
+ * client puts them in a NegTokenInit offering MS-KRB5 and KRB5 and takes
+ * them out of the server's NegTokenResp. Each returns SD_OK or an error
+ * that ends the session setup as our own failure (SMB2C_FAIL_LOCAL). */
+struct smb2_client_auth_ops {
+	enum sd_err (*first_token)(void *auth_ctx, uint8_t *out, size_t cap, size_t *out_len);
+	/* The server's token; *complete when the mechanism is done (then
+	 * out_len is usually 0). */
+	enum sd_err (*next_token)(void *auth_ctx, const uint8_t *in, size_t in_len, uint8_t *out, size_t cap,
+				  size_t *out_len, bool *complete);
+	/* The whole key (the AP-REP subkey, MS-KILE 3.1.1.2): up to
+	 * SMB2_CLIENT_KEY_MAX bytes; the first 16 are Session.SessionKey. */
+	enum sd_err (*session_key)(void *auth_ctx, uint8_t *key, size_t cap, size_t *key_len);
 };
 
 #define SMB2_CLIENT_MAX_DIALECTS 8
@@ -65,6 +87,10 @@ struct smb2_client_config {
 	 * learn whether the server still speaks SMB1. */
 	bool smb1_first;
 	bool smb1_only;
+	/* SMB2_MECH_EXTERNAL: the driver's mechanism (user, password unused;
+	 * user may name the principal for the result). */
+	const struct smb2_client_auth_ops *auth;
+	void *auth_ctx;
 };
 
 enum smb2_client_state {

@@ -56,8 +56,10 @@ struct smb2_client {
 	size_t ntlm_challenge_len;
 	uint8_t mech_types[64];       /* DER MechTypeList, for mechListMIC */
 	size_t mech_types_len;
-	uint8_t session_key[NTLM_KEY_LEN];  /* ExportedSessionKey */
+	uint8_t session_key[SMB2_CLIENT_KEY_MAX];  /* ExportedSessionKey, or the Kerberos key */
+	size_t session_key_len;
 	bool have_session_key;
+	bool external_complete;       /* SMB2_MECH_EXTERNAL: the mechanism said done */
 
 	/* Security state. */
 	enum smb2_sign_alg sign_alg;
@@ -140,6 +142,13 @@ void client_srvsvc_free(struct smb2_client *c);
 enum sd_err client_ntlm_first_token(struct smb2_client *c, uint8_t *out, size_t cap, size_t *out_len);
 enum sd_err client_ntlm_answer(struct smb2_client *c, const uint8_t *secbuf, size_t secbuf_len, uint8_t *out,
 			       size_t cap, size_t *out_len);
+
+/* The driver's mechanism in SPNEGO (client_external.c). */
+enum sd_err client_external_first_token(struct smb2_client *c, uint8_t *out, size_t cap, size_t *out_len);
+enum sd_err client_external_answer(struct smb2_client *c, const uint8_t *secbuf, size_t secbuf_len, uint8_t *out,
+				   size_t cap, size_t *out_len);
+/* The server's last token (with STATUS_SUCCESS) and the key. */
+enum sd_err client_external_finish(struct smb2_client *c, const uint8_t *secbuf, size_t secbuf_len);
 
 /* Copies UTF-16LE into a NUL-terminated UTF-8 text (cut at cap). */
 void client_text_from_utf16(char *dst, size_t cap, const uint8_t *p, size_t len);

@@ -175,10 +175,12 @@ ntlmv2_responses(struct smb2_client *c, const struct ntlm_challenge *ch, uint32_
 		c->ctx->random(c->ctx->user, random_key, sizeof(random_key));
 		err = ntlm_encrypt_random_session_key(c->crypto, kxkey, random_key, b->enc_key);
 		memcpy(c->session_key, random_key, sizeof(random_key));
+		c->session_key_len = sizeof(random_key);
 		auth->session_key.p = b->enc_key;
 		auth->session_key.len = sizeof(b->enc_key);
 	} else {
 		memcpy(c->session_key, kxkey, sizeof(kxkey));
+		c->session_key_len = sizeof(kxkey);
 	}
 	c->have_session_key = err == SD_OK;
 out:

@@ -44,7 +44,10 @@ client_session_begin(struct smb2_client *c, uint64_t now_us)
 
 	if (c->res.dialect == SMB2_DIALECT_311)
 		smb311_preauth_session_start(c->sess_hash, c->conn_hash);
-	err = client_ntlm_first_token(c, token, sizeof(token), &token_len);
+	if (c->cfg.mech == SMB2_MECH_EXTERNAL)
+		err = client_external_first_token(c, token, sizeof(token), &token_len);
+	else
+		err = client_ntlm_first_token(c, token, sizeof(token), &token_len);
 	if (err)
 		return err;
 	return client_send_session_setup(c, token, token_len, now_us);
@@ -60,7 +63,7 @@ derive_keys(struct smb2_client *c)
 		cipher = (enum smb3_cipher)c->effective_cipher;
 	else if (c->effective_cipher)
 		cipher = SMB3_CIPHER_AES128_CCM;
-	err = smb3_derive_keys(c->crypto, c->res.dialect, cipher, c->session_key, sizeof(c->session_key),
+	err = smb3_derive_keys(c->crypto, c->res.dialect, cipher, c->session_key, c->session_key_len,
 			       c->res.dialect == SMB2_DIALECT_311 ? c->sess_hash : NULL, &c->keys);
 	if (err == SD_OK)
 		c->have_keys = true;
@@ -81,6 +84,16 @@ session_established(struct smb2_client *c, const struct client_rsp *r, uint64_t 
 		return;
 	}
 	c->res.session_flags = rsp.session_flags;
+	if (c->cfg.mech == SMB2_MECH_EXTERNAL) {
+		/* The AP-REP (mutual authentication) completes the context and
+		 * gives the key. */
+		err = client_external_finish(c, rsp.secbuf, rsp.secbuf_len);
+		if (err) {
+			client_fail(c, err == SD_ERR_MALFORMED || err == SD_ERR_TRUNCATED ? SMB2C_FAIL_BAD_RESPONSE
+											     : SMB2C_FAIL_LOCAL, 0, err);
+			return;
+		}
+	}
 	/* IS_NULL is only a MAY (MS-SMB2 3.3.5.5.3): Samba leaves it clear for
 	 * anonymous logons, so a session without a key counts as null too. */
 	guest_or_null = (rsp.session_flags & (SMB2_SESSION_FLAG_IS_GUEST | SMB2_SESSION_FLAG_IS_NULL)) != 0 ||
@@ -139,7 +152,7 @@ client_on_session_setup(struct smb2_client *c, const struct client_rsp *r, uint6
 		return;
 	}
 	/* NTLM has one round trip; a second MORE_PROCESSING is not NTLM. */
-	if (c->ntlm_challenge_len != 0) {
+	if (c->cfg.mech != SMB2_MECH_EXTERNAL && c->ntlm_challenge_len != 0) {
 		client_fail(c, SMB2C_FAIL_BAD_RESPONSE, r->hdr.status, SD_ERR_STATE);
 		return;
 	}
@@ -156,7 +169,10 @@ client_on_session_setup(struct smb2_client *c, const struct client_rsp *r, uint6
 			return;
 		}
 	}
-	err = client_ntlm_answer(c, rsp.secbuf, rsp.secbuf_len, token, sizeof(token), &token_len);
+	if (c->cfg.mech == SMB2_MECH_EXTERNAL)
+		err = client_external_answer(c, rsp.secbuf, rsp.secbuf_len, token, sizeof(token), &token_len);
+	else
+		err = client_ntlm_answer(c, rsp.secbuf, rsp.secbuf_len, token, sizeof(token), &token_len);
 	if (err) {
 		client_fail(c, err == SD_ERR_CRYPTO || err == SD_ERR_UNSUPPORTED || err == SD_ERR_NO_SPACE
 				       ? SMB2C_FAIL_LOCAL : SMB2C_FAIL_BAD_RESPONSE, 0, err);

@@ -1,0 +1,169 @@
+#!/usr/bin/python3
+"""`smbdiag probe --auth kerberos` against a throw-away MIT KDC and smbd.
+
+The KDC (realm SMBDIAG.TEST) holds alice and cifs/fs1.smbdiag.test; smbd
+accepts Kerberos with a dedicated keytab holding that service key. The
+probe connects to 127.0.0.1 (-I) while the typed name stays the SPN.
+Cases: success; an alias without an SPN (KDC_ERR_S_PRINCIPAL_UNKNOWN,
+exit 12 before any SESSION_SETUP); a wrong password
+(KDC_ERR_PREAUTH_FAILED); an expired password (KDC_ERR_KEY_EXPIRED); a
+principal refused tickets (KDC_ERR_CLIENT_REVOKED); no KDC; the user's cache is never touched; --auth auto
+picks Kerberos for a name, falls back to NTLM after
+KDC_ERR_S_PRINCIPAL_UNKNOWN and uses NTLM for an address.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peers  # noqa: E402
+
+BUILD = os.environ.get('SMBDIAG_BUILD', os.path.join(peers.ROOT, 'build'))
+SMBDIAG = os.path.join(BUILD, 'src', 'cli', 'smbdiag')
+REALM = 'SMBDIAG.TEST'
+HOST = 'fs1.smbdiag.test'
+
+
+def probe(env, target, *args, user='alice%Secret123', experiments=False):
+    cmd = [SMBDIAG, 'probe', target, '--json', '-I', '127.0.0.1'] + list(args)
+    if not experiments:
+        cmd.append('--no-experiments')
+    if user:
+        cmd += ['-U', user]
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120,
+                       env=env, stdin=subprocess.DEVNULL)
+    try:
+        report = json.loads(r.stdout)
+    except ValueError:
+        report = None
+    return r.returncode, report, f'$ {" ".join(cmd)}\nexit {r.returncode}\n{r.stdout}\n{r.stderr}'
+
+
+def ids(report):
+    return [f.get('id') for f in (report or {}).get('findings', [])]
+
+
+def session(report):
+    conns = (report or {}).get('connections') or [{}]
+    return conns[0].get('session') or {}
+
+
+def krb_errors(report):
+    return [k.get('error') for k in (report or {}).get('kerberos', []) if k.get('message') == 'KRB-ERROR']
+
+
+def main():
+    for prog in ('krb5kdc', 'kdb5_util', 'kadmin.local', 'smbd'):
+        if not shutil.which(prog):
+            peers.skip_all(f'{prog} not installed')
+            return 77
+    if not os.path.exists(SMBDIAG):
+        peers.skip_all('smbdiag not built')
+        return 77
+    tap = peers.Tap()
+    work = tempfile.mkdtemp(prefix='smbdiag-krbprobe-')
+    keytab = os.path.join(work, 'smbd.keytab')
+    kdc = peers.Kdc(realm=REALM, principals={'alice': 'Secret123', 'carol': 'Secret123', 'dave': 'Secret123',
+                                                 f'cifs/{HOST}': None})
+    smbd = None
+    try:
+        kdc.start()
+        for name in ('alice', 'carol', 'dave'):
+            kdc.kadmin(f'modprinc +requires_preauth {name}')
+        kdc.kadmin('modprinc -pwexpire "2020-01-01 00:00:00" carol')
+        kdc.kadmin('modprinc -allow_tix dave')
+        # MIT 1.20 puts a PAC in every ticket; smbd as a standalone server
+        # refuses tickets with a PAC (auth3_generate_session_info_pac:
+        # "Unexpected PAC ... in standalone mode", NT_STATUS_BAD_TOKEN_TYPE).
+        kdc.kadmin(f'modprinc +no_auth_data_required cifs/{HOST}')
+        kdc.keytab(f'cifs/{HOST}', keytab)
+        env = dict(kdc.env(), LANG='C', LC_ALL='C')
+        # The user's own cache: the probe with a password must not touch it.
+        user_cache = os.path.join(work, 'user.ccache')
+        env['KRB5CCNAME'] = 'FILE:' + user_cache
+        os.environ['KRB5_CONFIG'] = env['KRB5_CONFIG']
+        smbd = peers.Smbd(shares={'data': {}, 'sealed': {'smb encrypt': 'required'}}, options={'realm': REALM, 'kerberos method': 'dedicated keytab',
+                                   'dedicated keytab file': 'FILE:' + keytab}).start()
+        target = f'//{HOST}:{smbd.port}/data'
+
+        rc, rep, out = probe(env, target, '--auth', 'kerberos')
+        tap.ok(rc == 0, 'kerberos: the three steps succeed', out + smbd.output()[-1500:])
+        s = session(rep)
+        tap.ok(s.get('mechanism') == 'kerberos' and s.get('target_name') == f'cifs/{HOST}',
+               'kerberos: session mechanism kerberos, target cifs/<name as typed>', out)
+        tap.ok(s.get('signed') or s.get('encrypted'), 'kerberos: the session is signed or sealed with the key', out)
+        tap.ok('session.ntlm_used' not in ids(rep), 'kerberos: no session.ntlm_used', out)
+        tap.ok(not os.path.exists(user_cache), "kerberos: the user's cache is untouched", out)
+
+        rc, rep, out = probe(env, f'//{HOST}:{smbd.port}/sealed', '--auth', 'kerberos')
+        tap.ok(rc == 0 and session(rep).get('encrypted'), 'kerberos: a share that requires encryption, sealed', out)
+
+        rc, rep, out = probe(env, f'//alias.smbdiag.test:{smbd.port}/data', '--auth', 'kerberos')
+        tap.ok(rc == 12, 'alias without SPN: exit 12', out)
+        tap.ok('kerberos.spn_unknown' in ids(rep), 'alias without SPN: kerberos.spn_unknown', out)
+        tap.ok(7 in krb_errors(rep), 'alias without SPN: KRB-ERROR 7 recorded', out)
+        tap.ok('setspn -S cifs/alias.smbdiag.test' in out, 'alias without SPN: the setspn remedy', out)
+
+        # With experiments: NTLM instead, as evidence; the exit stays 12.
+        rc, rep, out = probe(env, f'//alias.smbdiag.test:{smbd.port}/data', '--auth', 'kerberos',
+                             experiments=True)
+        exps = [e for e in (rep or {}).get('experiments', []) if e.get('kind') == 'ntlm_instead']
+        tap.ok(rc == 12 and exps and exps[0].get('ok') is True,
+               'kerberos refused: the NTLM-instead experiment succeeds, exit stays 12', out)
+
+        rc, rep, out = probe(env, target, '--auth', 'kerberos', user='alice%Wrong999')
+        tap.ok(rc == 12, 'wrong password: exit 12', out)
+        tap.ok('kerberos.preauth_failed' in ids(rep), 'wrong password: kerberos.preauth_failed', out)
+
+        rc, rep, out = probe(env, target, '--auth', 'kerberos', user='carol%Secret123')
+        tap.ok(rc == 12 and 'kerberos.key_expired' in ids(rep) and 23 in krb_errors(rep),
+               'expired password: kerberos.key_expired, exit 12', out)
+        rc, rep, out = probe(env, target, '--auth', 'kerberos', user='dave%Secret123')
+        tap.ok(rc == 12 and 'kerberos.client_revoked' in ids(rep) and 18 in krb_errors(rep),
+               'principal not allowed tickets: kerberos.client_revoked, exit 12', out)
+
+        # No KDC answers: exit 12, no KRB-ERROR, the step says why.
+        dead = os.path.join(work, 'dead-krb5.conf')
+        with open(env['KRB5_CONFIG']) as f:
+            conf = f.read().replace(f'127.0.0.1:{kdc.port}', f'127.0.0.1:{peers.free_port()}')
+        with open(dead, 'w') as f:
+            f.write(conf)
+        rc, rep, out = probe(dict(env, KRB5_CONFIG=dead), target, '--auth', 'kerberos')
+        tap.ok(rc == 12 and not krb_errors(rep) and 'contact' in out.lower(),
+               'KDC unreachable: exit 12, the step says no KDC answered', out)
+
+        # --auth auto: Kerberos for a name with a ticket to be had ...
+        rc, rep, out = probe(env, target, '--auth', 'auto')
+        tap.ok(rc == 0 and session(rep).get('mechanism') == 'kerberos', 'auto, a name: Kerberos', out)
+        # ... NTLM after KDC_ERR_S_PRINCIPAL_UNKNOWN, both reported ...
+        rc, rep, out = probe(env, f'//alias.smbdiag.test:{smbd.port}/data', '--auth', 'auto')
+        tap.ok(rc == 0 and session(rep).get('mechanism') == 'ntlmssp'
+               and {'kerberos.spn_unknown', 'session.ntlm_used'} <= set(ids(rep)),
+               'auto, alias without SPN: NTLM fallback, kerberos.spn_unknown and session.ntlm_used', out)
+        # ... and NTLM for an address, with the reason.
+        rc, rep, out = probe(env, f'//127.0.0.1:{smbd.port}/data', '--auth', 'auto')
+        tap.ok(rc == 0 and 'session.ntlm_used' in ids(rep) and not krb_errors(rep)
+               and 'named by its address' in out, 'auto, an address: NTLM, session.ntlm_used says why', out)
+
+        # Without a password: the default cache, filled by kinit.
+        subprocess.run(['kinit', 'alice'], input='Secret123\n', text=True, env=env, timeout=30,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        rc, rep, out = probe(env, target, '--auth', 'kerberos', user=None)
+        tap.ok(rc == 0 and session(rep).get('mechanism') == 'kerberos',
+               'kerberos from the default cache (kinit) succeeds', out)
+    except Exception as e:  # noqa: BLE001 - report the peer failure as a test failure
+        tap.ok(False, 'peers start and the probe runs', repr(e))
+    finally:
+        if smbd:
+            smbd.cleanup()
+        kdc.cleanup()
+        if os.environ.get('SMBDIAG_KEEP_TMP') is None:
+            shutil.rmtree(work, ignore_errors=True)
+    return tap.done()
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,16 +1,23 @@
 #!/bin/sh
 # Times `smbdiag probe` against smbclient (-c exit), an impacket script doing
 # the same three steps, and nmap's smb2-security-mode, in one run against the
-# same private smbd on loopback. Prints the mean wall and CPU time (user +
-# system of the process and its children) per run, and the ratios to smbdiag.
+# same private smbd on loopback; then `smbdiag probe` against `smbdiag serve`
+# (started here with one user and one share). Prints the mean and median wall
+# and CPU time (user + system of the process and its children) per run, the
+# ratios to smbdiag, the probe's own wall time against serve (TCP connect to
+# the LOGOFF answer, from the JSON step times), and whether issue 4's goals
+# are met: at least 10x less CPU per probe than smbclient, under 2 ms wall
+# against smbdiag serve. Numbers only: a benchmark asserts nothing.
 #
 # usage: bench/probe.sh [PATH/TO/smbdiag]    (BENCH_RUNS=20 by default)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 smbdiag=${1:-$here/../build/src/cli/smbdiag}
 exec /usr/bin/python3 - "$smbdiag" "$here/../tests/interop" "${BENCH_RUNS:-20}" <<'PY'
+import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,6 +27,7 @@ smbdiag, interop, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 sys.path.insert(0, interop)
 import peers  # noqa: E402
 
+USER, PASSWORD = 'alice', 'Secret123'
 IMPACKET = r'''
 import sys
 from impacket.smbconnection import SMBConnection
@@ -30,26 +38,91 @@ tid = c.connectTree('data')
 c.disconnectTree(tid)
 c.logoff()
 '''
+SERVE_INI = '''[server]
+NetbiosName = FS1
+Domain = WORKGROUP
+MinDialect = 2.0.2
+MaxDialect = 3.1.1
+
+[user {user}]
+Password = {password}
+
+[share data]
+Path = {path}
+'''
 
 
-def measure(cmd):
-    """Wall and CPU seconds of one run (CPU of the child and its children)."""
+class Serve:
+    """smbdiag serve on a free loopback port; its log goes nowhere."""
+
+    def __init__(self, tmp):
+        self.dir = tmp
+        self.port = peers.free_port()
+        self.proc = None
+
+    def __enter__(self):
+        share = os.path.join(self.dir, 'share')
+        os.mkdir(share)
+        ini = os.path.join(self.dir, 'serve.ini')
+        with open(ini, 'w') as f:
+            f.write(SERVE_INI.format(user=USER, password=PASSWORD, path=share))
+        self.proc = subprocess.Popen([smbdiag, 'serve', '-c', ini, '--listen', f'127.0.0.1:{self.port}'],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     stdin=subprocess.DEVNULL)
+        if not peers.wait_listening(self.port):
+            peers.stop_process(self.proc)
+            raise RuntimeError('smbdiag serve did not listen')
+        return self
+
+    def __exit__(self, *exc):
+        peers.stop_process(self.proc)
+
+
+def measure(cmd, keep_output=False):
+    """Wall and CPU seconds of one run (CPU of the child and its children),
+    exit code, and the standard output when asked for (read after the exit:
+    a probe's JSON fits in the pipe)."""
+    out = subprocess.PIPE if keep_output else subprocess.DEVNULL
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_utime + usage.ru_stime, proc.returncode
+    text = proc.stdout.read() if keep_output else b''
+    if keep_output:
+        proc.stdout.close()
+    return wall, usage.ru_utime + usage.ru_stime, os.waitstatus_to_exitcode(status), text
 
 
-def bench(name, cmd):
+def own_wall(text):
+    """TCP connect to the last answer of the probe's first connection
+    (seconds), from the JSON step times; None when they are missing."""
+    try:
+        steps = json.loads(text)['connections'][0]['steps']
+        start = steps[0]['request_at']
+        end = max(s['response_at'] for s in steps if s.get('response_at', -1) >= 0)
+        return end - start if start >= 0 else None
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+
+
+def bench(name, cmd, keep_output=False):
     rc0 = measure(cmd)[2]   # warm-up, and a check that it works at all
-    walls, cpus = [], []
+    walls, cpus, owns = [], [], []
     for _ in range(runs):
-        wall, cpu, rc = measure(cmd)
+        wall, cpu, rc, text = measure(cmd, keep_output)
         walls.append(wall)
         cpus.append(cpu)
-    return name, sum(walls) / runs, sum(cpus) / runs, rc0
+        if keep_output and rc == 0 and own_wall(text) is not None:
+            owns.append(own_wall(text))
+    return {'name': name, 'walls': walls, 'cpus': cpus, 'owns': owns, 'rc': rc0}
+
+
+def probe_cmd(port):
+    return [smbdiag, 'probe', f'//127.0.0.1:{port}/data', '-U', f'{USER}%{PASSWORD}', '--json']
+
+
+def ms(v):
+    return f'{v * 1e3:9.2f}'
 
 
 def main():
@@ -58,26 +131,53 @@ def main():
     with open(script, 'w') as f:
         f.write(IMPACKET)
     results = []
-    with peers.Smbd() as smbd:
-        port = str(smbd.port)
-        results.append(bench('smbdiag probe', [smbdiag, 'probe', f'//127.0.0.1:{port}/data',
-                                               '-U', 'alice%Secret123', '--json']))
-        if shutil.which('smbclient'):
-            results.append(bench('smbclient -c exit', ['smbclient', '//127.0.0.1/data', '-p', port,
-                                                       '-U', 'alice%Secret123', '-c', 'exit']))
-        if subprocess.run(['/usr/bin/python3', '-c', 'import impacket'], capture_output=True).returncode == 0:
-            results.append(bench('impacket (3 steps)', ['/usr/bin/python3', script, port]))
-        if shutil.which('nmap'):
-            results.append(bench('nmap smb2-security-mode', [
-                'nmap', '-Pn', '-n', '-p', port, '--script', 'smb2-security-mode',
-                '--script-args', f'smbport={port}', '127.0.0.1']))
-    shutil.rmtree(tmp, ignore_errors=True)
-    base_wall, base_cpu = results[0][1], results[0][2]
-    print(f'{runs} runs each against smbd on 127.0.0.1 (mean per run)')
-    print(f'{"tool":26} {"wall ms":>9} {"cpu ms":>9} {"wall x":>7} {"cpu x":>7}  exit')
-    for name, wall, cpu, rc in results:
-        print(f'{name:26} {wall * 1e3:9.2f} {cpu * 1e3:9.2f} {wall / base_wall:7.1f} '
-              f'{cpu / base_cpu if base_cpu else 0:7.1f}  {rc}')
+    try:
+        with peers.Smbd() as smbd:
+            port = str(smbd.port)
+            results.append(bench('smbdiag probe', probe_cmd(port)))
+            if shutil.which('smbclient'):
+                results.append(bench('smbclient -c exit', ['smbclient', '//127.0.0.1/data', '-p', port,
+                                                           '-U', f'{USER}%{PASSWORD}', '-c', 'exit']))
+            if subprocess.run(['/usr/bin/python3', '-c', 'import impacket'], capture_output=True).returncode == 0:
+                results.append(bench('impacket (3 steps)', ['/usr/bin/python3', script, port]))
+            if shutil.which('nmap'):
+                results.append(bench('nmap smb2-security-mode', [
+                    'nmap', '-Pn', '-n', '-p', port, '--script', 'smb2-security-mode',
+                    '--script-args', f'smbport={port}', '127.0.0.1']))
+        serve_dir = os.path.join(tmp, 'serve')
+        os.mkdir(serve_dir)
+        with Serve(serve_dir) as serve:
+            served = bench('smbdiag probe -> serve', probe_cmd(serve.port), keep_output=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    base_wall, base_cpu = statistics.mean(results[0]['walls']), statistics.mean(results[0]['cpus'])
+    print(f'{runs} runs each against smbd on 127.0.0.1 (mean per run; med = median)')
+    print(f'{"tool":26} {"wall ms":>9} {"wall med":>9} {"cpu ms":>9} {"cpu med":>9} {"wall x":>7} {"cpu x":>7}  exit')
+    for r in results + [served]:
+        wall, cpu = statistics.mean(r['walls']), statistics.mean(r['cpus'])
+        print(f'{r["name"]:26} {ms(wall)} {ms(statistics.median(r["walls"]))} {ms(cpu)} '
+              f'{ms(statistics.median(r["cpus"]))} {wall / base_wall:7.1f} '
+              f'{cpu / base_cpu if base_cpu else 0:7.1f}  {r["rc"]}')
+
+    print('\ngoals (issue 4):')
+    client = next((r for r in results if r['name'] == 'smbclient -c exit'), None)
+    if client:
+        ratio = statistics.mean(client['cpus']) / base_cpu if base_cpu else 0.0
+        print(f'  CPU per probe, smbclient / smbdiag: {ratio:.1f}x (goal >= 10x): '
+              f'{"met" if ratio >= 10 else "not met"}')
+    else:
+        print('  CPU per probe vs smbclient: not measured (no smbclient)')
+    wall_med = statistics.median(served['walls'])
+    print(f'  wall against smbdiag serve, whole process (fork, exec, probe, report): '
+          f'{wall_med * 1e3:.2f} ms median (goal < 2 ms): {"met" if wall_med < 0.002 else "not met"}')
+    if served['owns']:
+        own_med = statistics.median(served['owns'])
+        print(f'  wall against smbdiag serve, the probe itself (TCP connect to LOGOFF answer, '
+              f'{len(served["owns"])} runs): {own_med * 1e3:.2f} ms median, '
+              f'{min(served["owns"]) * 1e3:.2f} ms best (goal < 2 ms): {"met" if own_med < 0.002 else "not met"}')
+    else:
+        print('  wall against smbdiag serve, the probe itself: no step times in the JSON (probe failed?)')
 
 
 main()

@@ -1,7 +1,7 @@
 /* The capture analyzer: packets in, evidence timeline out.
  *
- * Pipeline: link layer (cap_link.c) -> IPv4/IPv6 with IPv4 defragmentation
- * (cap_ip.c) -> flow table with tshark-compatible stream numbers
+ * Pipeline: link layer (cap_link.c) -> IPv4/IPv6 (cap_ip.c) with fragment
+ * reassembly for both (cap_defrag.c) -> flow table with tshark-compatible stream numbers
  * (cap_flow.c) -> TCP reassembly per direction (cap_tcp.c) -> framing of
  * NetBIOS / direct-TCP PDUs and Kerberos TCP records (cap_stream.c) ->
  * SMB analysis (cap_smb.c, cap_auth.c) and Kerberos analysis (cap_krb.c)
@@ -36,6 +36,47 @@ struct cap_session_key {
 };
 
 #define CAP_MAX_SESSION_KEYS 8
+#define CAP_MAX_KRB_PORTS 8
+
+/* Kerberos keys of one AP-REQ / AP-REP exchange (RFC 4120 5.5): the
+ * ticket's session key and the subkeys of both sides; len 0: absent. */
+#define CAP_KRB_KEY_MAX 64
+struct cap_krb_key {
+	int32_t enctype;
+	size_t len;
+	uint8_t v[CAP_KRB_KEY_MAX];
+};
+
+struct cap_krb_keys {
+	struct cap_krb_key ticket, initiator, acceptor;
+	char client[256];                       /* the ticket's client, "alice@REALM" */
+	bool has_kvno;
+	uint32_t kvno;                          /* of the service key that decrypted the ticket */
+};
+
+enum cap_krb_keys_result {
+	CAP_KRB_KEYS_OK = 0,
+	CAP_KRB_KEYS_NO_KEY,                    /* no service key for the ticket's enctype */
+	CAP_KRB_KEYS_WRONG_KEY,                 /* keys tried, none decrypts (stale keytab, other kvno) */
+	CAP_KRB_KEYS_UNDECODABLE,               /* not an AP-REQ / AP-REP, or the plaintext does not decode */
+	CAP_KRB_KEYS_FAILED,                    /* the Kerberos library failed */
+};
+
+/* Where Kerberos service keys come from (capture/keytab.h implements it
+ * with MIT krb5 and a keytab). Behind pointers so that the analyzer itself
+ * stays free of the Kerberos library and of file I/O. token: the mechanism
+ * token of a SESSION_SETUP (GSS-framed or bare). ap_req fills keys (zeroed
+ * first); ap_rep adds the acceptor subkey to keys from the AP-REQ. */
+struct cap_krb_keysource {
+	void *ctx;
+	enum cap_krb_keys_result (*ap_req)(void *ctx, const uint8_t *token, size_t len, struct cap_krb_keys *keys);
+	enum cap_krb_keys_result (*ap_rep)(void *ctx, const uint8_t *token, size_t len, struct cap_krb_keys *keys);
+};
+
+/* The GSS session key SMB uses (MS-SMB2 3.2.5.3.1 "the cryptographic key
+ * queried from GSS"; RFC 4121 2: the acceptor's subkey when it sent one,
+ * else the initiator's, else the ticket's session key). NULL: none. */
+const struct cap_krb_key *cap_krb_gss_key(const struct cap_krb_keys *keys);
 
 struct cap_opts {
 	uint16_t smb_ports[CAP_MAX_SMB_PORTS];  /* besides 445 and 139 */
@@ -55,6 +96,11 @@ struct cap_opts {
 	const uint8_t *nt_hash;
 	struct cap_session_key session_keys[CAP_MAX_SESSION_KEYS];
 	unsigned n_session_keys;
+	/* Kerberos-authenticated sessions (analyze --keytab); NULL: none. */
+	const struct cap_krb_keysource *krb_keys;
+	/* Kerberos is also on these ports (a KDC on a high port), besides 88. */
+	uint16_t krb_ports[CAP_MAX_KRB_PORTS];
+	unsigned n_krb_ports;
 };
 
 /* Counters of everything seen, skipped or dropped. */
@@ -62,6 +108,7 @@ struct cap_stats {
 	unsigned long frames, bytes;
 	unsigned long not_ip, not_tcp_udp, truncated, bad_linktype;
 	unsigned long fragments, reassembled, fragments_dropped;
+	unsigned long fragments_malformed;       /* overlapping or inconsistent fragments (also dropped) */
 	unsigned long tcp_segments, udp_datagrams;
 	unsigned long flows, flows_expired, flows_dropped;
 	unsigned long retransmissions, overlaps, out_of_order, gaps, gap_bytes, snapped;
@@ -70,6 +117,7 @@ struct cap_stats {
 	unsigned long smb_pdus, smb2_messages, smb1_messages, transforms, compressed;
 	unsigned long decode_errors, unmatched_responses, pending_dropped;
 	unsigned long krb_messages, krb_decode_errors;
+	unsigned long krb_tickets_decrypted, krb_tickets_not_decrypted;  /* --keytab */
 	unsigned long steps_dropped, steps_compacted;  /* a connection's EV_MAX_STEPS were full */
 	unsigned long records_dropped;           /* connections / Kerberos records over the budget */
 	size_t memory_peak;

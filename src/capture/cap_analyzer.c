@@ -21,7 +21,7 @@ cap_analyzer_new(const struct cap_opts *opts, struct ev_timeline *t)
 		free(a);
 		return NULL;
 	}
-	if (opts->password != NULL || opts->nt_hash != NULL || opts->n_session_keys > 0) {
+	if (opts->password != NULL || opts->nt_hash != NULL || opts->n_session_keys > 0 || opts->krb_keys != NULL) {
 		a->plain = malloc(CAP_PDU_HEAD_MAX);
 		if (a->plain == NULL || sd_crypto_create(&a->crypto) != SD_OK) {
 			cap_analyzer_free(a);
@@ -130,6 +130,8 @@ tcp_packet(struct cap_analyzer *a, struct cap_pkt *pkt)
 
 		c->has_tcp_stream = true;
 		c->tcp_stream = f->stream;
+		c->started_mid_stream = f->syn_frame == 0 && !f->synack_seen;
+		c->decrypt_tried = f->smb->kt != NULL;
 	}
 }
 
@@ -164,7 +166,7 @@ cap_analyzer_packet(struct cap_analyzer *a, double ts, const uint8_t *p, size_t 
 		return;
 	}
 	a->stats.udp_datagrams++;
-	if ((pkt.sport == CAP_KRB_PORT || pkt.dport == CAP_KRB_PORT) && pkt.payload_len == pkt.payload_wire_len)
+	if ((cap_is_krb_port(a, pkt.sport) || cap_is_krb_port(a, pkt.dport)) && pkt.payload_len == pkt.payload_wire_len)
 		cap_krb_message(a, &pkt.src, pkt.sport, &pkt.dst, pkt.dport, pkt.payload, pkt.payload_len);
 }
 

@@ -46,6 +46,19 @@ cap_is_smb_port(const struct cap_analyzer *a, uint16_t port)
 	return false;
 }
 
+bool
+cap_is_krb_port(const struct cap_analyzer *a, uint16_t port)
+{
+	unsigned i;
+
+	if (port == CAP_KRB_PORT)
+		return true;
+	for (i = 0; i < a->opts.n_krb_ports; i++)
+		if (a->opts.krb_ports[i] == port)
+			return true;
+	return false;
+}
+
 /* The same value for both directions. */
 static uint32_t
 pair_hash(const struct cap_pkt *p)
@@ -198,7 +211,7 @@ flow_new(struct cap_analyzer *a, const struct cap_pkt *p, uint32_t h)
 	} else if (cap_is_smb_port(a, p->dport) || cap_is_smb_port(a, p->sport)) {
 		f->app = CAP_APP_SMB;
 		f->transport = NBSS_TRANSPORT_DIRECT;
-	} else if (p->dport == CAP_KRB_PORT || p->sport == CAP_KRB_PORT) {
+	} else if (cap_is_krb_port(a, p->dport) || cap_is_krb_port(a, p->sport)) {
 		f->app = CAP_APP_KRB;
 	}
 	f->hnext = a->hash[h & (a->hash_slots - 1)];

@@ -46,19 +46,20 @@ enum cap_l3 {
 	CAP_L3_LINKTYPE,
 };
 
-/* IPv4 fragments waiting for their datagram. */
+/* IPv4 and IPv6 fragments waiting for their datagram (cap_defrag.c). */
 #define CAP_FRAG_MAX_DATAGRAMS 64
 #define CAP_FRAG_MAX_SIZE 65535
 #define CAP_FRAG_TIMEOUT 30.0
 
 struct cap_frag {
 	bool used;
-	struct cap_addr src, dst;
-	uint16_t id;
-	uint8_t proto;
+	struct cap_addr src, dst;   /* their family tells IPv4 from IPv6 */
+	uint32_t id;                /* IPv4: 16 bits; IPv6: 32 bits */
+	uint8_t proto;              /* IPv4: part of the key; IPv6: the first fragment's next header */
+	bool have_first;            /* the fragment at offset 0 came */
 	double first_ts;
 	size_t total;               /* known once the last fragment came; 0 before */
-	size_t have;                /* bytes covered (fragments do not overlap in practice) */
+	size_t have;                /* bytes covered */
 	uint8_t *buf;               /* CAP_FRAG_MAX_SIZE bytes */
 	uint8_t *seen;              /* one bit per 8-byte block */
 };
@@ -74,6 +75,21 @@ struct cap_analyzer;
 enum cap_l3 cap_link_decode(struct cap_analyzer *a, int linktype, const uint8_t *p, size_t len,
 			    struct cap_pkt *pkt);
 enum cap_l3 cap_ip_decode(struct cap_analyzer *a, const uint8_t *p, size_t len, struct cap_pkt *pkt);
+
+enum cap_frag_result {
+	CAP_FRAG_PENDING,   /* kept, the datagram is not whole yet */
+	CAP_FRAG_DONE,      /* the datagram is whole: in a->defrag->out */
+	CAP_FRAG_DROPPED,   /* over a limit, or malformed (counted) */
+};
+
+/* One fragment: off/more from its header, p/len its data. IPv4 keys
+ * datagrams on (src, dst, id, proto); IPv6 on (src, dst, id) and takes
+ * the protocol from the fragment at offset 0 (RFC 8200 4.5), and drops a
+ * datagram whose fragments overlap (RFC 5722). On DONE, *out_len and
+ * *proto describe a->defrag->out. */
+enum cap_frag_result cap_defrag_add(struct cap_analyzer *a, const struct cap_pkt *pkt, uint32_t id, uint8_t proto,
+				    size_t off, bool more, const uint8_t *p, size_t len, size_t *out_len,
+				    uint8_t *out_proto);
 void cap_defrag_cleanup(struct cap_analyzer *a);
 
 /* ---- application streams (cap_stream.c) ---- */
@@ -212,6 +228,8 @@ struct cap_flow *cap_flow_lookup(struct cap_analyzer *a, const struct cap_pkt *p
 void cap_flow_expire(struct cap_analyzer *a, bool all);
 void cap_flow_free_all(struct cap_analyzer *a);
 bool cap_is_smb_port(const struct cap_analyzer *a, uint16_t port);
+/* 88, or a port given with --krb-port. */
+bool cap_is_krb_port(const struct cap_analyzer *a, uint16_t port);
 
 void cap_tcp_segment(struct cap_analyzer *a, struct cap_flow *f, int dir, const struct cap_pkt *pkt);
 /* Delivers everything still held (holes become gaps). */

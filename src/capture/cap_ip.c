@@ -1,9 +1,7 @@
-/* IPv4 (with fragment reassembly) and IPv6 (extension headers), then the
- * TCP or UDP header. Payload lengths come from the IP header, never from
- * the frame: Ethernet pads short frames, and those pad bytes are not data. */
-#include <stdlib.h>
-#include <string.h>
-
+/* IPv4 and IPv6 (extension headers), both with fragment reassembly
+ * (cap_defrag.c), then the TCP or UDP header. Payload lengths come from
+ * the IP header, never from the frame: Ethernet pads short frames, and
+ * those pad bytes are not data. */
 #include "capture/cap_internal.h"
 #include "core/wire/cursor.h"
 
@@ -12,12 +10,12 @@
 #define IP6_FRAGMENT 44
 #define IP6_DEST_OPTS 60
 #define IP6_MAX_EXT_HEADERS 8
+#define IP6_FRAGMENT_HEADER 8
 #define IP6_HEADER 40
 #define IPV4_MIN_HEADER 20
 #define TCP_MIN_HEADER 20
 #define UDP_HEADER 8
 #define FRAG_BLOCK 8
-#define FRAG_BITMAP ((CAP_FRAG_MAX_SIZE / FRAG_BLOCK + 8) / 8)
 
 /* wire_len: the transport segment's length as IP says; len: captured. */
 static enum cap_l3
@@ -55,115 +53,19 @@ transport(uint8_t proto, const uint8_t *p, size_t len, size_t wire_len, struct c
 	return CAP_L3_OK;
 }
 
-static struct cap_frag *
-frag_slot(struct cap_analyzer *a, const struct cap_pkt *pkt, uint16_t id, uint8_t proto)
-{
-	struct cap_defrag *d = a->defrag;
-	struct cap_frag *fr, *oldest = NULL, *free_slot = NULL;
-	size_t i;
-
-	for (i = 0; i < CAP_FRAG_MAX_DATAGRAMS; i++) {
-		fr = &d->d[i];
-		if (fr->used && a->now - fr->first_ts > CAP_FRAG_TIMEOUT) {
-			a->stats.fragments_dropped++;
-			fr->used = false;
-		}
-		if (!fr->used) {
-			if (free_slot == NULL)
-				free_slot = fr;
-			continue;
-		}
-		if (fr->id == id && fr->proto == proto && cap_addr_eq(&fr->src, &pkt->src) &&
-		    cap_addr_eq(&fr->dst, &pkt->dst))
-			return fr;
-		if (oldest == NULL || fr->first_ts < oldest->first_ts)
-			oldest = fr;
-	}
-	if (free_slot == NULL) {
-		a->stats.fragments_dropped++;
-		free_slot = oldest;
-	}
-	fr = free_slot;
-	if (fr->buf == NULL) {
-		if (!cap_mem_take(a, CAP_FRAG_MAX_SIZE + FRAG_BITMAP))
-			return NULL;
-		fr->buf = malloc(CAP_FRAG_MAX_SIZE);
-		fr->seen = malloc(FRAG_BITMAP);
-		if (fr->buf == NULL || fr->seen == NULL) {
-			free(fr->buf);
-			free(fr->seen);
-			fr->buf = fr->seen = NULL;
-			cap_mem_give(a, CAP_FRAG_MAX_SIZE + FRAG_BITMAP);
-			return NULL;
-		}
-	}
-	fr->used = true;
-	fr->src = pkt->src;
-	fr->dst = pkt->dst;
-	fr->id = id;
-	fr->proto = proto;
-	fr->first_ts = a->now;
-	fr->total = 0;
-	fr->have = 0;
-	memset(fr->seen, 0, FRAG_BITMAP);
-	return fr;
-}
-
-static bool
-frag_complete(const struct cap_frag *fr)
-{
-	size_t b, blocks;
-
-	if (fr->total == 0)
-		return false;
-	blocks = (fr->total + FRAG_BLOCK - 1) / FRAG_BLOCK;
-	for (b = 0; b < blocks; b++)
-		if (!(fr->seen[b / 8] & (1u << (b % 8))))
-			return false;
-	return true;
-}
-
 /* One fragment of an IPv4 datagram: p/len is its payload. Returns OK with
  * pkt filled when it completed the datagram. */
 static enum cap_l3
-defragment(struct cap_analyzer *a, struct cap_pkt *pkt, uint16_t id, uint8_t proto, uint16_t frag, const uint8_t *p,
-	   size_t len)
+defragment4(struct cap_analyzer *a, struct cap_pkt *pkt, uint16_t id, uint8_t proto, uint16_t frag, const uint8_t *p,
+	    size_t len)
 {
-	size_t off = (size_t)(frag & 0x1FFF) * FRAG_BLOCK, b;
-	bool more = (frag & 0x2000) != 0;
-	struct cap_frag *fr;
+	size_t total;
+	uint8_t got;
 
-	a->stats.fragments++;
-	if (a->defrag == NULL) {
-		if (!cap_mem_take(a, sizeof(*a->defrag)))
-			return CAP_L3_FRAGMENT;
-		a->defrag = calloc(1, sizeof(*a->defrag));
-		if (a->defrag == NULL) {
-			cap_mem_give(a, sizeof(*a->defrag));
-			return CAP_L3_FRAGMENT;
-		}
-	}
-	if (off + len > CAP_FRAG_MAX_SIZE || (more && len % FRAG_BLOCK != 0)) {
-		a->stats.fragments_dropped++;
+	if (cap_defrag_add(a, pkt, id, proto, (size_t)(frag & 0x1FFF) * FRAG_BLOCK, (frag & 0x2000) != 0, p, len,
+			   &total, &got) != CAP_FRAG_DONE)
 		return CAP_L3_FRAGMENT;
-	}
-	fr = frag_slot(a, pkt, id, proto);
-	if (fr == NULL) {
-		a->stats.fragments_dropped++;
-		return CAP_L3_FRAGMENT;
-	}
-	memcpy(fr->buf + off, p, len);
-	for (b = off / FRAG_BLOCK; b < (off + len + FRAG_BLOCK - 1) / FRAG_BLOCK; b++)
-		fr->seen[b / 8] |= (uint8_t)(1u << (b % 8));
-	fr->have += len;
-	if (!more)
-		fr->total = off + len;
-	if (!frag_complete(fr))
-		return CAP_L3_FRAGMENT;
-	memcpy(a->defrag->out, fr->buf, fr->total);
-	fr->used = false;
-	a->stats.reassembled++;
-	return transport(proto, a->defrag->out, fr->total, fr->total, pkt);
+	return transport(got, a->defrag->out, total, total, pkt);
 }
 
 static enum cap_l3
@@ -197,9 +99,73 @@ ipv4(struct cap_analyzer *a, const uint8_t *p, size_t len, struct cap_pkt *pkt)
 	if ((frag & 0x3FFF) != 0) {
 		if (end < total)  /* a fragment cut by the snap length cannot be used */
 			return CAP_L3_TRUNCATED;
-		return defragment(a, pkt, id, proto, frag, p + ihl, end - ihl);
+		return defragment4(a, pkt, id, proto, frag, p + ihl, end - ihl);
 	}
 	return transport(proto, p + ihl, end - ihl, total - ihl, pkt);
+}
+
+/* Follows IPv6 extension headers from *next at *off until TCP or UDP, a
+ * Fragment header (left at *off when stop_at_fragment) or something else.
+ * end bounds the headers (the end of the IPv6 payload). */
+static enum cap_l3
+ip6_chain(const uint8_t *p, size_t len, size_t end, size_t *off, uint8_t *next, bool stop_at_fragment)
+{
+	struct sd_rd r;
+	int n;
+
+	sd_rd_init(&r, p, len);
+	for (n = 0; n < IP6_MAX_EXT_HEADERS; n++) {
+		if (*next == CAP_PROTO_TCP || *next == CAP_PROTO_UDP)
+			return CAP_L3_OK;
+		if (*next == IP6_FRAGMENT && stop_at_fragment)
+			return CAP_L3_FRAGMENT;
+		if (*next != IP6_HOP_BY_HOP && *next != IP6_ROUTING && *next != IP6_DEST_OPTS)
+			return CAP_L3_OTHER_PROTO;
+		sd_rd_seek(&r, *off);
+		*next = sd_rd_u8(&r);
+		*off += ((size_t)sd_rd_u8(&r) + 1) * 8;
+		if (!sd_rd_ok(&r) || *off > len || *off > end)
+			return CAP_L3_TRUNCATED;
+	}
+	return *next == CAP_PROTO_TCP || *next == CAP_PROTO_UDP ? CAP_L3_OK : CAP_L3_OTHER_PROTO;
+}
+
+/* The Fragment header at off (RFC 8200 4.5): an atomic fragment (offset 0,
+ * no more) is the whole datagram; others go to reassembly, and the
+ * datagram, once whole, continues its header chain from the first
+ * fragment's next header. */
+static enum cap_l3
+fragment6(struct cap_analyzer *a, const uint8_t *p, size_t len, size_t end, size_t off, struct cap_pkt *pkt)
+{
+	struct sd_rd r;
+	uint8_t next, got;
+	uint16_t offset_field;
+	uint32_t id;
+	size_t total, hoff = 0;
+	enum cap_l3 res;
+
+	sd_rd_init(&r, p, len);
+	sd_rd_seek(&r, off);
+	next = sd_rd_u8(&r);
+	sd_rd_skip(&r, 1);
+	offset_field = sd_rd_u16be(&r);
+	id = sd_rd_u32be(&r);
+	off += IP6_FRAGMENT_HEADER;
+	if (!sd_rd_ok(&r) || off > end)
+		return CAP_L3_TRUNCATED;
+	if ((offset_field & 0xFFF9) == 0) {
+		res = ip6_chain(p, len, end, &off, &next, false);
+		return res != CAP_L3_OK ? res : transport(next, p + off, (end < len ? end : len) - off, end - off, pkt);
+	}
+	if (end > len)  /* a fragment cut by the snap length cannot be used */
+		return CAP_L3_TRUNCATED;
+	if (cap_defrag_add(a, pkt, id, next, (size_t)(offset_field >> 3) * FRAG_BLOCK, (offset_field & 1) != 0, p + off,
+			   end - off, &total, &got) != CAP_FRAG_DONE)
+		return CAP_L3_FRAGMENT;
+	res = ip6_chain(a->defrag->out, total, total, &hoff, &got, false);
+	if (res != CAP_L3_OK)
+		return res;
+	return transport(got, a->defrag->out + hoff, total - hoff, total - hoff, pkt);
 }
 
 static enum cap_l3
@@ -208,7 +174,7 @@ ipv6(struct cap_analyzer *a, const uint8_t *p, size_t len, struct cap_pkt *pkt)
 	struct sd_rd r;
 	size_t payload_len, off = IP6_HEADER, end;
 	uint8_t next;
-	int n;
+	enum cap_l3 res;
 
 	sd_rd_init(&r, p, len);
 	sd_rd_skip(&r, 4);
@@ -222,26 +188,12 @@ ipv6(struct cap_analyzer *a, const uint8_t *p, size_t len, struct cap_pkt *pkt)
 		return CAP_L3_TRUNCATED;
 	if (payload_len == 0)  /* jumbogram or TSO: what was captured */
 		payload_len = len - IP6_HEADER;
-	for (n = 0; n < IP6_MAX_EXT_HEADERS && next != CAP_PROTO_TCP && next != CAP_PROTO_UDP; n++) {
-		if (next == IP6_FRAGMENT) {
-			/* IPv6 fragments are not reassembled (Kerberos over UDP
-			 * on IPv6 is rare and small); counted. */
-			(void)a;
-			return CAP_L3_FRAGMENT;
-		}
-		if (next != IP6_HOP_BY_HOP && next != IP6_ROUTING && next != IP6_DEST_OPTS)
-			return CAP_L3_OTHER_PROTO;
-		sd_rd_seek(&r, off);
-		next = sd_rd_u8(&r);
-		off += ((size_t)sd_rd_u8(&r) + 1) * 8;
-		if (!sd_rd_ok(&r) || off > len || off - IP6_HEADER > payload_len)
-			return CAP_L3_TRUNCATED;
-	}
-	if (next != CAP_PROTO_TCP && next != CAP_PROTO_UDP)
-		return CAP_L3_OTHER_PROTO;
 	end = IP6_HEADER + payload_len;
-	if (off > end)
-		return CAP_L3_TRUNCATED;
+	res = ip6_chain(p, len, end, &off, &next, true);
+	if (res == CAP_L3_FRAGMENT)
+		return fragment6(a, p, len, end, off, pkt);
+	if (res != CAP_L3_OK)
+		return res;
 	return transport(next, p + off, (end < len ? end : len) - off, end - off, pkt);
 }
 
@@ -258,22 +210,4 @@ cap_ip_decode(struct cap_analyzer *a, const uint8_t *p, size_t len, struct cap_p
 	default:
 		return CAP_L3_NOT_IP;
 	}
-}
-
-void
-cap_defrag_cleanup(struct cap_analyzer *a)
-{
-	size_t i;
-
-	if (a->defrag == NULL)
-		return;
-	for (i = 0; i < CAP_FRAG_MAX_DATAGRAMS; i++) {
-		if (a->defrag->d[i].buf != NULL)
-			cap_mem_give(a, CAP_FRAG_MAX_SIZE + FRAG_BITMAP);
-		free(a->defrag->d[i].buf);
-		free(a->defrag->d[i].seen);
-	}
-	free(a->defrag);
-	cap_mem_give(a, sizeof(*a->defrag));
-	a->defrag = NULL;
 }

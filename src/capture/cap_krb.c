@@ -1,6 +1,10 @@
 /* Kerberos on port 88 (UDP datagrams, TCP records): one evidence record
  * per KDC message, whether an error followed a pre-authentication round,
- * and which SMB connection each service-ticket exchange served. */
+ * and which SMB connection each exchange served: a service-ticket exchange
+ * for cifs/NAME the SESSION_SETUP that follows it; a TGT (or password
+ * change) exchange the connection that was waiting for it (negotiated, no
+ * SESSION_SETUP yet), or else the connection whose service-ticket exchange
+ * followed it (a client that gets its tickets before connecting). */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -226,6 +230,113 @@ tie_distance(const struct ev_connection *c, const struct ev_kerberos *k)
 	return -1.0;
 }
 
+/* A TGT exchange (krbtgt/...) served the connection of the same client
+ * that had negotiated and not yet sent its SESSION_SETUP when it happened
+ * (a client getting its TGT on demand, as smbclient -U does): how long
+ * that connection had been waiting, or < 0. */
+static double
+tgt_distance(const struct ev_connection *c, const struct ev_kerberos *k)
+{
+	double neg = first_step(c, SD_STEP_NEGOTIATE), ss = first_step(c, SD_STEP_SESSION_SETUP);
+
+	if (neg < 0 || neg > k->at || k->at - neg > TIE_WINDOW)
+		return -1.0;
+	if (ss >= 0 && ss < k->at)
+		return -1.0;
+	return k->at - neg;
+}
+
+/* The exchanges a client makes on the way to a service ticket. */
+static bool
+gets_tickets(const struct ev_kerberos *k)
+{
+	return strncasecmp(k->sname, "krbtgt/", 7) == 0 || strncasecmp(k->sname, "kadmin/", 7) == 0;
+}
+
+#define RECENT_TIED 8
+
+/* Backwards through the records (they are in capture order), remembering
+ * the last few service-ticket records tied to a connection: an untied
+ * ticket-getting record of the same client shortly before one of them
+ * served that connection. Bounded work per record. */
+static void
+tie_to_next_service_ticket(struct ev_timeline *t)
+{
+	const struct ev_kerberos *recent[RECENT_TIED] = {NULL};
+	size_t i, n_recent = 0, next = 0, r;
+
+	for (i = t->n_krb; i-- > 0;) {
+		struct ev_kerberos *k = &t->krb[i];
+
+		if (k->connection >= 0 && !gets_tickets(k)) {
+			recent[next] = k;
+			next = (next + 1) % RECENT_TIED;
+			if (n_recent < RECENT_TIED)
+				n_recent++;
+			continue;
+		}
+		if (k->connection >= 0 || !gets_tickets(k))
+			continue;
+		for (r = 0; r < n_recent; r++) {
+			const struct ev_kerberos *s = recent[(next + RECENT_TIED - 1 - r) % RECENT_TIED];
+
+			if (s->at >= k->at && s->at - k->at <= TIE_WINDOW && strcmp(s->client, k->client) == 0) {
+				k->connection = s->connection;
+				break;
+			}
+		}
+	}
+}
+
+static int
+tgt_connection(const struct ev_timeline *t, const struct ev_kerberos *k)
+{
+	double best = 0;
+	int pick = -1;
+	size_t j;
+
+	for (j = 0; j < t->n_conns; j++) {
+		double d;
+
+		if (!same_client(t->conns[j].client, k->client))
+			continue;
+		d = tgt_distance(&t->conns[j], k);
+		if (d >= 0 && (pick < 0 || d < best)) {
+			pick = (int)j;
+			best = d;
+		}
+	}
+	return pick;
+}
+
+/* A client that asks the KDC before it connects (as smbdiag probe does)
+ * and whose Kerberos failed never sends a SESSION_SETUP: an untied
+ * ticket-getting record served the first connection of the same client
+ * that opened shortly after it and stopped before SESSION_SETUP. */
+static int
+following_connection(const struct ev_timeline *t, const struct ev_kerberos *k)
+{
+	double best = 0;
+	int pick = -1;
+	size_t j;
+
+	for (j = 0; j < t->n_conns; j++) {
+		const struct ev_connection *c = &t->conns[j];
+		double start = first_step(c, SD_STEP_TCP), d;
+
+		if (start < 0)
+			start = first_step(c, SD_STEP_NEGOTIATE);
+		if (start < 0 || !same_client(c->client, k->client) || first_step(c, SD_STEP_SESSION_SETUP) >= 0)
+			continue;
+		d = start - k->at;
+		if (d >= 0 && d <= TIE_WINDOW && (pick < 0 || d < best)) {
+			pick = (int)j;
+			best = d;
+		}
+	}
+	return pick;
+}
+
 void
 cap_krb_finish(struct cap_analyzer *a)
 {
@@ -238,7 +349,13 @@ cap_krb_finish(struct cap_analyzer *a)
 		double best = 0;
 		int pick = -1;
 
-		if (k->connection >= 0 || !cifs_host(k->sname, host, sizeof(host)))
+		if (k->connection >= 0)
+			continue;
+		if (gets_tickets(k)) {
+			k->connection = tgt_connection(t, k);
+			continue;
+		}
+		if (!cifs_host(k->sname, host, sizeof(host)))
 			continue;
 		for (j = 0; j < t->n_conns; j++) {
 			const struct ev_connection *c = &t->conns[j];
@@ -254,6 +371,10 @@ cap_krb_finish(struct cap_analyzer *a)
 		}
 		k->connection = pick;
 	}
+	tie_to_next_service_ticket(t);
+	for (i = 0; i < t->n_krb; i++)
+		if (t->krb[i].connection < 0 && gets_tickets(&t->krb[i]))
+			t->krb[i].connection = following_connection(t, &t->krb[i]);
 }
 
 void

@@ -191,8 +191,11 @@ smb2_request(struct cap_analyzer *a, struct cap_flow *f, const struct smb2_heade
 		c = cap_conn(a, sc);
 		c->session.seen = true;
 		if (m->kind == SMB2_BODY_SESSION_SETUP_REQ && m->body.session_setup_req.secbuf != NULL &&
-		    m->body.session_setup_req.secbuf_len > 0)
+		    m->body.session_setup_req.secbuf_len > 0) {
 			cap_auth_request(a, c, m->body.session_setup_req.secbuf, m->body.session_setup_req.secbuf_len);
+			cap_auth_keys_request(a, sc, m->body.session_setup_req.secbuf,
+					      m->body.session_setup_req.secbuf_len);
+		}
 		break;
 	}
 	case SMB2_TREE_CONNECT:
@@ -228,6 +231,8 @@ session_response(struct cap_analyzer *a, struct cap_flow *f, struct cap_smbconn 
 		if (m->body.session_setup_rsp.secbuf != NULL && m->body.session_setup_rsp.secbuf_len > 0)
 			cap_auth_response(a, c, f, f->client >= 0 ? !f->client : 1, m->body.session_setup_rsp.secbuf,
 					  m->body.session_setup_rsp.secbuf_len);
+		cap_auth_keys_response(a, sc, h->session_id, h->status, m->body.session_setup_rsp.secbuf,
+				       m->body.session_setup_rsp.secbuf_len);
 		if (h->status == 0) {
 			s->has_flags = true;
 			s->session_flags = m->body.session_setup_rsp.session_flags;

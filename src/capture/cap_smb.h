@@ -36,6 +36,8 @@ struct cap_smbconn {
 	int ss_step;                /* SESSION_SETUP step in progress, -1 none */
 	bool authenticated;         /* a SESSION_SETUP succeeded */
 	struct smb2_keytrack *kt;   /* decryption, NULL when not asked for */
+	struct cap_krb_keys *krb_keys;  /* --keytab: keys of the AP-REQ awaiting its answer */
+	enum cap_krb_keys_result krb_keys_result;
 	bool server_closed;
 	bool client_closed;
 };
@@ -45,6 +47,12 @@ void cap_auth_request(struct cap_analyzer *a, struct ev_connection *c, const uin
 void cap_auth_response(struct cap_analyzer *a, struct ev_connection *c, const struct cap_flow *f, int server_dir,
 		       const uint8_t *blob, size_t len);
 void cap_auth_negotiate_hint(struct ev_connection *c, const uint8_t *blob, size_t len);
+/* --keytab (cap_auth_keys.c): the AP-REQ's keys, then on the final answer
+ * the session key for the key tracker. */
+void cap_auth_keys_request(struct cap_analyzer *a, struct cap_smbconn *sc, const uint8_t *blob, size_t len);
+void cap_auth_keys_response(struct cap_analyzer *a, struct cap_smbconn *sc, uint64_t session_id, uint32_t status,
+			    const uint8_t *blob, size_t len);
+void cap_auth_keys_free(struct cap_analyzer *a, struct cap_smbconn *sc);
 
 /* cap_smb_conn.c: the connection's record. */
 double cap_smb_now(const struct cap_analyzer *a);     /* seconds since the first packet */

@@ -1,10 +1,12 @@
 /* SMB1 as far as the diagnosis needs it (NEGOTIATE, with the upgrade to
  * SMB2; SESSION_SETUP_ANDX with extended security) and the NetBIOS
  * session service's control PDUs on port 139. */
+#include <stdio.h>
 #include <string.h>
 
 #include "capture/cap_smb.h"
 #include "core/wire/names.h"
+#include "core/wire/nbss.h"
 #include "core/wire/smb1.h"
 
 #define SMB1_COM_SESSION_SETUP_ANDX 0x73
@@ -122,6 +124,22 @@ cap_smb1_message(struct cap_analyzer *a, struct cap_flow *f, int di, const uint8
 	}
 }
 
+/* The called name, in the probe's words ("called name FS1<20>"), so that
+ * nbss.called_name_rejected names what the server refused. */
+static void
+called_name_detail(struct ev_step *s, const uint8_t *p, size_t len)
+{
+	struct nbss_pdu pdu;
+	struct sd_anomalies anom;
+	char name[NBSS_NAME_CHARS + 1];
+
+	memset(&anom, 0, sizeof(anom));
+	if (nbss_decode(p, len, NBSS_TRANSPORT_NETBIOS, &pdu, &anom) != SD_OK)
+		return;
+	nbss_name_text(&pdu.request.called, name);
+	snprintf(s->detail, sizeof(s->detail), "called name %s<%02X>", name, nbss_name_suffix(&pdu.request.called));
+}
+
 void
 cap_smb_nbss_control(struct cap_analyzer *a, struct cap_flow *f, int di, const uint8_t *p, size_t len)
 {
@@ -132,8 +150,10 @@ cap_smb_nbss_control(struct cap_analyzer *a, struct cap_flow *f, int di, const u
 	if (p[0] == NBSS_SESSION_REQUEST) {
 		cap_smb_learn_client(a, f, di);
 		si = cap_smb_add_step(a, sc, SD_STEP_NBSS);
-		if ((s = cap_smb_step_at(a, sc, si)) != NULL)
+		if ((s = cap_smb_step_at(a, sc, si)) != NULL) {
 			cap_smb_request_step(a, s, a->frame, 0, NULL);
+			called_name_detail(s, p, len);
+		}
 		return;
 	}
 	if (p[0] != NBSS_POSITIVE_RESPONSE && p[0] != NBSS_NEGATIVE_RESPONSE)

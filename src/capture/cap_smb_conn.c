@@ -282,7 +282,7 @@ end_waiting_steps(struct cap_analyzer *a, struct cap_smbconn *sc, enum ev_outcom
 		if (s->request_at < 0)
 			continue;
 		s->outcome = how;
-		if (how == EV_CLOSED || how == EV_RESET) {
+		if (how == EV_CLOSED || how == EV_RESET || how == EV_NO_RESPONSE) {
 			s->response_at = cap_smb_now(a);
 			s->frame_response = a->frame;
 		}
@@ -312,15 +312,24 @@ cap_smb_tcp_event(struct cap_analyzer *a, struct cap_flow *f, int di, const stru
 	c = cap_conn(a, sc);
 	if (c->closed_at < 0)
 		c->closed_at = cap_smb_now(a);
-	if (from_server && !sc->server_closed) {
+	if (from_server && !sc->server_closed && !sc->client_closed) {
 		sc->server_closed = true;
 		if (pkt->flags & CAP_TCP_RST)
 			c->reset_by_server = true;
 		else
 			c->closed_by_server = true;
 		end_waiting_steps(a, sc, (pkt->flags & CAP_TCP_RST) ? EV_RESET : EV_CLOSED);
-	} else if (!from_server) {
+	} else if (from_server) {
+		sc->server_closed = true;
+	} else if (!sc->client_closed) {
 		sc->client_closed = true;
+		if (!sc->server_closed) {
+			if (pkt->flags & CAP_TCP_RST)
+				c->reset_by_client = true;
+			else
+				c->closed_by_client = true;
+			end_waiting_steps(a, sc, EV_NO_RESPONSE);
+		}
 	}
 }
 
@@ -352,6 +361,7 @@ cap_smb_free(struct cap_analyzer *a, struct cap_flow *f)
 {
 	if (f->smb == NULL)
 		return;
+	cap_auth_keys_free(a, f->smb);
 	smb2_keytrack_free(f->smb->kt);
 	free(f->smb);
 	cap_mem_give(a, sizeof(*f->smb));

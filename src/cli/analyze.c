@@ -1,6 +1,6 @@
 /* smbdiag analyze FILE|- [-i IFACE --duration S] [--json|--jsonl]
  *                 [--connection N] [--smb-port N] [--max-memory MB]
- *                 [--password P | --nt-hash H] [-v]
+ *                 [--password P | --nt-hash H] [--keytab FILE] [--krb-port N] [-v]
  *
  * The capture front: reads a capture (or a live interface), builds the
  * evidence timeline with src/capture, runs the rules and renders. Exit
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "capture/cap.h"
+#include "capture/keytab.h"
 #include "cli/analyze.h"
 #include "cli/commands.h"
 #include "cli/i18n.h"
@@ -40,6 +41,8 @@ enum {
 	OPT_STATS,
 	OPT_SESSION_KEY,
 	OPT_BYTE_AT_A_TIME,
+	OPT_KEYTAB,
+	OPT_KRB_PORT,
 };
 
 static const struct option analyze_options[] = {
@@ -53,6 +56,8 @@ static const struct option analyze_options[] = {
 	{"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
 	{"password", required_argument, NULL, OPT_PASSWORD},
 	{"nt-hash", required_argument, NULL, OPT_NT_HASH},
+	{"keytab", required_argument, NULL, OPT_KEYTAB},
+	{"krb-port", required_argument, NULL, OPT_KRB_PORT},
 	{"verbose", no_argument, NULL, 'v'},
 	{"lang", required_argument, NULL, OPT_LANG},
 	{"help", no_argument, NULL, 'h'},
@@ -74,6 +79,7 @@ struct analyze_args {
 	const char *lang;
 	const char *password;
 	const char *nt_hash;
+	const char *keytab;
 	double duration;
 	bool json, jsonl, dump, stats, help;
 	int verbosity;
@@ -115,6 +121,8 @@ analyze_usage(FILE *out)
 		"      --max-memory MB    memory for reassembly, flows and the report (default 256)\n"
 		"      --password P       decrypt encrypted sessions (NTLM) with this password\n"
 		"      --nt-hash H        ... or with this NT hash (32 hex digits)\n"
+		"      --keytab FILE      decrypt Kerberos sessions with the server's keytab\n"
+		"      --krb-port N       Kerberos is also on port N (repeatable; 88 always)\n"
 		"  -v, --verbose          more detail (repeatable)\n"
 		"      --lang LANG        language of the texts, e.g. zh_TW\n"
 		"  -h, --help             this help\n"
@@ -248,6 +256,14 @@ parse_option(struct analyze_args *args, int opt, const char *arg)
 		}
 		args->cap.smb_ports[args->cap.n_smb_ports++] = (uint16_t)v;
 		break;
+	case OPT_KRB_PORT:
+		if (!parse_uint(arg, 65535, &v) || v == 0 || args->cap.n_krb_ports >= CAP_MAX_KRB_PORTS) {
+			complain(_("--krb-port wants a port number (at most 8 of them)"));
+			return -1;
+		}
+		args->cap.krb_ports[args->cap.n_krb_ports++] = (uint16_t)v;
+		break;
+	case OPT_KEYTAB: args->keytab = arg; break;
 	case OPT_MAX_MEMORY:
 		if (!parse_uint(arg, MAX_MEMORY_MB_LIMIT, &v) || v < 1) {
 			complain(_("--max-memory wants megabytes (1 to 65536)"));
@@ -319,7 +335,7 @@ print_stats(const struct cap_stats *s, const struct ev_timeline *t, bool always)
 	if (always) {
 		fprintf(stderr,
 			"frames %lu (%lu bytes); not IP %lu, not TCP/UDP %lu, truncated %lu\n"
-			"IPv4 fragments %lu (datagrams rebuilt %lu, dropped %lu)\n"
+			"IP fragments %lu (datagrams rebuilt %lu, dropped %lu, malformed %lu)\n"
 			"tcp flows %lu (expired %lu, dropped %lu); retransmissions %lu, overlaps %lu, "
 			"out of order %lu, gaps %lu (%lu bytes), snapped %lu\n"
 			"smb pdus %lu, smb2 messages %lu, smb1 %lu, encrypted %lu, compressed %lu, "
@@ -327,10 +343,13 @@ print_stats(const struct cap_stats *s, const struct ev_timeline *t, bool always)
 			"resync bytes %lu, desyncs %lu; kerberos messages %lu (undecodable %lu); "
 			"memory peak %zu KiB\n",
 			s->frames, s->bytes, s->not_ip, s->not_tcp_udp, s->truncated, s->fragments, s->reassembled,
-			s->fragments_dropped, s->flows, s->flows_expired, s->flows_dropped, s->retransmissions,
+			s->fragments_dropped, s->fragments_malformed, s->flows, s->flows_expired, s->flows_dropped, s->retransmissions,
 			s->overlaps, s->out_of_order, s->gaps, s->gap_bytes, s->snapped, s->smb_pdus, s->smb2_messages,
 			s->smb1_messages, s->transforms, s->compressed, s->decode_errors, s->unmatched_responses,
 			s->resync_bytes, s->desyncs, s->krb_messages, s->krb_decode_errors, s->memory_peak / 1024);
+		if (s->krb_tickets_decrypted + s->krb_tickets_not_decrypted > 0)
+			fprintf(stderr, "keytab: tickets decrypted %lu, not decrypted %lu\n", s->krb_tickets_decrypted,
+				s->krb_tickets_not_decrypted);
 	}
 	if (lost > 0)
 		fprintf(stderr,
@@ -339,6 +358,10 @@ print_stats(const struct cap_stats *s, const struct ev_timeline *t, bool always)
 			_("note: over the memory or table limits, dropped"), s->flows_dropped, s->ooo_dropped,
 			s->oversize_pdus, s->fragments_dropped, s->pending_dropped, s->steps_dropped,
 			s->records_dropped + (unsigned long)t->dropped);
+	if (s->fragments_malformed > 0)
+		fprintf(stderr, "smbdiag analyze: %s: %lu\n",
+			_("note: malformed IP fragments (overlapping or inconsistent), their datagrams dropped"),
+			s->fragments_malformed);
 }
 
 static int
@@ -363,16 +386,26 @@ run(struct analyze_args *args)
 	struct ev_timeline t;
 	struct cap_analyzer *a;
 	struct cap_source src = {0};
+	struct cap_keytab *keytab = NULL;
 	char errbuf[512] = "";
 	bool show_progress = args->iface == NULL && isatty(STDERR_FILENO) && !args->dump;
 	enum sd_err err;
 	int rc;
 
+	if (args->keytab) {
+		err = cap_keytab_load(args->keytab, &keytab, errbuf, sizeof(errbuf));
+		if (err != SD_OK) {
+			fprintf(stderr, "smbdiag analyze: %s\n", err == SD_ERR_NOMEM ? _("out of memory") : errbuf);
+			return err == SD_ERR_NOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_USAGE;
+		}
+		args->cap.krb_keys = cap_keytab_source(keytab);
+	}
 	ev_timeline_init(&t, EV_MODE_ANALYZE);
 	if (args->dump)
 		args->cap.dump = stdout;
 	a = cap_analyzer_new(&args->cap, &t);
 	if (a == NULL) {
+		cap_keytab_free(keytab);
 		complain(args->cap.password || args->cap.nt_hash || args->cap.n_session_keys
 				 ? _("cannot set up decryption (out of memory, or no MD4 in libcrypto)")
 				 : _("out of memory"));
@@ -395,6 +428,7 @@ run(struct analyze_args *args)
 	if (err != SD_OK) {
 		fprintf(stderr, "smbdiag analyze: %s: %s\n", args->input ? args->input : args->iface, errbuf);
 		cap_analyzer_free(a);
+		cap_keytab_free(keytab);
 		ev_timeline_cleanup(&t);
 		return err == SD_ERR_INVALID_ARG ? CLI_EXIT_USAGE : CLI_EXIT_USAGE;
 	}
@@ -408,6 +442,7 @@ run(struct analyze_args *args)
 	}
 	fflush(stdout);
 	cap_analyzer_free(a);
+	cap_keytab_free(keytab);
 	ev_timeline_cleanup(&t);
 	return rc;
 }
@@ -417,11 +452,15 @@ cmd_analyze(int argc, char **argv)
 {
 	struct analyze_args args;
 
+	/* The locale's language first, so that option errors are translated
+	 * too; --lang, once parsed, overrides it. */
+	cli_i18n_init(NULL);
 	if (parse_args(argc, argv, &args) != 0) {
 		fprintf(stderr, "%s\n", _("Run 'smbdiag analyze --help' for the options."));
 		return CLI_EXIT_USAGE;
 	}
-	cli_i18n_init(args.lang);
+	if (args.lang && *args.lang)
+		cli_i18n_init(args.lang);
 	if (args.help) {
 		analyze_usage(stdout);
 		return CLI_EXIT_OK;

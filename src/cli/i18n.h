@@ -16,7 +16,7 @@
  * folder. Without a catalog every text stays English. */
 void cli_i18n_init(const char *lang);
 /* The translation of text; NULL and "" are returned unchanged. */
-const char *cli_tr(const char *text);
+const char *cli_tr(const char *text) __attribute__((format_arg(1)));
 /* The folder translations are read from (for diagnostics and tests). */
 const char *cli_i18n_localedir(void);
 

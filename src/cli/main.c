@@ -1,3 +1,4 @@
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,9 +48,24 @@ main(int argc, char **argv)
 		printf("smbdiag %s\n", SMBDIAG_VERSION);
 		return CLI_EXIT_OK;
 	}
-	for (c = commands; c->name; c++)
-		if (strcmp(argv[1], c->name) == 0)
-			return c->run(argc - 1, argv + 1);
+	for (c = commands; c->name; c++) {
+		if (strcmp(argv[1], c->name) != 0)
+			continue;
+		/* A probe is a short process whose few big allocations (a
+		 * connection's 64 KiB read buffer, the client's buffers) are
+		 * mostly never touched: taken from mmap they arrive as zero pages
+		 * that calloc need not clear, and only the pages used fault in.
+		 * Without top padding the heap's top is too small to serve them,
+		 * so they do go to mmap (calloc clears a chunk carved from a large
+		 * top, touching every page). perf stat: 145 page faults a probe
+		 * before, 121 after. Not for serve, whose connections come and
+		 * go. */
+		if (c->run == cmd_probe) {
+			mallopt(M_MMAP_THRESHOLD, 32 * 1024);
+			mallopt(M_TOP_PAD, 0);
+		}
+		return c->run(argc - 1, argv + 1);
+	}
 	fprintf(stderr, "smbdiag: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return CLI_EXIT_USAGE;

@@ -418,8 +418,12 @@ cmd_probe(int argc, char **argv)
 
 	if (!a)
 		return CLI_EXIT_INTERNAL;
+	/* The locale's language first, so that option errors are translated
+	 * too; --lang, once parsed, overrides it. */
+	cli_i18n_init(NULL);
 	rc = parse_args(argc, argv, a);
-	cli_i18n_init(a->lang);
+	if (a->lang && *a->lang)
+		cli_i18n_init(a->lang);
 	if (rc != CLI_EXIT_OK || a->help || a->version) {
 		if (a->help)
 			probe_usage(stdout);

@@ -143,7 +143,7 @@ heading(FILE *out, const char *title)
 static void
 text_remedies(FILE *out, const struct sd_remedy *const *list, size_t n)
 {
-	char label[160];
+	char label[1024];  /* remedy texts run to ~200 bytes in English, 3 bytes a CJK character */
 	size_t i;
 
 	for (i = 0; i < n; i++) {

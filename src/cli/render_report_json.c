@@ -8,6 +8,7 @@
 #include "cli/json.h"
 #include "cli/render_explain.h"
 #include "cli/render_report_internal.h"
+#include "cli/render_report_notes.h"
 
 static void
 json_flags(struct cli_json *j, const char *key, const struct sd_flag_name *table, uint32_t value)
@@ -237,6 +238,44 @@ json_tree(struct cli_json *j, const struct ev_tree *t)
 	cli_json_end_object(j);
 }
 
+/* What the capture hid or lacked (analyze): counts, the options that
+ * would open hidden messages, and the same notes as the text report. */
+static void
+json_capture(struct cli_json *j, const struct ev_connection *c)
+{
+	struct report_capture_view v;
+	unsigned i;
+
+	report_capture_view(c, &v);
+	if (!v.any)
+		return;
+	cli_json_key(j, "capture");
+	cli_json_begin_object(j);
+	if (v.encrypted > 0) {
+		cli_json_kv_uint(j, "encrypted_messages", v.encrypted);
+		cli_json_kv_uint(j, "decrypted_messages", v.decrypted);
+		cli_json_kv_uint(j, "hidden_messages", v.hidden);
+	}
+	if (v.hidden > 0) {
+		cli_json_kv_string(j, "hidden_after", v.tree_connect_hidden ? "session_setup" : "tree_connect");
+		cli_json_key(j, "decrypt_with");
+		cli_json_begin_array(j);
+		for (i = 0; i < v.n_decrypt_with; i++)
+			cli_json_string(j, v.decrypt_with[i]);
+		cli_json_end_array(j);
+	}
+	if (v.gaps)
+		cli_json_kv_bool(j, "gaps", true);
+	if (v.mid_stream)
+		cli_json_kv_bool(j, "started_mid_stream", true);
+	cli_json_key(j, "notes");
+	cli_json_begin_array(j);
+	for (i = 0; i < v.n_notes; i++)
+		cli_json_string(j, v.notes[i]);
+	cli_json_end_array(j);
+	cli_json_end_object(j);
+}
+
 static void
 json_connection(struct cli_json *j, const struct ev_connection *c)
 {
@@ -251,8 +290,12 @@ json_connection(struct cli_json *j, const struct ev_connection *c)
 		cli_json_kv_string(j, "server", c->server);
 	if (c->server_name[0])
 		cli_json_kv_string(j, "server_name", c->server_name);
+	if (c->canonical_name[0])
+		cli_json_kv_string(j, "server_canonical_name", c->canonical_name);
 	if (report_iso_time(c->start_unix, start, sizeof(start)))
 		cli_json_kv_string(j, "start", start);
+	if (c->has_tcp_stream)
+		cli_json_kv_uint(j, "tcp_stream", c->tcp_stream);
 	cli_json_key(j, "steps");
 	cli_json_begin_array(j);
 	for (i = 0; i < c->n_steps && i < EV_MAX_STEPS; i++)
@@ -275,8 +318,40 @@ json_connection(struct cli_json *j, const struct ev_connection *c)
 		json_time(j, "closed_at", c->closed_at);
 		if (c->reset_by_server || c->closed_by_server)
 			cli_json_kv_string(j, "closed_by", c->reset_by_server ? "server_reset" : "server");
+		else if (c->reset_by_client || c->closed_by_client)
+			cli_json_kv_string(j, "closed_by", c->reset_by_client ? "client_reset" : "client");
 	}
+	json_capture(j, c);
 	cli_json_end_object(j);
+}
+
+/* The probe's ladder: the logon step, its duration, the ticket's
+ * encryption type and the KDC's clock against ours. */
+static void
+json_kerberos_step(struct cli_json *j, const struct ev_kerberos *k)
+{
+	const char *name = ev_krb_step_name(k->step);
+
+	if (name)
+		cli_json_kv_string(j, "step", name);
+	if (k->has_ms) {
+		cli_json_key(j, "ms");
+		cli_json_fixed(j, k->ms, 3);
+	}
+	if (k->from_cache)
+		cli_json_kv_bool(j, "from_cache", true);
+	if (k->has_enctype) {
+		cli_json_kv_int(j, "enctype", k->enctype);
+		name = krb_etype_name(k->enctype);
+		if (name)
+			cli_json_kv_string(j, "enctype_name", name);
+	}
+	if (k->has_kdc_skew) {
+		cli_json_key(j, "kdc_clock_skew_s");
+		cli_json_fixed(j, k->kdc_skew_s, 3);
+	}
+	if (k->detail[0])
+		cli_json_kv_string(j, "detail", k->detail);
 }
 
 static void
@@ -315,6 +390,7 @@ json_kerberos(struct cli_json *j, const struct ev_kerberos *k)
 		cli_json_kv_string(j, "e_text", k->e_text);
 	if (k->has_kvno)
 		cli_json_kv_uint(j, "kvno", k->kvno);
+	json_kerberos_step(j, k);
 	if (k->frame)
 		cli_json_kv_uint(j, "frame", k->frame);
 	if (k->connection >= 0)

@@ -7,6 +7,7 @@
 
 #include "cli/i18n.h"
 #include "cli/render_report_internal.h"
+#include "cli/render_report_notes.h"
 
 #define WIDTH 78
 #define LABEL_WIDTH 16
@@ -382,6 +383,47 @@ experiments(const struct text_out *w, const struct ev_timeline *t, int connectio
 	}
 }
 
+static const char *
+kerberos_step_label(enum ev_krb_step step)
+{
+	switch (step) {
+	case EV_KRB_STEP_TGT: return _("TGT");
+	case EV_KRB_STEP_SERVICE_TICKET: return _("service ticket");
+	case EV_KRB_STEP_AP_REQ: return _("AP-REQ");
+	case EV_KRB_STEP_SERVER_ANSWER: return _("server answer");
+	case EV_KRB_STEP_MUTUAL: return _("mutual authentication");
+	default: return NULL;
+	}
+}
+
+/* The probe's ladder facts after the message: where, how long, which key,
+ * whose clock, and what it means. */
+static void
+kerberos_step_suffix(const struct ev_kerberos *k, char *line, size_t cap)
+{
+	const char *etype = k->has_enctype ? krb_etype_name(k->enctype) : NULL;
+	size_t used = strlen(line);
+
+#define ADD(...) (used < cap ? used += (size_t)snprintf(line + used, cap - used, __VA_ARGS__) : 0)
+	if (k->kdc[0])
+		ADD(", KDC %s", k->kdc);
+	if (k->has_ms)
+		ADD(", %.1f ms", k->ms);
+	if (k->from_cache)
+		ADD(", %s", _("from the cache"));
+	if (k->has_kvno)
+		ADD(", kvno %u", k->kvno);
+	if (etype)
+		ADD(", %s", etype);
+	else if (k->has_enctype)
+		ADD(", enctype %d", (int)k->enctype);
+	if (k->has_kdc_skew)
+		ADD(", %s %+.1f s", _("KDC clock vs local"), k->kdc_skew_s);
+	if (k->detail[0])
+		ADD(": %s", k->detail);
+#undef ADD
+}
+
 static void
 kerberos_lines(const struct text_out *w, const struct ev_timeline *t, int connection)
 {
@@ -398,12 +440,16 @@ kerberos_lines(const struct text_out *w, const struct ev_timeline *t, int connec
 		if (!any)
 			fprintf(w->f, "  %s\n", _("Kerberos"));
 		any = true;
-		snprintf(line, sizeof(line), "%s%s%s%s%s%s%s%s%s%s", ev_krb_message_name(k->message), k->cname[0] ? " " : "",
+		const char *label = kerberos_step_label(k->step);
+
+		snprintf(line, sizeof(line), "%s%s%s%s%s%s%s%s%s%s%s%s", label ? label : "", label ? ": " : "",
+			 k->message == EV_KRB_NO_MESSAGE ? "-" : ev_krb_message_name(k->message), k->cname[0] ? " " : "",
 			 k->cname, k->cname[0] && k->realm[0] ? "@" : "", k->cname[0] ? k->realm : "",
 			 k->sname[0] ? " -> " : "", k->sname, !k->cname[0] && k->realm[0] ? "@" : "",
 			 !k->cname[0] ? k->realm : "", err ? " " : "");
 		if (err)
 			strncat(line, err, sizeof(line) - strlen(line) - 1);
+		kerberos_step_suffix(k, line, sizeof(line));
 		if (k->at >= 0)
 			fprintf(w->f, "    %9.4f s  ", k->at);
 		else
@@ -460,27 +506,49 @@ findings_of(const struct text_out *w, const struct ev_timeline *t, int connectio
 			finding_text(w, &t->findings[i]);
 }
 
+/* What the capture hid or lacked, right under the ladder it explains. */
+static void
+capture_notes(const struct text_out *w, const struct ev_connection *c)
+{
+	struct report_capture_view v;
+	unsigned i;
+
+	report_capture_view(c, &v);
+	if (v.n_notes == 0)
+		return;
+	fprintf(w->f, "  %s\n", _("Capture notes"));
+	for (i = 0; i < v.n_notes; i++) {
+		fprintf(w->f, "    - ");
+		wrap(w->f, v.notes[i], 6, 6);
+	}
+}
+
 static void
 connection_text(const struct text_out *w, const struct ev_timeline *t, const struct ev_connection *c)
 {
 	char start[48];
 	unsigned i;
 
-	char head[sizeof(c->client) + sizeof(c->server) + sizeof(c->server_name) + 64] = "";
+	char head[sizeof(c->client) + sizeof(c->server) + sizeof(c->server_name) + sizeof(c->canonical_name) + 96] = "";
 	size_t used = 0;
 
 	if (c->client[0] || c->server[0])
 		used += (size_t)snprintf(head, sizeof(head), ": %s -> %s", c->client[0] ? c->client : "?",
 					 c->server[0] ? c->server : "?");
 	if (c->server_name[0] && used < sizeof(head))
-		used += (size_t)snprintf(head + used, sizeof(head) - used, " (%s)", c->server_name);
+		used += (size_t)snprintf(head + used, sizeof(head) - used, " (%s%s%s)", c->server_name,
+					 c->canonical_name[0] ? _(", a DNS alias of ") : "", c->canonical_name);
 	if (report_iso_time(c->start_unix, start, sizeof(start)) && used < sizeof(head))
-		snprintf(head + used, sizeof(head) - used, ", %s", start);
+		used += (size_t)snprintf(head + used, sizeof(head) - used, ", %s", start);
+	/* Wireshark's filter for the same connection. */
+	if (c->has_tcp_stream && used < sizeof(head))
+		snprintf(head + used, sizeof(head) - used, ", tcp.stream == %u", c->tcp_stream);
 	fprintf(w->f, "%s%s %u%s", paint(w, ANSI_BOLD), _("Connection"), c->id, paint(w, ANSI_OFF));
 	put_safe(w->f, head, strlen(head));
 	fputc('\n', w->f);
 	for (i = 0; i < c->n_steps && i < EV_MAX_STEPS; i++)
 		ladder_line(w, c, &c->steps[i]);
+	capture_notes(w, c);
 	if (c->negotiate.seen_request || c->negotiate.seen_response)
 		server_profile(w, &c->negotiate);
 	if (c->session.seen)
@@ -514,6 +582,10 @@ static void
 summary(const struct text_out *w, const struct ev_timeline *t)
 {
 	size_t n[3] = {0, 0, 0}, i;
+
+	/* A report without findings may still have seen only half the story. */
+	if ((i = report_hidden_connections(t, w->o)) > 0)
+		fprintf(w->f, "%s: %zu\n", _("Connections whose later steps SMB3 encryption hid (see their capture notes)"), i);
 
 	for (i = 0; i < t->n_findings; i++)
 		if (report_want_connection(w->o, t->findings[i].connection) &&

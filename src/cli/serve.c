@@ -16,6 +16,7 @@
 #include "cli/serve.h"
 #include "cli/serve_config.h"
 #include "cli/serve_evidence.h"
+#include "cli/serve_kerberos.h"
 #include "core/auth/ntlm_crypto.h"
 #include "core/wire/names.h"
 #include "core/wire/smb2_const.h"
@@ -49,6 +50,8 @@ serve_usage(FILE *out)
 		"(keys named like the Windows settings: EncryptData, RejectUnencryptedAccess,\n"
 		"RequireSecuritySignature, SmbServerNameHardeningLevel, EnableSMB1Protocol,\n"
 		"MinDialect, MaxDialect, [share NAME], [user NAME], [fault]; see examples/).\n"
+		"With [kerberos] Keytab it accepts Kerberos too (GSSAPI acceptor; the ticket's\n"
+		"service name faces SmbServerNameHardeningLevel like the NTLM target name).\n"
 		"Prints each client's offer and every decision, with the finding and the\n"
 		"spec section behind each refusal.\n\n"
 		"  -c, --config FILE     the server's INI file\n"
@@ -201,11 +204,16 @@ json_details(struct cli_json *j, const struct smb2s_event *ev)
 		cli_json_kv_string(j, "signing_algorithm", smb2_signing_algorithm_name(ev->signing_alg));
 		break;
 	case SMB2S_EV_SESSION_AUTH:
-		cli_json_kv_string(j, "mechanism", "ntlmssp");
+		cli_json_kv_string(j, "mechanism", ev->kerberos ? "kerberos" : "ntlmssp");
 		cli_json_kv_string(j, "user", ev->user);
 		cli_json_kv_string(j, "domain", ev->domain);
-		cli_json_kv_string(j, "workstation", ev->workstation);
+		if (!ev->kerberos)
+			cli_json_kv_string(j, "workstation", ev->workstation);
 		cli_json_kv_string(j, "target_name", ev->target_name[0] ? ev->target_name : NULL);
+		serve_kerberos_json(j, ev);
+		break;
+	case SMB2S_EV_REFUSED:
+		serve_kerberos_json(j, ev);
 		break;
 	case SMB2S_EV_SESSION_OK:
 		cli_json_kv_string(j, "user", ev->user);
@@ -460,6 +468,7 @@ int
 cmd_serve(int argc, char **argv)
 {
 	static struct serve_config cfg;   /* large; one per process */
+	struct gss_server *krb = NULL;
 	struct serve_loop_config lc;
 	struct serve_out out;
 	struct sd_crypto *crypto;
@@ -481,10 +490,13 @@ cmd_serve(int argc, char **argv)
 		fprintf(stderr, "smbdiag serve: %s\n", err);
 		return CLI_EXIT_USAGE;
 	}
+	if (serve_kerberos_start(&cfg, &krb) != 0)
+		return CLI_EXIT_USAGE;
 	if (listen == NULL)
 		listen = cfg.listen[0] ? cfg.listen : DEFAULT_LISTEN;
 	if (split_listen(listen, host, sizeof(host), &port)) {
 		fprintf(stderr, "smbdiag serve: '%s' is not ADDRESS:PORT\n", listen);
+		serve_kerberos_stop(krb);
 		return CLI_EXIT_USAGE;
 	}
 	memset(&out, 0, sizeof(out));
@@ -503,12 +515,17 @@ cmd_serve(int argc, char **argv)
 	if (rc) {
 		fprintf(stderr, "smbdiag serve: cannot listen on %s: %s\n", listen, uv_strerror(rc));
 		uv_run(loop, UV_RUN_DEFAULT);
+		serve_kerberos_stop(krb);
 		return CLI_EXIT_USAGE;
 	}
-	if (!json)
+	if (!json) {
 		print_policy(&cfg, serve_loop_address(out.sl));
-	else
+		serve_kerberos_banner(stdout, &cfg, krb);
+		fflush(stdout);
+	} else {
 		fprintf(stderr, "smbdiag serve listening on %s\n", serve_loop_address(out.sl));
+		serve_kerberos_banner(stderr, &cfg, krb);
+	}
 	out.sigint.data = out.sigterm.data = &out;
 	uv_signal_init(loop, &out.sigint);
 	uv_signal_init(loop, &out.sigterm);
@@ -516,6 +533,7 @@ cmd_serve(int argc, char **argv)
 	uv_signal_start(&out.sigterm, on_signal, SIGTERM);
 	uv_run(loop, UV_RUN_DEFAULT);
 	uv_loop_close(loop);
+	serve_kerberos_stop(krb);
 	return CLI_EXIT_OK;
 }
 

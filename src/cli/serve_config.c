@@ -16,7 +16,7 @@
 
 #define LINE_MAX_LEN 1024
 
-enum section { SEC_NONE, SEC_SERVER, SEC_FAULT, SEC_USER, SEC_SHARE };
+enum section { SEC_NONE, SEC_SERVER, SEC_FAULT, SEC_USER, SEC_SHARE, SEC_KERBEROS };
 
 struct parser {
 	const char *name;
@@ -378,6 +378,45 @@ share_key(struct parser *p, const char *k, const char *v)
 	return perr(p, "unknown key '%s' in a [share] section", k);
 }
 
+/* "cifs/fs1.smbdiag.test[@REALM]": the host part joins the accepted names
+ * (the name hardening check compares what follows "cifs/"). */
+static int
+add_service_name(struct parser *p, const char *key, const char *item)
+{
+	char host[SMB2S_NAME_MAX + 8];
+	const char *slash = strchr(item, '/');
+	char *at;
+
+	if (slash == NULL || (size_t)(slash - item) != 4 || strncasecmp(item, "cifs", 4) != 0)
+		return perr(p, "%s: '%s' is not a cifs/NAME service name", key, item);
+	snprintf(host, sizeof(host), "%s", slash + 1);
+	at = strchr(host, '@');
+	if (at)
+		*at = '\0';
+	return add_accepted_name(p, key, host);
+}
+
+static int
+kerberos_key(struct parser *p, const char *k, const char *v)
+{
+	char *dst = p->cfg->keytab;
+	size_t cap = sizeof(p->cfg->keytab);
+
+	if (!strcasecmp(k, "Keytab")) {
+		if (v[0] == '\0')
+			return perr(p, "Keytab wants a file name");
+		/* A relative keytab counts from the file's folder, like Path. */
+		if (v[0] != '/' && !strchr(v, ':') && p->base_dir)
+			snprintf(dst, cap, "%s/%s", p->base_dir, v);
+		else
+			snprintf(dst, cap, "%s", v);
+		return 0;
+	}
+	if (!strcasecmp(k, "ServiceNames"))
+		return each_item(p, k, v, add_service_name);
+	return perr(p, "unknown key '%s' in [kerberos]", k);
+}
+
 static int
 end_section(struct parser *p)
 {
@@ -403,6 +442,8 @@ open_section(struct parser *p, char *head)
 		p->sec = SEC_SERVER;
 	} else if (!strcasecmp(name, "fault") && !arg) {
 		p->sec = SEC_FAULT;
+	} else if (!strcasecmp(name, "kerberos") && !arg) {
+		p->sec = SEC_KERBEROS;
 	} else if (!strcasecmp(name, "user") && arg && *arg) {
 		if (pol->n_users >= SMB2S_MAX_USERS)
 			return perr(p, "at most %d users", SMB2S_MAX_USERS);
@@ -422,7 +463,7 @@ open_section(struct parser *p, char *head)
 		p->sec = SEC_SHARE;
 		return copy_name(p, "share name", arg, p->share->name, sizeof(p->share->name));
 	} else {
-		return perr(p, "unknown section [%s%s%s] (use [server], [fault], [user NAME], [share NAME])", name,
+		return perr(p, "unknown section [%s%s%s] (use [server], [fault], [kerberos], [user NAME], [share NAME])", name,
 			    arg ? " " : "", arg ? arg : "");
 	}
 	return 0;
@@ -454,6 +495,7 @@ parse_line(struct parser *p, char *line)
 	case SEC_FAULT: return fault_key(p, key, val);
 	case SEC_USER: return user_key(p, key, val);
 	case SEC_SHARE: return share_key(p, key, val);
+	case SEC_KERBEROS: return kerberos_key(p, key, val);
 	default: return perr(p, "'%s' before any section", key);
 	}
 }

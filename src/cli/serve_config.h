@@ -12,6 +12,9 @@
  *   [fault]    SilentOn, Then, After, Delay
  *   [user NAME]   Password | NtHash, State
  *   [share NAME]  Path, EncryptData, ValidUsers, GuestOk, Type
+ *   [kerberos] Keytab (relative to the file), ServiceNames (cifs/NAME, ...:
+ *              added to the accepted names that SmbServerNameHardeningLevel
+ *              checks; level 0 accepts a ticket for any key of the keytab)
  */
 #ifndef SMBDIAG_CLI_SERVE_CONFIG_H
 #define SMBDIAG_CLI_SERVE_CONFIG_H
@@ -24,6 +27,7 @@
 struct serve_config {
 	struct smb2s_policy policy;
 	char listen[128];          /* "127.0.0.1:4455" from [server] Listen, empty if absent */
+	char keytab[2 * SMB2S_PATH_MAX];  /* [kerberos] Keytab as a path; empty: NTLM only */
 };
 
 /* Reads the file; on error returns -1 with a message "FILE:LINE: ..." in

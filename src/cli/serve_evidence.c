@@ -6,6 +6,7 @@
 
 #include "cli/serve_evidence.h"
 #include "core/auth/ntlmssp.h"
+#include "core/auth/spnego.h"
 #include "core/wire/smb2_const.h"
 #include "diag/rules.h"
 
@@ -13,6 +14,10 @@ struct serve_evidence {
 	struct ev_timeline t;
 	struct ev_connection *c;
 	uint64_t origin_us;
+	/* The last Kerberos AP-REQ of this connection. */
+	bool krb_has_kvno;
+	uint32_t krb_kvno;
+	char krb_realm[EV_TEXT];
 };
 
 static double
@@ -136,8 +141,16 @@ negotiated(struct serve_evidence *e, const struct smb2s_event *ev)
 	n->cipher = ev->cipher;
 	n->has_signing_alg = true;
 	n->signing_alg = ev->signing_alg;
-	n->server_mechs[0] = 5;  /* SPNEGO_MECH_NTLMSSP: the only mechanism offered */
-	n->n_server_mechs = 1;
+	if (ev->kerberos) {
+		/* The NegTokenInit2 of a server with a keytab (srv_mech_list). */
+		n->server_mechs[0] = SPNEGO_MECH_MS_KRB5;
+		n->server_mechs[1] = SPNEGO_MECH_KRB5;
+		n->server_mechs[2] = SPNEGO_MECH_NTLMSSP;
+		n->n_server_mechs = 3;
+	} else {
+		n->server_mechs[0] = SPNEGO_MECH_NTLMSSP;  /* the only mechanism offered */
+		n->n_server_mechs = 1;
+	}
 	answered(e, open_step(e, SD_STEP_NEGOTIATE, ev), ev, 0);
 }
 
@@ -155,11 +168,53 @@ ntlm_version(uint8_t kind)
 	}
 }
 
+/* The AP-REQ as a Kerberos record of this connection: the rules show
+ * its service name and key version (kerberos.ticket_rejected). */
+static void
+krb_record(struct serve_evidence *e, const struct smb2s_event *ev, enum ev_krb_message message, int32_t error)
+{
+	struct ev_kerberos *k = ev_add_kerberos(&e->t);
+	const struct ev_session *s = &e->c->session;
+
+	if (k == NULL)
+		return;
+	k->at = secs(e, ev->at_us);
+	k->connection = 0;   /* the one connection of this timeline */
+	k->message = message;
+	ev_copy(k->client, sizeof(k->client), e->c->client);
+	ev_copy(k->cname, sizeof(k->cname), s->user);
+	ev_copy(k->realm, sizeof(k->realm), e->krb_realm);
+	ev_copy(k->sname, sizeof(k->sname), s->target_name);
+	k->has_kvno = message == EV_KRB_AP_REQ && e->krb_has_kvno;
+	k->kvno = e->krb_kvno;
+	k->after_preauth = true;   /* the KDC issued the ticket */
+	if (message == EV_KRB_ERROR) {
+		k->has_error = true;
+		k->error = error;
+	}
+}
+
 static void
 session_auth(struct serve_evidence *e, const struct smb2s_event *ev)
 {
 	struct ev_session *s = &e->c->session;
 	struct ev_step *st = open_step(e, SD_STEP_SESSION_SETUP, ev);
+
+	if (ev->kerberos) {
+		if (st)
+			st->legs = 1;
+		s->seen = true;
+		s->mechanism = EV_MECH_KERBEROS;
+		ev_copy(s->user, sizeof(s->user), ev->user);
+		ev_copy(s->domain, sizeof(s->domain), ev->domain);
+		ev_copy(s->target_name, sizeof(s->target_name), ev->target_name);
+		s->session_id = ev->session_id;
+		e->krb_has_kvno = ev->has_kvno;
+		e->krb_kvno = ev->kvno;
+		ev_copy(e->krb_realm, sizeof(e->krb_realm), ev->realm);
+		krb_record(e, ev, EV_KRB_AP_REQ, 0);
+		return;
+	}
 
 	if (st)
 		st->legs = 2;
@@ -242,6 +297,9 @@ refused(struct serve_evidence *e, const struct smb2s_event *ev)
 	}
 	if (step == SD_STEP_SESSION_SETUP)
 		e->c->session.seen = true;
+	/* The acceptor's refusal, as the KRB-ERROR it stands for. */
+	if (step == SD_STEP_SESSION_SETUP && ev->kerberos && ev->krb_error > 0)
+		krb_record(e, ev, EV_KRB_ERROR, ev->krb_error);
 	if (ev->rule && !strcmp(ev->rule, "G20"))
 		e->c->session.unsigned_when_required = true;
 }

@@ -378,13 +378,18 @@ const struct sd_finding_def sd_catalog_rows[] = {
 	N_("The KDC answered the TGS-REQ for cifs/<name> with KDC_ERR_S_PRINCIPAL_UNKNOWN (7): no account "
 	   "owns that service principal name. Usually the client used a DNS CNAME alias or another name "
 	   "that was never registered, an IP address, or a misspelled name; or the server is not joined to "
-	   "the domain. Windows then falls back to NTLM if it may, which hides the problem until NTLM is "
-	   "restricted."),
+	   "the domain. Windows asks for cifs/<name as typed in the path>, not for the canonical name behind "
+	   "a CNAME (MIT Kerberos clients canonicalise through DNS unless dns_canonicalize_hostname = false, "
+	   "so they may succeed where Windows fails). Windows then falls back to NTLM if it may, which hides "
+	   "the problem until NTLM is restricted."),
 	REMEDIES(
 		{WC, N_("Find the account that owns the name, if any."), "setspn -Q cifs/NAME"},
 		{WC, N_("List the service principals of the server's computer account."), "setspn -L HOST"},
 		{WF, N_("Register the alias (short and fully qualified) on the server's computer account."),
 		 "setspn -S cifs/alias host"},
+		{WF, N_("Or make the alias a name of the server's computer: its SPNs, its DNS record and the "
+			"server's acceptance of the name come together."),
+		 "netdom computername HOST /add:alias.contoso.com"},
 		{SC, N_("On a Samba member server, list the service principals it has."), "net ads setspn list"},
 		{SF, N_("Register the alias, refresh the keytab and let Samba answer to the name."),
 		 "net ads setspn add cifs/ALIAS; net ads keytab create"},
@@ -397,8 +402,9 @@ const struct sd_finding_def sd_catalog_rows[] = {
 	N_("Clock skew too great (KRB_AP_ERR_SKEW)"),
 	N_("The client's clock differs from the KDC's or the server's by more than the allowed skew (5 "
 	   "minutes by default), so the KDC or the SMB server refused the Kerberos request (error 37, "
-	   "STATUS_TIME_DIFFERENCE_AT_DC). Time synchronisation is broken on one of the machines, or a "
-	   "virtual machine was restored from a snapshot."),
+	   "STATUS_TIME_DIFFERENCE_AT_DC; or 33, KRB_AP_ERR_TKT_NYV, when the server's clock lags so far "
+	   "behind the KDC's that a fresh ticket is not yet valid). Time synchronisation is broken on one "
+	   "of the machines, or a virtual machine was restored from a snapshot."),
 	REMEDIES(
 		{WC, N_("On Windows, check the time source and the last synchronisation."), "w32tm /query /status"},
 		{WF, N_("Synchronise the clock now."), "w32tm /resync"},
@@ -513,6 +519,23 @@ const struct sd_finding_def sd_catalog_rows[] = {
 		 "Get-WinEvent -FilterHashtable @{LogName='System';ProviderName='Microsoft-Windows-Security-Kerberos'} -MaxEvents 10"},
 		{SC, N_("With MIT Kerberos, trace the exchange."), "KRB5_TRACE=/dev/stderr kvno cifs/HOST"}),
 	REFS(SD_REF_ART_SESSION, "RFC 4120 7.5.9", "MS-KILE 3.3.5"),
+},
+{
+	"kerberos.kdc_unreachable", SD_STEP_SESSION_SETUP, SD_SEV_ERROR,
+	N_("No answer from the KDC"),
+	N_("The client asked a KDC for a ticket (port 88) and no answer came: nothing listens there (ICMP "
+	   "port unreachable, a TCP reset), a firewall drops the traffic, or the client's configuration "
+	   "(DNS SRV records, krb5.conf) names a wrong or retired KDC. The client then gave up on Kerberos "
+	   "without sending its SESSION_SETUP (or fell back to NTLM where it may)."),
+	REMEDIES(
+		{WC, N_("Find the KDC the client uses and check that it answers on port 88."),
+		 "nltest /dsgetdc:DOMAIN /kdc; Test-NetConnection DC -Port 88"},
+		{WC, N_("Check the KDC records in DNS."), "nslookup -type=srv _kerberos._tcp.REALM"},
+		{SC, N_("With MIT Kerberos, watch which KDC is tried and what happens."),
+		 "KRB5_TRACE=/dev/stderr kinit USER@REALM"},
+		{SC, N_("Check the KDCs named for the realm."), "grep -A4 '\\[realms\\]' /etc/krb5.conf"},
+		{SF, N_("On the KDC, make sure it listens on UDP and TCP port 88."), "ss -lun 'sport = :88'; ss -ltn 'sport = :88'"}),
+	REFS(SD_REF_ART_SESSION, "RFC 4120 7.2.1", "RFC 4120 7.2.3"),
 },
 /* ---- TREE_CONNECT ---- */
 {

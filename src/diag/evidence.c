@@ -164,12 +164,17 @@ void
 ev_finding_evidence(struct ev_finding *f, const char *fmt, ...)
 {
 	va_list ap;
+	uint8_t i;
 
 	if (f == NULL || f->n_evidence >= EV_MAX_EVIDENCE)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(f->evidence[f->n_evidence], sizeof(f->evidence[0]), fmt, ap);
 	va_end(ap);
+	/* Two rules may reach the same fact (e.g. the ticket's kvno): say it once. */
+	for (i = 0; i < f->n_evidence; i++)
+		if (strcmp(f->evidence[i], f->evidence[f->n_evidence]) == 0)
+			return;
 	f->n_evidence++;
 }
 
@@ -241,7 +246,21 @@ ev_krb_message_name(enum ev_krb_message m)
 	case EV_KRB_AP_REQ: return "AP-REQ";
 	case EV_KRB_AP_REP: return "AP-REP";
 	case EV_KRB_ERROR: return "KRB-ERROR";
+	case EV_KRB_NO_MESSAGE: return "none";
 	default: return "KRB-?";
+	}
+}
+
+const char *
+ev_krb_step_name(enum ev_krb_step s)
+{
+	switch (s) {
+	case EV_KRB_STEP_TGT: return "tgt";
+	case EV_KRB_STEP_SERVICE_TICKET: return "service_ticket";
+	case EV_KRB_STEP_AP_REQ: return "ap_req";
+	case EV_KRB_STEP_SERVER_ANSWER: return "server_answer";
+	case EV_KRB_STEP_MUTUAL: return "mutual_auth";
+	default: return NULL;
 	}
 }
 
@@ -255,6 +274,7 @@ ev_experiment_name(enum ev_experiment_kind k)
 	case EV_EXP_NTLM_INSTEAD: return "ntlm_instead";
 	case EV_EXP_SMB1_ONLY: return "smb1_only";
 	case EV_EXP_GUEST: return "guest";
+	case EV_EXP_NBSS_SMBSERVER: return "nbss_smbserver";
 	default: return "unknown";
 	}
 }

@@ -163,6 +163,12 @@ struct ev_connection {
 	struct ev_tree tree;
 	bool closed_by_server;
 	bool reset_by_server;
+	/* The client ended the connection first, with requests unanswered:
+	 * it gave up waiting (Windows resets after 60 s, the article's
+	 * negotiate pattern). The server's FIN or RST that follows is only
+	 * the answer to it. */
+	bool closed_by_client;
+	bool reset_by_client;
 	double closed_at;                 /* < 0: still open / unknown */
 	uint32_t transport_port;          /* 445, 139, ... */
 	/* Added for analyze (zero elsewhere): where to find the connection in
@@ -172,6 +178,11 @@ struct ev_connection {
 	uint32_t encrypted_messages;      /* SMB2 TRANSFORM messages: what they carry is hidden */
 	uint32_t decrypted_messages;      /* ... of which decrypted (--password / --nt-hash) */
 	bool capture_gaps;                /* TCP bytes were missing: some messages may be unseen */
+	bool started_mid_stream;          /* no SYN or SYN-ACK seen: earlier steps may be missing */
+	bool decrypt_tried;               /* a secret was given: the session keys were looked for */
+	/* Added for the probe (issue 7): the typed name is a DNS CNAME alias of
+	 * this canonical name (Windows still asks for cifs/<typed name>). */
+	char canonical_name[EV_TEXT];
 };
 
 /* A Kerberos message seen on port 88 (analyze) or an exchange the probe
@@ -184,6 +195,18 @@ enum ev_krb_message {
 	EV_KRB_AP_REQ = 14,
 	EV_KRB_AP_REP = 15,
 	EV_KRB_ERROR = 30,
+	EV_KRB_NO_MESSAGE = 99,   /* a step with no Kerberos message (no ticket, a bare NTSTATUS) */
+};
+
+/* The steps of a Kerberos logon (the probe knows them; analyze leaves
+ * NONE). */
+enum ev_krb_step {
+	EV_KRB_STEP_NONE = 0,
+	EV_KRB_STEP_TGT = 1,             /* the AS exchange, or the TGT of a cache */
+	EV_KRB_STEP_SERVICE_TICKET = 2,  /* the TGS exchange for cifs/<name> */
+	EV_KRB_STEP_AP_REQ = 3,          /* the AP-REQ sent inside SPNEGO */
+	EV_KRB_STEP_SERVER_ANSWER = 4,   /* what the SMB server answered to it */
+	EV_KRB_STEP_MUTUAL = 5,          /* the AP-REP verified: mutual authentication */
 };
 
 struct ev_kerberos {
@@ -207,6 +230,18 @@ struct ev_kerberos {
 	 * or an AP-REQ. */
 	bool has_kvno;
 	uint32_t kvno;
+	/* Added for the probe's Kerberos ladder (issue 7): which logon step
+	 * the record is, how long its exchange took, whether the ticket came
+	 * from a cache, the ticket's encryption type, and the KDC's clock. */
+	enum ev_krb_step step;
+	bool has_ms;
+	double ms;
+	bool from_cache;
+	bool has_enctype;
+	int32_t enctype;
+	bool has_kdc_skew;
+	double kdc_skew_s;                /* KDC time minus the local clock */
+	char detail[EV_LONG_TEXT];
 };
 
 /* Follow-up experiments the probe runs after a failure (SPEC: they add
@@ -218,6 +253,7 @@ enum ev_experiment_kind {
 	EV_EXP_NTLM_INSTEAD = 4,      /* NTLM after Kerberos failed */
 	EV_EXP_SMB1_ONLY = 5,         /* an SMB1-only negotiate */
 	EV_EXP_GUEST = 6,             /* does the server offer guest access */
+	EV_EXP_NBSS_SMBSERVER = 7,    /* port 139: called name *SMBSERVER after the typed one was refused */
 };
 
 #define EV_MAX_SHARES 64
@@ -293,7 +329,8 @@ const char *ev_outcome_name(enum ev_outcome o);      /* "answered", "no_response
 const char *ev_problem_name(enum ev_problem p);
 const char *ev_mechanism_name(enum ev_mechanism m);  /* "ntlmssp", "kerberos", "anonymous", "guest" */
 const char *ev_ntlm_version_name(enum ev_ntlm_version v);
-const char *ev_krb_message_name(enum ev_krb_message m); /* "AS-REQ", ... */
+const char *ev_krb_message_name(enum ev_krb_message m); /* "AS-REQ", ..., "none" */
+const char *ev_krb_step_name(enum ev_krb_step s);       /* "tgt", "service_ticket", ...; NULL for NONE */
 const char *ev_experiment_name(enum ev_experiment_kind k);
 
 #endif

@@ -76,15 +76,21 @@ rule_frames(const struct ev_step *s, char *buf, size_t cap)
 		buf[0] = '\0';
 }
 
+/* For a request that got no answer: the frame that matters is the
+ * request's, not the close that ended the wait. */
+void
+rule_request_frame(const struct ev_step *s, char *buf, size_t cap)
+{
+	if (s->frame_request)
+		snprintf(buf, cap, "frame %u: ", s->frame_request);
+	else
+		rule_frames(s, buf, cap);
+}
+
 void
 rule_status(uint32_t status, char *buf, size_t cap)
 {
-	const char *name = sd_ntstatus_name(status);
-
-	if (name)
-		snprintf(buf, cap, "%s", name);
-	else
-		snprintf(buf, cap, "0x%08X", status);
+	sd_ntstatus_text(status, buf, cap);
 }
 
 void
@@ -154,6 +160,10 @@ ending_text(const struct ev_connection *c, const struct ev_step *s)
 		return ", then reset by the server";
 	if (c->closed_by_server)
 		return ", then closed by the server";
+	if (c->reset_by_client)
+		return ", then the client gave up and reset the connection";
+	if (c->closed_by_client)
+		return ", then the client gave up and closed the connection";
 	if (c->closed_at >= 0)
 		return ", then the connection ended";
 	return "";
@@ -350,16 +360,35 @@ rule_signing_broken(const struct ev_connection *c)
 	       failed_after_negotiate(c);
 }
 
+/* A KRB_AP_ERR_* of the acceptor that is not about its key (a replayed
+ * authenticator, an expired ticket ...): that error explains the refusal. */
+bool
+rule_other_acceptor_error(const struct ev_timeline *t, const struct ev_connection *c)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_krb; i++) {
+		const struct ev_kerberos *k = &t->krb[i];
+
+		if (k->connection != (int)c->id || k->message != EV_KRB_ERROR || !k->has_error ||
+		    k->error < RULE_KRB_AP_BAD_INTEGRITY || k->error > RULE_KRB_AP_LAST)
+			continue;
+		if (k->error != RULE_KRB_AP_BAD_INTEGRITY && k->error != RULE_KRB_AP_MODIFIED &&
+		    k->error != RULE_KRB_AP_BADKEYVER && k->error != RULE_KRB_AP_NOT_US && k->error != RULE_KRB_AP_NOKEY)
+			return true;
+	}
+	return false;
+}
+
 bool
 rule_ticket_rejected_by_server(const struct ev_timeline *t, const struct ev_connection *c)
 {
 	const struct ev_step *s = ev_last_step_const(c, SD_STEP_SESSION_SETUP);
 
-	(void)t;
 	/* Kerberos as the session's mechanism means an AP-REQ went to the
 	 * server, so the KDC had issued the ticket. */
 	return s && c->session.mechanism == EV_MECH_KERBEROS && s->outcome == EV_ANSWERED &&
-	       s->status == RULE_ST_LOGON_FAILURE;
+	       s->status == RULE_ST_LOGON_FAILURE && !rule_other_acceptor_error(t, c);
 }
 
 /* Findings of this run, grouped by connection (the order the rules ran

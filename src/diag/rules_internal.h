@@ -46,6 +46,8 @@
 #define RULE_KRB_AP_SKEW 37
 #define RULE_KRB_AP_MODIFIED 41
 #define RULE_KRB_AP_BADKEYVER 44
+#define RULE_KRB_AP_NOT_US 35        /* "the ticket isn't for us": no key for its service name */
+#define RULE_KRB_AP_NOKEY 45         /* service key not available */
 #define RULE_KRB_AP_LAST 51          /* KRB_AP_ERR_* run from 31 to 51 */
 #define RULE_KRB_RESPONSE_TOO_BIG 52
 #define RULE_KRB_WRONG_REALM 68
@@ -80,6 +82,7 @@ void rule_fmt(char *buf, size_t cap, const char *fmt, ...) __attribute__((format
 /* "frame 12: " (the answer's frame, else the request's) or "" when the
  * frame numbers are unknown. */
 void rule_frames(const struct ev_step *s, char *buf, size_t cap);
+void rule_request_frame(const struct ev_step *s, char *buf, size_t cap);
 /* "STATUS_LOGON_FAILURE" or "0xC000XXXX" when the name is unknown. */
 void rule_status(uint32_t status, char *buf, size_t cap);
 /* "0.2 ms", "12.5 ms", "60.0 s". */
@@ -113,6 +116,9 @@ bool rule_signing_broken(const struct ev_connection *c);
 /* The server answered a Kerberos AP-REQ with LOGON_FAILURE after the KDC
  * issued the ticket (SPEC: kerberos.ticket_rejected). */
 bool rule_ticket_rejected_by_server(const struct ev_timeline *t, const struct ev_connection *c);
+/* The SMB server's Kerberos acceptor answered a KRB_AP_ERR_* that is not
+ * about its key (replay, expired ticket ...): a kerberos.* finding says why. */
+bool rule_other_acceptor_error(const struct ev_timeline *t, const struct ev_connection *c);
 
 /* The families, each adding the findings of its step. */
 void rules_transport(struct rule_run *r, struct ev_connection *c);
@@ -123,5 +129,7 @@ void rules_tree(struct rule_run *r, struct ev_connection *c);
 /* Kerberos records tied to this connection (connection >= 0) or to none
  * (connection -1), and the server's rejection of an issued ticket. */
 void rules_kerberos(struct rule_run *r, int connection);
+/* rules_kerberos_kdc.c: the client gave up on a KDC that never answered. */
+void rules_kerberos_kdc(struct rule_run *r, const struct ev_connection *c);
 
 #endif

@@ -2,12 +2,15 @@
  * server, and a server that could not decrypt an issued ticket. Errors of
  * pre-authentication are normal (the article); only errors after it break
  * SMB (failure-catalog.md 4.3). */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/wire/names.h"
 #include "diag/rules_internal.h"
+
+#define KRB_AP_ERR_TKT_NYV 33
 
 static const char *
 finding_for(const struct ev_kerberos *k)
@@ -18,6 +21,7 @@ finding_for(const struct ev_kerberos *k)
 	case RULE_KRB_S_PRINCIPAL_UNKNOWN:
 		return "kerberos.spn_unknown";
 	case RULE_KRB_AP_SKEW:
+	case KRB_AP_ERR_TKT_NYV:  /* the ticket starts in the server's future: its clock lags the KDC's */
 		return "kerberos.clock_skew";
 	case RULE_KRB_PREAUTH_FAILED:
 		return "kerberos.preauth_failed";
@@ -32,6 +36,8 @@ finding_for(const struct ev_kerberos *k)
 	case RULE_KRB_AP_MODIFIED:
 	case RULE_KRB_AP_BAD_INTEGRITY:
 	case RULE_KRB_AP_BADKEYVER:
+	case RULE_KRB_AP_NOT_US:   /* an acceptor without a key for the name: same remedies */
+	case RULE_KRB_AP_NOKEY:
 		return "kerberos.ticket_rejected";
 	case 0:
 	case RULE_KRB_RESPONSE_TOO_BIG:  /* normal: the client retries over TCP */
@@ -95,9 +101,23 @@ spn_unknown_lines(const struct rule_run *r, struct ev_finding *f, const struct e
 {
 	const struct ev_connection *c = conn_of(r->t, k->connection);
 	const char *account = c && c->session.server_nb_computer[0] ? c->session.server_nb_computer : "SERVER";
-	char host[EV_TEXT];
+	char host[EV_TEXT], canonical_host[EV_TEXT];
+	size_t i;
 
 	rule_host_of(k->sname, host, sizeof(host));
+	/* A CNAME alias (probe): Windows asks for cifs/<name as typed>, so the
+	 * alias needs an SPN on the account of the host it points to. */
+	if (c && c->canonical_name[0]) {
+		ev_finding_evidence(f, "%s is a DNS alias (CNAME) of %s; Windows asks for %s (the name as typed, "
+				       "not the canonical name)", c->server_name[0] ? c->server_name : host,
+				    c->canonical_name, k->sname[0] ? k->sname : "cifs/<alias>");
+		if (!c->session.server_nb_computer[0]) {
+			for (i = 0; i + 1 < sizeof(canonical_host) && c->canonical_name[i] && c->canonical_name[i] != '.'; i++)
+				canonical_host[i] = (char)toupper((unsigned char)c->canonical_name[i]);
+			canonical_host[i] = '\0';
+			account = canonical_host;
+		}
+	}
 	if (host[0] && (strspn(host, "0123456789.") == strlen(host) || strchr(host, ':')))
 		ev_finding_evidence(f, "%s is an address: Kerberos needs the server's name (or TryIPSPN and an "
 				       "IP SPN)", host);
@@ -111,10 +131,21 @@ static void
 skew_lines(const struct rule_run *r, struct ev_finding *f, const struct ev_kerberos *k)
 {
 	const struct ev_connection *c = conn_of(r->t, k->connection);
+	const struct ev_kerberos *kdc = k->has_kdc_skew ? k : NULL, *other;
+	size_t it = 0;
 
+	while (!kdc && (other = rule_krb_next(r, k->connection, &it)) != NULL)
+		if (other->has_kdc_skew)
+			kdc = other;
+	if (kdc)
+		ev_finding_evidence(f, "the KDC's clock differs from the local clock by %+.1f s (KDC minus local)",
+				    kdc->kdc_skew_s);
 	if (c && c->negotiate.has_clock_skew)
 		ev_finding_evidence(f, "the server's NEGOTIATE time differs from the local clock by %.1f s",
 				    c->negotiate.clock_skew_s);
+	if (kdc && c && c->negotiate.has_clock_skew)
+		ev_finding_evidence(f, "the server's clock differs from the KDC's by %+.1f s",
+				    c->negotiate.clock_skew_s - kdc->kdc_skew_s);
 }
 
 /* The ticket's key version, from the TGS-REP or AP-REQ for that
@@ -128,8 +159,13 @@ kvno_line(const struct rule_run *r, struct ev_finding *f, int connection)
 	while ((k = rule_krb_next(r, connection, &it)) != NULL) {
 		if (k->has_kvno &&
 		    (k->message == EV_KRB_TGS_REP || k->message == EV_KRB_AP_REQ)) {
-			ev_finding_evidence(f, "the KDC issued the ticket%s%s with key version (kvno) %u",
-					    k->sname[0] ? " for " : "", k->sname, k->kvno);
+			const char *etype = k->has_enctype ? krb_etype_name(k->enctype) : NULL;
+
+			/* The server's keytab kvno is not visible from the client. */
+			ev_finding_evidence(f, "the KDC issued the ticket%s%s with key version (kvno) %u%s%s; the server's "
+					       "keytab must hold that key",
+					    k->sname[0] ? " for " : "", k->sname, k->kvno, etype ? " and " : "",
+					    etype ? etype : "");
 			return;
 		}
 	}
@@ -145,6 +181,40 @@ session_succeeded(const struct rule_run *r, int connection)
 	return s && s->outcome == EV_ANSWERED && s->status == 0;
 }
 
+/* ... with Kerberos: a fallback to NTLM does not cure the skew. */
+static bool
+kerberos_session(const struct rule_run *r, int connection)
+{
+	const struct ev_connection *c = conn_of(r->t, connection);
+
+	return c && c->session.mechanism != EV_MECH_NTLMSSP;
+}
+
+/* KDC_ERR_PREAUTH_REQUIRED is the KDC's normal first answer (issue 7: "no
+ * finding for the normal KDC_ERR_PREAUTH_REQUIRED"). It is worth an info
+ * line only when it is the last word: the client never came back with
+ * pre-authentication data (no password, a client that gave up). A later
+ * AS-REP, ticket exchange, or a faulting error after pre-authentication for
+ * the same client shows the exchange went on. */
+static bool
+preauth_went_on(const struct rule_run *r, const struct ev_kerberos *k, int connection)
+{
+	const struct ev_kerberos *o;
+	size_t it = 0;
+
+	while ((o = rule_krb_next(r, connection, &it)) != NULL) {
+		if (o == k || o->at < k->at || (o->cname[0] && k->cname[0] && strcmp(o->cname, k->cname) != 0))
+			continue;
+		if (o->message == EV_KRB_AS_REP || o->message == EV_KRB_TGS_REQ || o->message == EV_KRB_TGS_REP ||
+		    o->message == EV_KRB_AP_REQ || o->message == EV_KRB_AP_REP)
+			return true;
+		if (o->message == EV_KRB_ERROR && o->has_error && o->error != RULE_KRB_PREAUTH_REQUIRED &&
+		    o->after_preauth && finding_for(o))
+			return true;
+	}
+	return false;
+}
+
 static void
 record_rules(struct rule_run *r, const struct ev_kerberos *k, int connection)
 {
@@ -156,15 +226,17 @@ record_rules(struct rule_run *r, const struct ev_kerberos *k, int connection)
 	id = finding_for(k);
 	if (!id)
 		return;
+	if (k->error == RULE_KRB_PREAUTH_REQUIRED && preauth_went_on(r, k, connection))
+		return;
 	/* KRB_AP_ERR_SKEW followed by a successful logon is the skew-recovery
 	 * round trip (MS-KILE 3.2.5.8): the client corrected its time. */
-	if (k->error == RULE_KRB_AP_SKEW && session_succeeded(r, connection))
+	if (k->error == RULE_KRB_AP_SKEW && session_succeeded(r, connection) && kerberos_session(r, connection))
 		return;
 	f = rule_finding(r, id, connection);
 	error_line(f, k);
 	if (k->error == RULE_KRB_S_PRINCIPAL_UNKNOWN)
 		spn_unknown_lines(r, f, k);
-	else if (k->error == RULE_KRB_AP_SKEW)
+	else if (k->error == RULE_KRB_AP_SKEW || k->error == KRB_AP_ERR_TKT_NYV)
 		skew_lines(r, f, k);
 	else if (strcmp(id, "kerberos.ticket_rejected") == 0)
 		kvno_line(r, f, connection);
@@ -200,6 +272,32 @@ server_rules(struct rule_run *r, const struct ev_connection *c)
 	}
 }
 
+/* The probe's own record of a KDC that never answered (its Kerberos
+ * library gave up): kerberos.kdc_unreachable, unless the session was set
+ * up all the same (NTLM; session.ntlm_used says why). */
+static void
+probe_kdc_silent(struct rule_run *r, const struct ev_connection *c)
+{
+	const struct ev_step *ss = ev_last_step_const(c, SD_STEP_SESSION_SETUP);
+	const struct ev_kerberos *k;
+	struct ev_finding *f = NULL;
+	size_t it = 0;
+
+	if (r->t->mode != EV_MODE_PROBE || (ss && ss->outcome == EV_ANSWERED && ss->status == 0))
+		return;
+	while ((k = rule_krb_next(r, (int)c->id, &it)) != NULL) {
+		if (k->step == EV_KRB_STEP_NONE || k->has_ms ||
+		    (k->message != EV_KRB_AS_REQ && k->message != EV_KRB_TGS_REQ))
+			continue;
+		if (!f)
+			f = rule_finding(r, "kerberos.kdc_unreachable", (int)c->id);
+		ev_finding_evidence(f, "%s%s%s: %s", ev_krb_message_name(k->message), k->sname[0] ? " for " : "",
+				    k->sname, k->detail[0] ? k->detail : "no answer");
+	}
+	if (f && ss && ss->detail[0])
+		ev_finding_evidence(f, "%s", ss->detail);
+}
+
 void
 rules_kerberos(struct rule_run *r, int connection)
 {
@@ -211,4 +309,8 @@ rules_kerberos(struct rule_run *r, int connection)
 		record_rules(r, k, connection);
 	if (c)
 		server_rules(r, c);
+	if (c)
+		rules_kerberos_kdc(r, c);
+	if (c)
+		probe_kdc_silent(r, c);
 }

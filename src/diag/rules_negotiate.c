@@ -66,7 +66,7 @@ unanswered(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
 	double w = rule_wait(c, s);
 	bool quick = (s->outcome == EV_CLOSED || s->outcome == EV_RESET) && w >= 0 && w < RULE_QUICK_CLOSE_S;
 
-	rule_frames(s, frames, sizeof(frames));
+	rule_request_frame(s, frames, sizeof(frames));
 	request_text(n, req, sizeof(req));
 	rule_silence(c, s, silence, sizeof(silence));
 	if ((offers_only_smb1(n) && s->outcome != EV_NO_RESPONSE) || quick) {

@@ -188,7 +188,9 @@ static void
 access_denied(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
 {
 	char why[EV_LONG_TEXT];
-	bool first_leg = s->legs <= 1;
+	/* A Kerberos AP-REQ is checked on the one leg it comes in: its
+	 * refusal comes after the credentials, like NTLM's last leg. */
+	bool first_leg = s->legs <= 1 && c->session.mechanism != EV_MECH_KERBEROS;
 	const struct ev_experiment *retry = rule_experiment(r->t, EV_EXP_ENCRYPTED_RETRY, (int)c->id);
 
 	/* Windows refuses on the first leg (S1/S2); Samba only after it has
@@ -248,8 +250,8 @@ logon_failure(struct rule_run *r, struct ev_connection *c, const struct ev_step 
 		anonymous_denied(r, c, s);
 		return;
 	}
-	if (rule_ticket_rejected_by_server(r->t, c))
-		return;  /* kerberos.ticket_rejected says why */
+	if (rule_ticket_rejected_by_server(r->t, c) || rule_other_acceptor_error(r->t, c))
+		return;  /* kerberos.ticket_rejected or the acceptor's error says why */
 	f = rule_finding(r, "session.logon_failure", (int)c->id);
 	step_line(f, c, s);
 	user_line(f, &c->session);
@@ -280,7 +282,7 @@ no_response(struct rule_run *r, struct ev_connection *c, const struct ev_step *s
 	size_t it = 0;
 	char frames[32], silence[160];
 
-	rule_frames(s, frames, sizeof(frames));
+	rule_request_frame(s, frames, sizeof(frames));
 	rule_silence(c, s, silence, sizeof(silence));
 	if (s->legs)
 		ev_finding_evidence(f, "%sSESSION_SETUP leg %u%s%s%s", frames, s->legs, mech ? " (" : "", mech ? mech : "",
@@ -380,10 +382,30 @@ ntlm_reasons(const struct rule_run *r, const struct ev_connection *c, struct ev_
 				    c->server_name);
 		said++;
 	}
+	const struct ev_kerberos *said_error = NULL;
+
 	while ((k = rule_krb_next(r, (int)c->id, &it)) != NULL) {
+		/* A client retrying the same request (MIT: with and without
+		 * referrals) gets the same refusal twice: say it once. */
+		if (k->has_error && said_error && said_error->error == k->error && strcmp(said_error->sname, k->sname) == 0)
+			continue;
+		if (k->has_error)
+			said_error = k;
 		if (k->has_error && k->error == RULE_KRB_S_PRINCIPAL_UNKNOWN) {
 			ev_finding_evidence(f, "the KDC does not know %s, so the client fell back to NTLM",
 					    k->sname[0] ? k->sname : "the server's service name");
+			said++;
+		} else if (k->step != EV_KRB_STEP_NONE && k->message == EV_KRB_NO_MESSAGE && k->detail[0]) {
+			/* The probe had no ticket to offer (no TGT, no password). */
+			ev_finding_evidence(f, "no Kerberos ticket could be had (%s), so NTLM was used", k->detail);
+			said++;
+		} else if (k->step != EV_KRB_STEP_NONE && k->has_ms == false && strncmp(k->detail, "no answer", 9) == 0) {
+			ev_finding_evidence(f, "Kerberos could not reach the KDC (%s), so NTLM was used", k->detail);
+			said++;
+		} else if (k->has_error && k->after_preauth && k->connection >= 0) {
+			ev_finding_evidence(f, "the KDC refused with %s (%d)%s%s, so NTLM was used",
+					    krb_error_name(k->error) ? krb_error_name(k->error) : "a Kerberos error",
+					    (int)k->error, k->sname[0] ? " for " : "", k->sname);
 			said++;
 		}
 	}

@@ -75,13 +75,48 @@ tcp_rules(struct rule_run *r, struct ev_connection *c)
 	}
 }
 
+/* "called name WRONGNAME<20>" (the probe's detail) -> "WRONGNAME". */
+static void
+called_name_of(const struct ev_step *s, char *out, size_t cap)
+{
+	const char *name = strncmp(s->detail, "called name ", 12) == 0 ? s->detail + 12 : s->detail;
+	size_t n = strcspn(name, "<");
+
+	rule_fmt(out, cap, "%.*s", (int)n, name);
+}
+
+/* The *SMBSERVER retry the probe made after the refusal (probe_netbios.c):
+ * accepted, the typed name is missing from the server's names; refused
+ * too, the server takes no session on 139 under either name. */
+static void
+smbserver_lines(struct rule_run *r, struct ev_finding *f, const struct ev_connection *c, const char *called)
+{
+	const struct ev_experiment *e = rule_experiment(r->t, EV_EXP_NBSS_SMBSERVER, (int)c->id);
+
+	if (!e)
+		return;
+	if (e->ok)
+		ev_finding_evidence(f, "the server does not answer to %s on 139 but does answer to *SMBSERVER: %s is "
+				       "not one of its NetBIOS names (netbios name / netbios aliases in smb.conf; on "
+				       "Windows the computer name or OptionalNames/DisableStrictNameChecking); the "
+				       "probe went on as *SMBSERVER, as smbclient and Windows do",
+				    called, called);
+	else if (e->outcome == EV_NBSS_REJECTED)
+		ev_finding_evidence(f, "the retry as *SMBSERVER was refused too (0x%02X): the server takes no NetBIOS "
+				       "session under either name (smbclient says NT_STATUS_RESOURCE_NAME_NOT_FOUND); "
+				       "connect on port 445 or with a name it registered (nbtstat -n)",
+				    (unsigned)e->status);
+	else
+		ev_finding_evidence(f, "retry as *SMBSERVER: %s", e->detail);
+}
+
 static void
 nbss_rules(struct rule_run *r, struct ev_connection *c)
 {
 	const struct ev_step *s = ev_last_step_const(c, SD_STEP_NBSS);
 	const char *name, *meaning;
 	struct ev_finding *f;
-	char frames[32];
+	char frames[32], called[EV_TEXT];
 	uint8_t code;
 
 	if (!s || s->outcome != EV_NBSS_REJECTED)
@@ -91,14 +126,17 @@ nbss_rules(struct rule_run *r, struct ev_connection *c)
 	meaning = nbss_error_meaning(code);
 	rule_frames(s, frames, sizeof(frames));
 	f = rule_finding(r, "nbss.called_name_rejected", (int)c->id);
-	if (s->detail[0])
-		ev_finding_evidence(f, "%sSESSION REQUEST for called name %s -> NEGATIVE SESSION RESPONSE 0x%02X (%s)",
-				    frames, s->detail, code, name ? name : "unknown code");
+	called_name_of(s, called, sizeof(called));
+	if (called[0])
+		ev_finding_evidence(f, "%sSESSION REQUEST for called name %s<20> -> NEGATIVE SESSION RESPONSE 0x%02X (%s)",
+				    frames, called, code, name ? name : "unknown code");
 	else
 		ev_finding_evidence(f, "%sSESSION REQUEST -> NEGATIVE SESSION RESPONSE 0x%02X (%s)", frames, code,
 				    name ? name : "unknown code");
 	if (meaning)
 		ev_finding_evidence(f, "0x%02X: %s", code, meaning);
+	if (called[0])
+		smbserver_lines(r, f, c, called);
 }
 
 void

@@ -7,12 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
 #include <krb5/krb5.h>
 
+#include "core/auth/krb5msg.h"
+#include "net/conn.h"
 #include "net/gss_client.h"
 
 #define RFC_ERROR_MAX 127
@@ -31,6 +34,10 @@ struct gss_client {
 	bool have_kvno;
 	uint32_t kvno;
 	bool mutual;
+	struct gss_kdc_log log;
+	struct gss_client_ticket tgt;
+	struct gss_client_ticket ticket;
+	struct gss_client_ap ap;
 	char cname[GSS_CLIENT_TEXT];
 	char realm[GSS_CLIENT_TEXT];
 	char sname[GSS_CLIENT_TEXT];
@@ -57,6 +64,61 @@ static void
 copy_text(char *dst, size_t cap, const char *src)
 {
 	snprintf(dst, cap, "%s", src ? src : "");
+}
+
+static double
+wall_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The ticket's times and its enc-part header (kvno, enctype: the key the
+ * service must hold) without decrypting anything. */
+static void
+remember_ticket(struct gss_client *g, const krb5_creds *creds, bool from_cache, struct gss_client_ticket *t)
+{
+	krb5_ticket *tkt = NULL;
+
+	memset(t, 0, sizeof(*t));
+	t->present = true;
+	t->from_cache = from_cache;
+	t->authtime = creds->times.authtime;
+	t->starttime = creds->times.starttime ? creds->times.starttime : creds->times.authtime;
+	t->endtime = creds->times.endtime;
+	t->session_enctype = creds->keyblock.enctype;
+	t->got_us = net_now_us();
+	t->local_time = from_cache ? 0 : wall_clock();
+	if (krb5_decode_ticket(&creds->ticket, &tkt) == 0) {
+		t->has_kvno = true;
+		t->kvno = tkt->enc_part.kvno;
+		t->enctype = tkt->enc_part.enctype;
+		krb5_free_ticket(g->kctx, tkt);
+	}
+}
+
+/* The TGT of the cache, to show where it came from and until when. */
+static void
+remember_cached_tgt(struct gss_client *g)
+{
+	krb5_creds in, out;
+	krb5_principal tgs = NULL;
+	const krb5_data *realm = &g->client->realm;
+
+	if (krb5_build_principal_ext(g->kctx, &tgs, realm->length, realm->data, KRB5_TGS_NAME_SIZE, KRB5_TGS_NAME,
+				     realm->length, realm->data, 0) != 0)
+		return;
+	memset(&in, 0, sizeof(in));
+	memset(&out, 0, sizeof(out));
+	in.client = g->client;
+	in.server = tgs;
+	if (krb5_cc_retrieve_cred(g->kctx, g->cc, 0, &in, &out) == 0) {
+		remember_ticket(g, &out, true, &g->tgt);
+		krb5_free_cred_contents(g->kctx, &out);
+	}
+	krb5_free_principal(g->kctx, tgs);
 }
 
 /* -U user@REALM names the realm; -U DOMAIN\user takes DOMAIN when it
@@ -106,8 +168,10 @@ as_exchange(struct gss_client *g, const char *password)
 		goto out;
 	memset(&creds, 0, sizeof(creds));
 	code = krb5_get_init_creds_password(g->kctx, &creds, g->client, password, NULL, NULL, 0, NULL, opt);
-	if (code == 0)
+	if (code == 0) {
+		remember_ticket(g, &creds, false, &g->tgt);
 		krb5_free_cred_contents(g->kctx, &creds);
+	}
 	g->as_exchange = true;
 out:
 	if (opt)
@@ -135,6 +199,8 @@ gss_client_create(const struct gss_client_config *cfg, struct gss_client **out, 
 		gss_client_free(g);
 		return SD_ERR_CRYPTO;
 	}
+	gss_kdc_log_attach(g->kctx, &g->log);
+	g->log.stage = GSS_STAGE_TGT;
 	if (cfg->password) {
 		code = cfg->user ? parse_client(g, cfg) : KRB5_PARSE_MALFORMED;
 		if (code == 0) {
@@ -145,10 +211,12 @@ gss_client_create(const struct gss_client_config *cfg, struct gss_client **out, 
 		code = krb5_cc_default(g->kctx, &g->cc);
 		if (code == 0)
 			code = krb5_cc_get_principal(g->kctx, g->cc, &g->client);
-		if (code == 0)
+		if (code == 0) {
 			remember_client(g);
-		else
+			remember_cached_tgt(g);
+		} else {
 			err->no_credentials = true;
+		}
 	}
 	if (code) {
 		bool none = err->no_credentials;
@@ -213,10 +281,11 @@ enum sd_err
 gss_client_get_ticket(struct gss_client *g, struct gss_client_error *err)
 {
 	krb5_creds in, *got = NULL;
-	krb5_ticket *tkt = NULL;
 	krb5_error_code code;
+	size_t exchanges = g->log.n + g->log.dropped;
 
 	memset(err, 0, sizeof(*err));
+	g->log.stage = GSS_STAGE_TICKET;
 	code = build_server(g, g->host);
 	if (code == 0) {
 		memset(&in, 0, sizeof(in));
@@ -224,10 +293,10 @@ gss_client_get_ticket(struct gss_client *g, struct gss_client_error *err)
 		in.server = g->server;
 		code = krb5_get_credentials(g->kctx, 0, g->cc, &in, &got);
 	}
-	if (code == 0 && krb5_decode_ticket(&got->ticket, &tkt) == 0) {
-		g->have_kvno = true;
-		g->kvno = tkt->enc_part.kvno;
-		krb5_free_ticket(g->kctx, tkt);
+	if (code == 0) {
+		remember_ticket(g, got, g->log.n + g->log.dropped == exchanges, &g->ticket);
+		g->have_kvno = g->ticket.has_kvno;
+		g->kvno = g->ticket.kvno;
 	}
 	if (got)
 		krb5_free_creds(g->kctx, got);
@@ -276,8 +345,10 @@ gss_client_free(struct gss_client *g)
 		else
 			krb5_cc_close(g->kctx, g->cc);
 	}
-	if (g->kctx)
+	if (g->kctx) {
+		gss_kdc_log_detach(g->kctx);
 		krb5_free_context(g->kctx);
+	}
 	free(g);
 }
 
@@ -324,6 +395,59 @@ gss_client_mutual(const struct gss_client *g)
 	return g->mutual;
 }
 
+const struct gss_kdc_log *
+gss_client_kdc_log(const struct gss_client *g)
+{
+	return &g->log;
+}
+
+const struct gss_client_ticket *
+gss_client_tgt(const struct gss_client *g)
+{
+	return &g->tgt;
+}
+
+const struct gss_client_ticket *
+gss_client_service_ticket(const struct gss_client *g)
+{
+	return &g->ticket;
+}
+
+const struct gss_client_ap *
+gss_client_ap(const struct gss_client *g)
+{
+	return &g->ap;
+}
+
+/* The AP-REQ's ticket header: the kvno and enctype the server must hold. */
+static void
+note_ap_request(struct gss_client *g, const uint8_t *token, size_t len)
+{
+	struct krb_message m;
+
+	memset(&g->ap, 0, sizeof(g->ap));
+	g->ap.error = -1;
+	g->ap.request_us = net_now_us();
+	if (krb_decode_gss(token, len, &m) == SD_OK && m.msg_type == KRB_MSG_AP_REQ &&
+	    m.u.ap_req.ticket.enc_part.present) {
+		g->ap.has_ticket = m.u.ap_req.ticket.enc_part.has_kvno;
+		g->ap.kvno = m.u.ap_req.ticket.enc_part.kvno;
+		g->ap.enctype = m.u.ap_req.ticket.enc_part.etype;
+	}
+}
+
+static void
+note_ap_answer(struct gss_client *g, const uint8_t *token, size_t len)
+{
+	struct krb_message m;
+
+	g->ap.answer_us = net_now_us();
+	if (krb_decode_gss(token, len, &m) == SD_OK && m.msg_type == KRB_MSG_ERROR) {
+		g->ap.answer_is_error = true;
+		g->ap.error = m.u.error.error_code;
+	}
+}
+
 /* --- the smb2_client_auth_ops callbacks --- */
 
 static enum sd_err
@@ -335,6 +459,8 @@ step(struct gss_client *g, const uint8_t *in, size_t in_len, uint8_t *out, size_
 	enum sd_err err = SD_OK;
 
 	*out_len = 0;
+	if (in)
+		note_ap_answer(g, in, in_len);
 	major = gss_init_sec_context(&minor, g->cred, &g->gctx, g->target, (gss_OID)gss_mech_krb5,
 				     GSS_C_MUTUAL_FLAG | GSS_C_INTEG_FLAG | GSS_C_CONF_FLAG | GSS_C_REPLAY_FLAG |
 					     GSS_C_SEQUENCE_FLAG,
@@ -342,6 +468,11 @@ step(struct gss_client *g, const uint8_t *in, size_t in_len, uint8_t *out, size_
 				     &out_buf, &flags, NULL);
 	if (GSS_ERROR(major)) {
 		set_error(g, &g->last, GSS_STAGE_CONTEXT, minor ? (long)minor : (long)major);
+		if (in) {
+			copy_text(g->ap.message, sizeof(g->ap.message), g->last.message);
+			if (g->ap.error < 0)
+				g->ap.error = g->last.krb_error;
+		}
 		err = SD_ERR_VERIFY;
 	} else if (out_buf.length > cap) {
 		err = SD_ERR_NO_SPACE;
@@ -353,6 +484,10 @@ step(struct gss_client *g, const uint8_t *in, size_t in_len, uint8_t *out, size_
 			*complete = major == GSS_S_COMPLETE;
 		if (major == GSS_S_COMPLETE)
 			g->mutual = (flags & GSS_C_MUTUAL_FLAG) != 0;
+		if (!in && out_buf.length)
+			note_ap_request(g, out_buf.value, out_buf.length);
+		if (in && major == GSS_S_COMPLETE)
+			g->ap.verified = g->mutual;
 	}
 	gss_release_buffer(&minor, &out_buf);
 	return err;

@@ -14,6 +14,7 @@
 
 #include "core/err.h"
 #include "core/proto/client.h"
+#include "net/gss_kdc_log.h"
 
 enum gss_client_stage {
 	GSS_STAGE_NONE = 0,
@@ -61,6 +62,39 @@ const char *gss_client_sname(const struct gss_client *g);     /* "cifs/fs1.smbdi
 /* The service ticket's key version (after get_ticket), false if unknown. */
 bool gss_client_ticket_kvno(const struct gss_client *g, uint32_t *kvno);
 bool gss_client_mutual(const struct gss_client *g);           /* the AP-REP was verified */
+
+/* Every KDC exchange so far (stage = enum gss_client_stage). */
+const struct gss_kdc_log *gss_client_kdc_log(const struct gss_client *g);
+
+/* A ticket as the library holds it (times are the KDC's, Unix seconds). */
+struct gss_client_ticket {
+	bool present;
+	bool from_cache;            /* no KDC exchange was needed for it */
+	bool has_kvno;
+	uint32_t kvno;              /* the enc-part's key version (the service key) */
+	int32_t enctype;            /* the enc-part's encryption type (the service key's) */
+	int32_t session_enctype;
+	int64_t authtime, starttime, endtime;
+	double local_time;          /* our wall clock when we got it; 0 from the cache */
+	uint64_t got_us;            /* net_now_us() when we got it */
+};
+const struct gss_client_ticket *gss_client_tgt(const struct gss_client *g);
+const struct gss_client_ticket *gss_client_service_ticket(const struct gss_client *g);
+
+/* The AP exchange inside SESSION_SETUP: when the AP-REQ left, when the
+ * server's Kerberos token came back (0: none), and what GSSAPI made of it. */
+struct gss_client_ap {
+	uint64_t request_us;
+	bool has_ticket;            /* the AP-REQ's ticket header decoded */
+	uint32_t kvno;
+	int32_t enctype;
+	uint64_t answer_us;
+	bool answer_is_error;       /* the server sent a KRB-ERROR */
+	int32_t error;              /* its code (RFC 4120), -1 unknown */
+	bool verified;              /* the AP-REP decrypted: mutual authentication */
+	char message[GSS_CLIENT_TEXT];  /* GSSAPI's words when it refused the answer */
+};
+const struct gss_client_ap *gss_client_ap(const struct gss_client *g);
 
 extern const struct smb2_client_auth_ops gss_client_auth_ops;
 

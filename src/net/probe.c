@@ -236,9 +236,12 @@ run_primary(struct probe *p)
 	}
 	probe_client_config(p, &ccfg);
 	if (wants_kerberos(p->cfg)) {
+		/* An alias needs its own SPN: say so whatever the KDC answers. */
+		probe_cname_of(p->cfg->host, c->canonical_name, sizeof(c->canonical_name));
 		/* auto: any refusal leaves ccfg on NTLM, as Windows falls back. */
 		status = probe_kerberos_prepare(p, c, &ccfg, &gss, p->cfg->auth == PROBE_AUTH_AUTO);
 		if (status != PROBE_EXIT_OK && p->cfg->auth == PROBE_AUTH_KERBEROS) {
+			status = probe_kerberos_refused_run(p, a, c, status);
 			if (status == PROBE_EXIT_SESSION && !p->cfg->no_experiments)
 				probe_ntlm_instead(p);
 			free(a);
@@ -251,8 +254,10 @@ run_primary(struct probe *p)
 		return PROBE_EXIT_INTERNAL;
 	}
 	probe_fill_connection(p, a, c);
+	if (probe_nbss_name_refused(p, a))
+		c = probe_smbserver_retry(p, a, (int)c->id);
 	if (gss)
-		probe_kerberos_session(gss, c);
+		probe_kerberos_session(p, gss, c);
 	status = probe_attempt_exit(a);
 	if (!p->cfg->no_experiments)
 		probe_followups(p, a, status);

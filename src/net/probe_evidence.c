@@ -340,6 +340,9 @@ probe_fill_connection(const struct probe *p, const struct probe_attempt *a, stru
 	ev_copy(c->server, sizeof(c->server), a->conn.peer);
 	c->start_unix = p->t->origin_unix + probe_rel(p, a->conn.connect_start_us);
 	fill_tcp(p, a, c);
+	/* A SYN left unanswered ends when we give up: that time measures the
+	 * wait tcp.timeout reports. */
+	c->closed_at = probe_rel(p, a->conn.end_us);
 	if (!a->conn.connected_us)
 		return;
 	send_off = fill_nbss(p, a, c);
@@ -351,6 +354,7 @@ probe_fill_connection(const struct probe *p, const struct probe_attempt *a, stru
 	}
 	c->closed_by_server = a->conn.end == NET_END_CLOSED;
 	c->reset_by_server = a->conn.end == NET_END_RESET;
+	c->closed_by_client = a->conn.end == NET_END_TIMEOUT;  /* the step timeout: we gave up */
 	/* When it ended, whoever ended it: after a timeout that is us giving
 	 * up, which measures how long the server stayed silent. */
 	c->closed_at = probe_rel(p, a->conn.end_us);

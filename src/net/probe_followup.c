@@ -107,7 +107,7 @@ experiment(struct probe *p, enum ev_experiment_kind kind, const struct smb2_clie
 	memset(a, 0, sizeof(*a));
 	if (!probe_attempt_run(p, a, ccfg))
 		return NULL;
-	e = ev_add_experiment(p->t, kind, 0);
+	e = ev_add_experiment(p->t, kind, p->primary_conn);
 	if (!e)
 		return NULL;
 	record_outcome(p, a, e);

@@ -17,12 +17,15 @@ struct probe {
 	uint64_t origin_us;           /* net_now_us() at the start */
 	uint16_t port;                /* cfg->port, or 445 */
 	char called_name[16];
+	int primary_conn;             /* timeline id of the user's connection (1 after a *SMBSERVER retry) */
 	unsigned experiments;
 	/* Kerberos for the primary connection (probe_kerberos.c): follow-ups
 	 * run with the same mechanism unless they say otherwise. */
 	const struct smb2_client_auth_ops *krb_auth;
 	void *krb_ctx;
 	const char *krb_user;
+	char krb_refusal[EV_TEXT];    /* why Kerberos stopped before SESSION_SETUP */
+	bool krb_refused_for_skew;    /* ... KRB_AP_ERR_SKEW: the server's clock is wanted */
 };
 
 /* One connection: the client config it ran with, the transport's record
@@ -43,6 +46,10 @@ void probe_client_config(const struct probe *p, struct smb2_client_config *ccfg)
 /* The step the attempt stopped at and the exit status it means. */
 int probe_attempt_exit(const struct probe_attempt *a);
 
+/* probe_name.c: true when name is a DNS CNAME alias; canonical gets the
+ * end of its chain. */
+bool probe_cname_of(const char *name, char *canonical, size_t cap);
+
 /* Seconds since the start for a net_now_us() time; -1 for 0. */
 double probe_rel(const struct probe *p, uint64_t us);
 
@@ -50,6 +57,15 @@ double probe_rel(const struct probe *p, uint64_t us);
 void probe_fill_connection(const struct probe *p, const struct probe_attempt *a, struct ev_connection *c);
 /* How the step waiting when the connection ended finished. */
 enum ev_outcome probe_end_outcome(const struct probe_attempt *a);
+
+/* probe_netbios.c: port 139, the typed called name refused with 0x82.
+ * Retries with *SMBSERVER as smbclient and Windows do, recorded as an
+ * EV_EXP_NBSS_SMBSERVER experiment of connection first_id. When the
+ * server accepts it, a is that attempt and the result is its new timeline
+ * connection (p->primary_conn); otherwise a is cleared and the result is
+ * connection first_id. */
+bool probe_nbss_name_refused(const struct probe *p, const struct probe_attempt *a);
+struct ev_connection *probe_smbserver_retry(struct probe *p, struct probe_attempt *a, int first_id);
 
 /* probe_followup.c: the experiments the primary attempt calls for. */
 void probe_followups(struct probe *p, const struct probe_attempt *primary, int exit_status);
@@ -64,7 +80,12 @@ void probe_ntlm_instead(struct probe *p);
  * as NTLM will run it, and ccfg is left alone). */
 int probe_kerberos_prepare(struct probe *p, struct ev_connection *c, struct smb2_client_config *ccfg,
 			   struct gss_client **out, bool fallback);
+/* After a refusal with --auth kerberos: records the refused SESSION_SETUP
+ * step; for a clock-skew refusal connects and NEGOTIATEs first (the
+ * server's clock is evidence) without sending SESSION_SETUP. Returns the
+ * exit status. */
+int probe_kerberos_refused_run(struct probe *p, struct probe_attempt *a, struct ev_connection *c, int status);
 /* The session as Kerberos (after probe_fill_connection). */
-void probe_kerberos_session(const struct gss_client *g, struct ev_connection *c);
+void probe_kerberos_session(struct probe *p, const struct gss_client *g, struct ev_connection *c);
 
 #endif

@@ -1,22 +1,33 @@
 /* --auth kerberos in the probe: the TGT and the service ticket are got
  * before connecting, so a KDC refusal is known (and recorded as the KDC's
  * KRB-ERROR) before any SESSION_SETUP; it still belongs to that step
- * (SPEC "Kerberos conventions": exit 12). */
+ * (SPEC "Kerberos conventions": exit 12).
+ *
+ * Every step of the logon is its own Kerberos record (the ladder): each
+ * KDC exchange with the address that answered, its duration and the KDC's
+ * clock; a ticket taken from a cache; the AP-REQ with the ticket's key
+ * version; the server's answer; mutual authentication. */
 #include <stdio.h>
 #include <string.h>
 
+#include "core/auth/krb5msg.h"
+#include "core/wire/names.h"
 #include "net/probe_internal.h"
 
-/* One record of the Kerberos list: a reply or the KDC's refusal. */
+#define KRB_ERR_PREAUTH_REQUIRED 25
+#define KRB_AP_ERR_SKEW 37
+
 static struct ev_kerberos *
-krb_record(struct probe *p, const struct gss_client *g, enum ev_krb_message message, const char *sname, int conn)
+krb_record(struct probe *p, const struct gss_client *g, enum ev_krb_message message, enum ev_krb_step step,
+	   const char *sname, int conn, uint64_t at_us)
 {
 	struct ev_kerberos *k = ev_add_kerberos(p->t);
 
 	if (!k)
 		return NULL;
-	k->at = probe_rel(p, net_now_us());
+	k->at = probe_rel(p, at_us ? at_us : net_now_us());
 	k->message = message;
+	k->step = step;
 	k->connection = conn;
 	if (g) {
 		ev_copy(k->cname, sizeof(k->cname), gss_client_cname(g));
@@ -26,37 +37,285 @@ krb_record(struct probe *p, const struct gss_client *g, enum ev_krb_message mess
 	return k;
 }
 
-/* The refusal as evidence: the KDC's error when it is one, and the
- * SESSION_SETUP step it stopped (never sent). */
+static void
+ticket_facts(struct ev_kerberos *k, const struct gss_client_ticket *t)
+{
+	if (!t->present)
+		return;
+	if (t->has_kvno) {
+		k->has_kvno = true;
+		k->kvno = t->kvno;
+		k->has_enctype = true;
+		k->enctype = t->enctype;
+	}
+}
+
+static enum ev_krb_message
+message_of(int type)
+{
+	switch (type) {
+	case KRB_MSG_AS_REQ: return EV_KRB_AS_REQ;
+	case KRB_MSG_AS_REP: return EV_KRB_AS_REP;
+	case KRB_MSG_TGS_REQ: return EV_KRB_TGS_REQ;
+	case KRB_MSG_TGS_REP: return EV_KRB_TGS_REP;
+	case KRB_MSG_ERROR: return EV_KRB_ERROR;
+	default: return EV_KRB_NO_MESSAGE;
+	}
+}
+
+/* The KDC's clock against ours: a KRB-ERROR carries stime; for a reply
+ * the ticket's start time is the KDC's clock when it issued it. */
+static void
+kdc_clock(struct ev_kerberos *k, const struct gss_kdc_exchange *x, const struct gss_client *g)
+{
+	const struct gss_client_ticket *t = NULL;
+
+	if (x->has_kdc_time && x->local_time > 0) {
+		k->has_kdc_skew = true;
+		k->kdc_skew_s = x->kdc_time - x->local_time;
+		return;
+	}
+	if (x->reply == KRB_MSG_AS_REP)
+		t = gss_client_tgt(g);
+	else if (x->reply == KRB_MSG_TGS_REP)
+		t = gss_client_service_ticket(g);
+	/* Ticket times are whole seconds: compare whole seconds, so the
+	 * result is right to one second and shows no false fraction. */
+	if (t && t->present && !t->from_cache && t->local_time > 0) {
+		k->has_kdc_skew = true;
+		k->kdc_skew_s = (double)(t->starttime - (int64_t)t->local_time);
+	}
+}
+
+/* One record per KDC exchange: the answer (or the request that got
+ * none), where from and how long it took. */
+static void
+record_exchange(struct probe *p, const struct gss_client *g, const struct gss_kdc_exchange *x, int conn)
+{
+	enum ev_krb_step step = x->stage == GSS_STAGE_TICKET ? EV_KRB_STEP_SERVICE_TICKET : EV_KRB_STEP_TGT;
+	enum ev_krb_message msg = x->answered_us ? message_of(x->reply) : message_of(x->request);
+	struct ev_kerberos *k = krb_record(p, g, msg, step, x->sname, conn, x->answered_us ? x->answered_us : x->sent_us);
+
+	if (!k)
+		return;
+	if (x->kdc[0])
+		snprintf(k->kdc, sizeof(k->kdc), "%s", x->kdc);
+	if (x->answered_us) {
+		k->has_ms = true;
+		k->ms = (double)(x->answered_us - x->sent_us) / 1000.0;
+	}
+	if (x->has_error) {
+		k->has_error = true;
+		k->error = x->error;
+		/* Only the first AS answer's PREAUTH_REQUIRED is the normal
+		 * first step; every other error came after it. */
+		k->after_preauth = x->stage != GSS_STAGE_TGT || x->error != KRB_ERR_PREAUTH_REQUIRED;
+		ev_copy(k->e_text, sizeof(k->e_text), x->e_text);
+		k->has_ext_status = x->has_ext_status;
+		k->ext_status = x->ext_status;
+	}
+	kdc_clock(k, x, g);
+	if (!x->answered_us)
+		snprintf(k->detail, sizeof(k->detail), "no answer from %s%s%s%s", x->kdc[0] ? "KDC " : "the KDC",
+			 x->kdc, x->transport[0] ? " over " : "", x->transport);
+	else if (x->reply == KRB_MSG_AS_REP)
+		snprintf(k->detail, sizeof(k->detail), "TGT obtained with the password (AS exchange)");
+	else if (x->reply == KRB_MSG_TGS_REP)
+		snprintf(k->detail, sizeof(k->detail), "service ticket issued (TGS exchange)");
+	if (x->reply == KRB_MSG_AS_REP)
+		ticket_facts(k, gss_client_tgt(g));
+	else if (x->reply == KRB_MSG_TGS_REP)
+		ticket_facts(k, gss_client_service_ticket(g));
+}
+
+static void
+record_cached(struct probe *p, const struct gss_client *g, enum ev_krb_step step, int conn)
+{
+	const struct gss_client_ticket *t = step == EV_KRB_STEP_TGT ? gss_client_tgt(g) : gss_client_service_ticket(g);
+	char sname[GSS_CLIENT_TEXT + 16];
+	struct ev_kerberos *k;
+
+	if (!t->present || !t->from_cache)
+		return;
+	if (step == EV_KRB_STEP_TGT)
+		snprintf(sname, sizeof(sname), "krbtgt/%s", gss_client_realm(g));
+	else
+		ev_copy(sname, sizeof(sname), gss_client_sname(g));
+	k = krb_record(p, g, step == EV_KRB_STEP_TGT ? EV_KRB_AS_REP : EV_KRB_TGS_REP, step, sname, conn, t->got_us);
+	if (!k)
+		return;
+	k->from_cache = true;
+	ticket_facts(k, t);
+	snprintf(k->detail, sizeof(k->detail), "%s found in the credential cache (no KDC exchange)",
+		 step == EV_KRB_STEP_TGT ? "TGT" : "service ticket");
+}
+
+/* The library's verdict on the failing step: on the last KRB-ERROR of
+ * that step when the KDC sent one (the library knows the real code behind
+ * a FAST-armoured error), else as a record of its own. */
+static void
+record_verdict(struct probe *p, const struct gss_client *g, const struct gss_client_error *e, int conn)
+{
+	const struct gss_kdc_log *log = gss_client_kdc_log(g);
+	enum ev_krb_step step = e->stage == GSS_STAGE_TICKET ? EV_KRB_STEP_SERVICE_TICKET : EV_KRB_STEP_TGT;
+	char sname[GSS_CLIENT_TEXT + 16];
+	struct ev_kerberos *k = NULL, *last = p->t->n_krb ? &p->t->krb[p->t->n_krb - 1] : NULL;
+	size_t i;
+
+	/* Only the step's last answer can be the one the library refused on. */
+	if (last && last->connection == conn && last->step == step && last->message == EV_KRB_ERROR)
+		k = last;
+	if (k) {
+		if (e->krb_error >= 0)
+			k->error = e->krb_error;
+		return;
+	}
+	if (e->stage == GSS_STAGE_TICKET)
+		ev_copy(sname, sizeof(sname), gss_client_sname(g));
+	else
+		snprintf(sname, sizeof(sname), "krbtgt/%s", gss_client_realm(g));
+	if (e->krb_error >= 0) {
+		/* The library's own conclusion (e.g. an AS-REP that does not
+		 * decrypt with the password is a wrong password). */
+		k = krb_record(p, g, EV_KRB_ERROR, step, sname, conn, 0);
+		if (!k)
+			return;
+		k->has_error = true;
+		k->error = e->krb_error;
+		k->after_preauth = e->stage != GSS_STAGE_TGT || gss_client_did_as_exchange(g);
+		ev_copy(k->e_text, sizeof(k->e_text), e->message);
+		snprintf(k->detail, sizeof(k->detail), "the Kerberos library concluded: %.200s", e->message);
+		return;
+	}
+	for (i = 0; i < log->n; i++)
+		if (log->ex[i].failure && log->ex[i].stage == (int)e->stage)
+			return;  /* "no answer from KDC ..." says it already */
+	k = krb_record(p, g, EV_KRB_NO_MESSAGE, step, sname, conn, 0);
+	if (k)
+		snprintf(k->detail, sizeof(k->detail), "%s: %.200s",
+			 e->no_credentials ? "no TGT in the default credential cache and no password"
+			 : e->stage == GSS_STAGE_TICKET ? "no service ticket"
+							: "no TGT",
+			 e->message);
+}
+
+static void
+record_kdc_steps(struct probe *p, const struct gss_client *g, int conn)
+{
+	const struct gss_kdc_log *log = gss_client_kdc_log(g);
+	size_t i;
+
+	record_cached(p, g, EV_KRB_STEP_TGT, conn);
+	for (i = 0; i < log->n; i++)
+		record_exchange(p, g, &log->ex[i], conn);
+	record_cached(p, g, EV_KRB_STEP_SERVICE_TICKET, conn);
+}
+
+/* The refusal as evidence: the KDC's error when it is one, and why the
+ * SESSION_SETUP step stopped (never sent; probe_kerberos_refused_run). */
 static void
 record_refusal(struct probe *p, const struct gss_client *g, const struct gss_client_error *e, struct ev_connection *c,
 	       bool fallback)
 {
-	struct ev_step *s;
-	char sname[GSS_CLIENT_TEXT + 16];
-	struct ev_kerberos *k;
-
-	if (e->stage == GSS_STAGE_TICKET)
-		ev_copy(sname, sizeof(sname), gss_client_sname(g));
-	else
-		snprintf(sname, sizeof(sname), "krbtgt/%s", g ? gss_client_realm(g) : "");
-	if (e->krb_error >= 0 && (k = krb_record(p, g, EV_KRB_ERROR, sname, (int)c->id)) != NULL) {
-		k->has_error = true;
-		k->error = e->krb_error;
-		/* An error once the AS exchange got through is a fault, not part
-		 * of finding the right pre-authentication. */
-		k->after_preauth = e->stage != GSS_STAGE_TGT || gss_client_did_as_exchange(g);
-		ev_copy(k->e_text, sizeof(k->e_text), e->message);
+	if (g) {
+		record_kdc_steps(p, g, (int)c->id);
+		record_verdict(p, g, e, (int)c->id);
 	}
 	if (fallback)
 		return;
-	s = ev_add_step(c, SD_STEP_SESSION_SETUP);
+	p->krb_refused_for_skew = e->krb_error == KRB_AP_ERR_SKEW;
+	snprintf(p->krb_refusal, sizeof(p->krb_refusal), "Kerberos %s: %.96s",
+		 e->stage == GSS_STAGE_TICKET ? "service ticket" : e->no_credentials ? "no ticket" : "TGT", e->message);
+}
+
+/* Stands in for the GSS context after a refusal: the client stops where
+ * it would have sent the AP-REQ. */
+static enum sd_err
+refused_first_token(void *auth_ctx, uint8_t *out, size_t cap, size_t *out_len)
+{
+	(void)auth_ctx;
+	(void)out;
+	(void)cap;
+	*out_len = 0;
+	return SD_ERR_VERIFY;
+}
+
+static enum sd_err
+refused_next_token(void *auth_ctx, const uint8_t *in, size_t in_len, uint8_t *out, size_t cap, size_t *out_len,
+		   bool *complete)
+{
+	(void)in;
+	(void)in_len;
+	(void)complete;
+	return refused_first_token(auth_ctx, out, cap, out_len);
+}
+
+static enum sd_err
+refused_session_key(void *auth_ctx, uint8_t *key, size_t cap, size_t *key_len)
+{
+	return refused_first_token(auth_ctx, key, cap, key_len);
+}
+
+static const struct smb2_client_auth_ops refused_ops = {
+	refused_first_token,
+	refused_next_token,
+	refused_session_key,
+};
+
+/* Connects and NEGOTIATEs without sending SESSION_SETUP; the exit status
+ * of a step that failed before it, else PROBE_EXIT_SESSION. */
+static int
+negotiate_only(struct probe *p, struct probe_attempt *a, struct ev_connection *c)
+{
+	struct smb2_client_config ccfg;
+	struct ev_step *s;
+	int reached;
+
+	probe_client_config(p, &ccfg);
+	ccfg.mech = SMB2_MECH_EXTERNAL;
+	ccfg.auth = &refused_ops;
+	ccfg.auth_ctx = NULL;
+	if (!probe_attempt_run(p, a, &ccfg))
+		return PROBE_EXIT_SESSION;
+	probe_fill_connection(p, a, c);
+	reached = probe_attempt_exit(a);
+	probe_attempt_clear(a);
+	/* The client stops inside its NEGOTIATE answer handler, where it would
+	 * start SESSION_SETUP: the NEGOTIATE itself was answered. */
+	s = ev_last_step(c, SD_STEP_NEGOTIATE);
+	if (s && s->outcome == EV_LOCAL_ERROR && c->negotiate.seen_response && s->status == 0) {
+		s->outcome = EV_ANSWERED;
+		s->problem = EV_PROBLEM_NONE;
+		reached = PROBE_EXIT_SESSION;
+	}
+	return reached == PROBE_EXIT_TCP || reached == PROBE_EXIT_NEGOTIATE ? reached : PROBE_EXIT_SESSION;
+}
+
+int
+probe_kerberos_refused_run(struct probe *p, struct probe_attempt *a, struct ev_connection *c, int status)
+{
+	struct ev_step *s;
+
+	if (status != PROBE_EXIT_SESSION)
+		return status;
+	/* Clock skew: local vs KDC vs server wants the server's NEGOTIATE time
+	 * (Windows too negotiates before it asks the KDC). Other refusals are
+	 * the KDC's alone and need no connection. */
+	if (p->krb_refused_for_skew) {
+		status = negotiate_only(p, a, c);
+		if (status != PROBE_EXIT_SESSION)
+			return status;  /* the connection failed first */
+	}
+	s = ev_last_step(c, SD_STEP_SESSION_SETUP);
 	if (!s)
-		return;
+		s = ev_add_step(c, SD_STEP_SESSION_SETUP);
+	if (!s)
+		return status;
 	s->outcome = EV_LOCAL_ERROR;
 	s->problem = EV_PROBLEM_LOCAL;
-	snprintf(s->detail, sizeof(s->detail), "Kerberos %s: %.96s",
-		 e->stage == GSS_STAGE_TICKET ? "service ticket" : e->no_credentials ? "no ticket" : "TGT", e->message);
+	s->request_at = s->response_at = -1;
+	ev_copy(s->detail, sizeof(s->detail), p->krb_refusal);
+	return status;
 }
 
 int
@@ -66,7 +325,6 @@ probe_kerberos_prepare(struct probe *p, struct ev_connection *c, struct smb2_cli
 	struct gss_client_config gcfg;
 	struct gss_client_error e;
 	struct gss_client *g = NULL;
-	uint32_t kvno;
 	enum sd_err err;
 
 	*out = NULL;
@@ -76,24 +334,14 @@ probe_kerberos_prepare(struct probe *p, struct ev_connection *c, struct smb2_cli
 	gcfg.password = p->cfg->password && p->cfg->password[0] ? p->cfg->password : NULL;
 	gcfg.host = p->cfg->host;
 	err = gss_client_create(&gcfg, &g, &e);
-	if (err == SD_OK) {
-		if (gss_client_did_as_exchange(g))
-			krb_record(p, g, EV_KRB_AS_REP, "", (int)c->id);
+	if (err == SD_OK)
 		err = gss_client_get_ticket(g, &e);
-	}
 	if (err != SD_OK) {
 		record_refusal(p, g, &e, c, fallback);
 		gss_client_free(g);
 		return err == SD_ERR_VERIFY ? PROBE_EXIT_SESSION : PROBE_EXIT_INTERNAL;
 	}
-	{
-		struct ev_kerberos *k = krb_record(p, g, EV_KRB_TGS_REP, gss_client_sname(g), (int)c->id);
-
-		if (k && gss_client_ticket_kvno(g, &kvno)) {
-			k->has_kvno = true;
-			k->kvno = kvno;
-		}
-	}
+	record_kdc_steps(p, g, (int)c->id);
 	p->krb_auth = &gss_client_auth_ops;
 	p->krb_ctx = g;
 	p->krb_user = gss_client_cname(g);
@@ -102,11 +350,69 @@ probe_kerberos_prepare(struct probe *p, struct ev_connection *c, struct smb2_cli
 	return PROBE_EXIT_OK;
 }
 
+/* The AP exchange inside SESSION_SETUP: the AP-REQ, the server's answer
+ * and whether the AP-REP proved the server holds the service key. */
+static void
+record_ap_steps(struct probe *p, const struct gss_client *g, const struct ev_connection *c)
+{
+	const struct gss_client_ap *ap = gss_client_ap(g);
+	const struct ev_step *s = ev_last_step_const(c, SD_STEP_SESSION_SETUP);
+	const char *sname = gss_client_sname(g);
+	struct ev_kerberos *k;
+	char st[48] = "";
+
+	if (!ap->request_us)
+		return;
+	k = krb_record(p, g, EV_KRB_AP_REQ, EV_KRB_STEP_AP_REQ, sname, (int)c->id, ap->request_us);
+	if (k) {
+		k->has_kvno = ap->has_ticket;
+		k->kvno = ap->kvno;
+		k->has_enctype = ap->has_ticket;
+		k->enctype = ap->enctype;
+		snprintf(k->detail, sizeof(k->detail), "AP-REQ sent inside SPNEGO (SESSION_SETUP), mutual authentication asked");
+	}
+	/* The answer's status, also when the client could not accept it. */
+	if (s && s->response_at >= 0 && (s->outcome == EV_ANSWERED || s->outcome == EV_PROTOCOL_ERROR))
+		sd_ntstatus_text(s->status, st, sizeof(st));
+	if (!ap->answer_us && !st[0])
+		return;
+	k = krb_record(p, g, !ap->answer_us ? EV_KRB_NO_MESSAGE : ap->answer_is_error ? EV_KRB_ERROR : EV_KRB_AP_REP,
+		       EV_KRB_STEP_SERVER_ANSWER, sname, (int)c->id, ap->answer_us ? ap->answer_us : 0);
+	if (!k)
+		return;
+	if (ap->answer_us) {
+		k->has_ms = true;
+		k->ms = (double)(ap->answer_us - ap->request_us) / 1000.0;
+	}
+	if (ap->answer_is_error && ap->error >= 0) {
+		k->has_error = true;
+		k->error = ap->error;
+		k->after_preauth = true;
+	}
+	snprintf(k->detail, sizeof(k->detail), "SESSION_SETUP -> %s%s", st[0] ? st : "no answer",
+		 ap->answer_us ? "" : ", without a Kerberos token");
+	if (!ap->answer_us)
+		return;
+	if (ap->answer_is_error) {
+		k = krb_record(p, g, EV_KRB_NO_MESSAGE, EV_KRB_STEP_MUTUAL, sname, (int)c->id, ap->answer_us);
+		if (k)
+			snprintf(k->detail, sizeof(k->detail), "not reached: the server refused the AP-REQ (%.200s)",
+				 ap->message[0] ? ap->message : "KRB-ERROR");
+		return;
+	}
+	k = krb_record(p, g, EV_KRB_AP_REP, EV_KRB_STEP_MUTUAL, sname, (int)c->id, ap->answer_us);
+	if (k)
+		snprintf(k->detail, sizeof(k->detail), "%s%.200s",
+			 ap->verified ? "the AP-REP verified: the server holds the key of " : "the AP-REP did not verify: ",
+			 ap->verified ? sname : ap->message);
+}
+
 void
-probe_kerberos_session(const struct gss_client *g, struct ev_connection *c)
+probe_kerberos_session(struct probe *p, const struct gss_client *g, struct ev_connection *c)
 {
 	struct ev_session *s = &c->session;
 
+	record_ap_steps(p, g, c);
 	if (!s->seen)
 		return;
 	s->mechanism = EV_MECH_KERBEROS;

@@ -181,14 +181,19 @@ def expand_tshark_line(cols, ours):
     return msgs
 
 
-def load_tshark(path, ours_by_frame):
-    msgs = []
+def tshark_rows(path):
+    """The columns of each line of a tshark field file that names a frame."""
     with open(path, encoding='utf-8') as f:
         for line in f:
             cols = line.rstrip('\n').split('\t')
-            if not cols or cols[0] == '':
-                continue
-            msgs.extend(expand_tshark_line(cols, ours_by_frame.get(int(cols[0]))))
+            if cols and cols[0] != '':
+                yield cols
+
+
+def load_tshark(path, ours_by_frame):
+    msgs = []
+    for cols in tshark_rows(path):
+        msgs.extend(expand_tshark_line(cols, ours_by_frame.get(int(cols[0]))))
     return msgs
 
 

@@ -1,6 +1,7 @@
 /* smb2_walk: prints one line per SMB2 message of a capture, in the column
  * order of the reference files in shared/captures/tshark-fields/ (tests
- * only; the analyzer proper lives in src/capture/).
+ * only; the frames go through the product's link/IP/TCP decoder, see
+ * walk_pcap.h, and the messages through the core's SMB2 codec).
  *
  * Usage: smb2_walk [-b] CAPTURE
  *   -b  feed every TCP payload to the framer one byte at a time; the output
@@ -22,14 +23,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <pcap/pcap.h>
-
 #include "core/err.h"
 #include "core/wire/nbss.h"
 #include "core/wire/smb2.h"
 #include "core/wire/utf16.h"
 #include "walk_flow.h"
-#include "walk_pkt.h"
+#include "walk_pcap.h"
 
 #define TREE_PATH_MAX 1024
 #define TREES_MAX 4096
@@ -261,7 +260,7 @@ walk_compound(struct walker *w, const struct walk_flow *flow, unsigned long fram
 }
 
 static void
-on_pdu(void *ctx, const struct walk_flow *flow, int dir, unsigned long frame, const uint8_t *p, size_t len,
+on_pdu(void *ctx, struct walk_flow *flow, int dir, unsigned long frame, const uint8_t *p, size_t len,
        bool truncated)
 {
 	struct walker *w = ctx;
@@ -300,14 +299,15 @@ print_stats(const struct walker *w, const struct walk_stats *s)
 	unsigned i;
 
 	fprintf(stderr,
-		"frames %lu; not-ip %lu, not-tcp %lu, ip-fragments %lu, truncated %lu, bad-linktype %lu\n"
+		"frames %lu; not-ip %lu, not-tcp %lu, ip-fragments %lu (datagrams reassembled %lu), truncated %lu, "
+		"bad-linktype %lu\n"
 		"tcp streams %lu (over the cap %lu); smb segments %lu, retransmissions %lu, overlaps %lu, "
 		"gaps %lu, snapped %lu\n"
 		"pdus %lu (cut by the snap length %lu), resync bytes %lu, desyncs %lu, oversize %lu, "
 		"nbss control %lu\n"
 		"smb2 messages %lu, transforms %lu, compressed %lu, smb1 %lu, header errors %lu, "
 		"compound errors %lu, trees over the cap %lu\n",
-		s->frames, s->not_ip, s->not_tcp, s->fragments, s->truncated, s->bad_linktype, s->flows,
+		s->frames, s->not_ip, s->not_tcp, s->fragments, s->reassembled, s->truncated, s->bad_linktype, s->flows,
 		s->flows_dropped, s->smb_segments, s->retransmissions, s->overlaps, s->gaps, s->snapped, s->pdus,
 		s->partial_pdus, s->resync_bytes, s->desyncs, s->oversize, w->nbss_control, w->messages, w->transforms,
 		w->compressed, w->smb1, w->header_errors, w->compound_errors, w->trees_dropped);
@@ -316,67 +316,25 @@ print_stats(const struct walker *w, const struct walk_stats *s)
 			fprintf(stderr, "body decode %s: %lu\n", sd_err_name((enum sd_err)i), w->body_errors[i]);
 }
 
-static void
-count_non_tcp(struct walk_stats *s, enum walk_pkt_result r)
-{
-	switch (r) {
-	case WALK_PKT_NOT_IP: s->not_ip++; break;
-	case WALK_PKT_NOT_TCP: s->not_tcp++; break;
-	case WALK_PKT_FRAGMENT: s->fragments++; break;
-	case WALK_PKT_TRUNCATED: s->truncated++; break;
-	case WALK_PKT_LINKTYPE: s->bad_linktype++; break;
-	case WALK_PKT_TCP: break;
-	}
-}
-
 static int
 walk_file(const char *path, bool byte_at_a_time)
 {
-	char errbuf[PCAP_ERRBUF_SIZE];
-	struct pcap_pkthdr *ph;
-	const u_char *data;
-	struct walker *w;
-	struct walk_table *t;
-	pcap_t *pc;
-	int linktype, rc;
+	struct walker *w = calloc(1, sizeof(*w));
+	struct walk_table *t = walk_table_new(on_pdu, w, byte_at_a_time);
+	int rc;
 
-	pc = pcap_open_offline(path, errbuf);
-	if (pc == NULL) {
-		fprintf(stderr, "smb2_walk: %s\n", errbuf);
-		return 2;
-	}
-	linktype = pcap_datalink(pc);
-	w = calloc(1, sizeof(*w));
-	t = walk_table_new(on_pdu, w, byte_at_a_time);
 	if (w == NULL || t == NULL) {
 		fprintf(stderr, "smb2_walk: out of memory\n");
 		free(w);
 		walk_table_free(t);
-		pcap_close(pc);
 		return 1;
 	}
-	if (!walk_pkt_linktype_ok(linktype))
-		fprintf(stderr, "smb2_walk: link type %d not decoded\n", linktype);
-	while ((rc = pcap_next_ex(pc, &ph, &data)) == 1) {
-		struct walk_stats *s = walk_table_stats(t);
-		struct walk_tcp seg;
-		enum walk_pkt_result r;
-
-		s->frames++;
-		r = walk_pkt_decode(linktype, data, ph->caplen, &seg);
-		if (r == WALK_PKT_TCP)
-			walk_table_segment(t, s->frames, &seg);
-		else
-			count_non_tcp(s, r);
-	}
-	if (rc == PCAP_ERROR)
-		fprintf(stderr, "smb2_walk: %s: %s\n", path, pcap_geterr(pc));
+	rc = walk_pcap_read("smb2_walk", path, t, NULL);
 	fflush(stdout);
 	print_stats(w, walk_table_stats(t));
 	walk_table_free(t);
 	free(w);
-	pcap_close(pc);
-	return rc == PCAP_ERROR ? 2 : 0;
+	return rc;
 }
 
 int

@@ -91,17 +91,13 @@ def parse_krb_ours(text):
 
 def parse_krb_tshark(path):
     out = []
-    with open(path, encoding='utf-8') as f:
-        for line in f:
-            cols = line.rstrip('\n').split('\t')
-            if not cols or cols[0] == '':
-                continue
-            cols += [''] * (5 - len(cols))
-            types = [int(x) for x in cols[1].split(',') if x]
-            errors = [int(x) for x in cols[2].split(',') if x]
-            out.append({'frame': int(cols[0]), 'type': types[0] if types else None,
-                        'error': errors[0] if errors else None, 'sname': cols[3],
-                        'realms': cols[4].split(',') if cols[4] else []})
+    for cols in ct.tshark_rows(path):
+        cols += [''] * (5 - len(cols))
+        types = [int(x) for x in cols[1].split(',') if x]
+        errors = [int(x) for x in cols[2].split(',') if x]
+        out.append({'frame': int(cols[0]), 'type': types[0] if types else None,
+                    'error': errors[0] if errors else None, 'sname': cols[3],
+                    'realms': cols[4].split(',') if cols[4] else []})
     return out
 
 

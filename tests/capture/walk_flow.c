@@ -6,8 +6,6 @@
 
 #include "core/wire/smb2_const.h"
 
-#define SMB_DIRECT_PORT 445
-#define NETBIOS_SESSION_PORT 139
 #define HASH_SLOTS (2 * WALK_MAX_FLOWS)  /* power of two, load <= 1/2 */
 #define BUF_MIN_ALLOC (64 * 1024)
 /* Smallest SMB message behind a session-message header: the protocol id. */
@@ -58,15 +56,27 @@ walk_table_stats(struct walk_table *t)
 	return &t->stats;
 }
 
-static bool
-addr_eq(const struct walk_addr *a, const struct walk_addr *b)
+unsigned long
+walk_table_n_flows(const struct walk_table *t)
 {
-	return a->family == b->family && memcmp(a->bytes, b->bytes, sizeof(a->bytes)) == 0;
+	return t->n_flows;
+}
+
+struct walk_flow *
+walk_table_flow(struct walk_table *t, unsigned long stream)
+{
+	return stream < t->n_flows ? t->flows[stream] : NULL;
+}
+
+int
+walk_flow_server_side(const struct walk_flow *f)
+{
+	return f->port[0] == WALK_SMB_DIRECT_PORT || f->port[0] == WALK_NETBIOS_SESSION_PORT ? 0 : 1;
 }
 
 /* The same value for both directions of a conversation. */
 static uint32_t
-tuple_hash(const struct walk_tcp *s)
+tuple_hash(const struct cap_pkt *s)
 {
 	uint32_t h1 = 2166136261u, h2 = 2166136261u;
 	size_t i;
@@ -82,19 +92,19 @@ tuple_hash(const struct walk_tcp *s)
 
 /* 0 when seg goes addr[0] -> addr[1], 1 for the reverse, -1 otherwise. */
 static int
-flow_dir(const struct walk_flow *f, const struct walk_tcp *s)
+flow_dir(const struct walk_flow *f, const struct cap_pkt *s)
 {
-	if (addr_eq(&f->addr[0], &s->src) && f->port[0] == s->sport && addr_eq(&f->addr[1], &s->dst) &&
+	if (cap_addr_eq(&f->addr[0], &s->src) && f->port[0] == s->sport && cap_addr_eq(&f->addr[1], &s->dst) &&
 	    f->port[1] == s->dport)
 		return 0;
-	if (addr_eq(&f->addr[1], &s->src) && f->port[1] == s->sport && addr_eq(&f->addr[0], &s->dst) &&
+	if (cap_addr_eq(&f->addr[1], &s->src) && f->port[1] == s->sport && cap_addr_eq(&f->addr[0], &s->dst) &&
 	    f->port[0] == s->dport)
 		return 1;
 	return -1;
 }
 
 static uint32_t *
-find_slot(struct walk_table *t, const struct walk_tcp *s)
+find_slot(struct walk_table *t, const struct cap_pkt *s)
 {
 	uint32_t i = tuple_hash(s) & (HASH_SLOTS - 1);
 
@@ -104,7 +114,7 @@ find_slot(struct walk_table *t, const struct walk_tcp *s)
 }
 
 static struct walk_flow *
-new_flow(struct walk_table *t, uint32_t *slot, const struct walk_tcp *s)
+new_flow(struct walk_table *t, uint32_t *slot, const struct cap_pkt *s)
 {
 	struct walk_flow *f;
 
@@ -120,10 +130,10 @@ new_flow(struct walk_table *t, uint32_t *slot, const struct walk_tcp *s)
 	f->port[0] = s->sport;
 	f->port[1] = s->dport;
 	f->stream = (unsigned)t->n_flows;
-	if (s->sport == SMB_DIRECT_PORT || s->dport == SMB_DIRECT_PORT) {
+	if (s->sport == WALK_SMB_DIRECT_PORT || s->dport == WALK_SMB_DIRECT_PORT) {
 		f->smb = true;
 		f->transport = NBSS_TRANSPORT_DIRECT;
-	} else if (s->sport == NETBIOS_SESSION_PORT || s->dport == NETBIOS_SESSION_PORT) {
+	} else if (s->sport == WALK_NETBIOS_SESSION_PORT || s->dport == WALK_NETBIOS_SESSION_PORT) {
 		f->smb = true;
 		f->transport = NBSS_TRANSPORT_NETBIOS;
 	}
@@ -305,10 +315,10 @@ feed(struct walk_table *t, struct walk_flow *f, int di, unsigned long frame, con
 /* Sequence tracking                                                    */
 
 static void
-track_segment(struct walk_table *t, struct walk_flow *f, int di, unsigned long frame, const struct walk_tcp *s)
+track_segment(struct walk_table *t, struct walk_flow *f, int di, unsigned long frame, const struct cap_pkt *s)
 {
 	struct walk_dir *d = &f->dir[di];
-	uint32_t seq = s->seq + ((s->flags & WALK_TCP_SYN) ? 1 : 0);
+	uint32_t seq = s->seq + ((s->flags & CAP_TCP_SYN) ? 1 : 0);
 	const uint8_t *p = s->payload;
 	size_t n = s->payload_len;
 	int32_t rel;
@@ -360,7 +370,7 @@ track_segment(struct walk_table *t, struct walk_flow *f, int di, unsigned long f
 }
 
 void
-walk_table_segment(struct walk_table *t, unsigned long frame, const struct walk_tcp *seg)
+walk_table_segment(struct walk_table *t, unsigned long frame, const struct cap_pkt *seg)
 {
 	uint32_t *slot = find_slot(t, seg);
 	struct walk_flow *f = *slot ? t->flows[*slot - 1] : NULL;
@@ -370,7 +380,7 @@ walk_table_segment(struct walk_table *t, unsigned long frame, const struct walk_
 		di = flow_dir(f, seg);
 		/* tshark starts a new stream when a SYN (without ACK) carries
 		 * another initial sequence number than the first one seen. */
-		if ((seg->flags & (WALK_TCP_SYN | WALK_TCP_ACK)) == WALK_TCP_SYN && f->dir[di].have_base &&
+		if ((seg->flags & (CAP_TCP_SYN | CAP_TCP_ACK)) == CAP_TCP_SYN && f->dir[di].have_base &&
 		    f->dir[di].base_seq != seg->seq)
 			f = NULL;
 	}
@@ -383,7 +393,7 @@ walk_table_segment(struct walk_table *t, unsigned long frame, const struct walk_
 	if (!f->dir[di].have_base) {
 		f->dir[di].have_base = true;
 		f->dir[di].base_seq = seg->seq;
-		f->dir[di].base_is_syn = (seg->flags & WALK_TCP_SYN) != 0;
+		f->dir[di].base_is_syn = (seg->flags & CAP_TCP_SYN) != 0;
 	}
 	if (f->smb)
 		track_segment(t, f, di, frame, seg);

@@ -11,6 +11,14 @@
  * makes the framer look for the next plausible PDU start. PDUs are cut
  * with nbss_frame_length and handed to a callback, whatever way the bytes
  * were split when fed.
+ *
+ * Segments come from the product's decoder (struct cap_pkt, see
+ * walk_pcap.h). The flow table and framing stay the walker's own: the
+ * product's (cap_flow.c, cap_tcp.c, cap_stream.c) hand their PDUs only to
+ * its SMB analysis, with no seam to get them out, and the analyzer's path
+ * is compared with tshark on its own (tests/capture/test_analyze_vs_tshark.py);
+ * this is a second, simpler framer for the core's SMB2 codec, also fed one
+ * byte at a time.
  */
 #ifndef SMBDIAG_TESTS_CAPTURE_WALK_FLOW_H
 #define SMBDIAG_TESTS_CAPTURE_WALK_FLOW_H
@@ -19,9 +27,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capture/cap_internal.h"
 #include "core/wire/nbss.h"
-#include "walk_pkt.h"
 
+#define WALK_SMB_DIRECT_PORT 445
+#define WALK_NETBIOS_SESSION_PORT 139
 #define WALK_MAX_FLOWS 65536
 /* One PDU of the direct-TCP framing at its largest (24-bit length). */
 #define WALK_MAX_PDU (NBSS_HEADER_SIZE + NBSS_MAX_LENGTH_DIRECT)
@@ -30,7 +40,9 @@
 
 struct walk_stats {
 	unsigned long frames;
-	unsigned long not_ip, not_tcp, fragments, truncated, bad_linktype;
+	unsigned long not_ip, not_tcp, truncated, bad_linktype;
+	unsigned long fragments;             /* IP fragments that completed no datagram */
+	unsigned long reassembled;           /* IP datagrams rebuilt from fragments */
 	unsigned long flows, flows_dropped;  /* beyond WALK_MAX_FLOWS */
 	unsigned long smb_segments;
 	unsigned long retransmissions;       /* segments with nothing new */
@@ -58,12 +70,13 @@ struct walk_dir {
 };
 
 struct walk_flow {
-	struct walk_addr addr[2];  /* [0] = source of the first segment seen */
+	struct cap_addr addr[2];   /* [0] = source of the first segment seen */
 	uint16_t port[2];
 	unsigned stream;           /* tshark's tcp.stream */
 	bool smb;
 	enum nbss_transport transport;
 	struct walk_dir dir[2];    /* [0] = addr[0] -> addr[1] */
+	void *user;                /* the caller's state for this conversation; NULL at first */
 };
 
 struct walk_table;
@@ -72,15 +85,23 @@ struct walk_table;
  * included; frame is the frame whose bytes completed it. Also called with
  * truncated set for the start of a PDU whose rest the snap length cut off
  * (tshark shows what such a frame holds, so the walker does too). */
-typedef void (*walk_pdu_fn)(void *ctx, const struct walk_flow *flow, int dir, unsigned long frame,
+typedef void (*walk_pdu_fn)(void *ctx, struct walk_flow *flow, int dir, unsigned long frame,
 			    const uint8_t *p, size_t len, bool truncated);
 
 struct walk_table *walk_table_new(walk_pdu_fn on_pdu, void *ctx, bool byte_at_a_time);
 void walk_table_free(struct walk_table *t);
 
 /* Feeds one decoded TCP segment of the given frame. */
-void walk_table_segment(struct walk_table *t, unsigned long frame, const struct walk_tcp *seg);
+void walk_table_segment(struct walk_table *t, unsigned long frame, const struct cap_pkt *seg);
 
 struct walk_stats *walk_table_stats(struct walk_table *t);
+
+/* The flows by stream number, 0 to n - 1: to finish and free what the
+ * caller hung on them (walk_flow.user) before walk_table_free. */
+unsigned long walk_table_n_flows(const struct walk_table *t);
+struct walk_flow *walk_table_flow(struct walk_table *t, unsigned long stream);
+
+/* The side of an SMB flow (0 or 1) whose port is 445 or 139. */
+int walk_flow_server_side(const struct walk_flow *f);
 
 #endif

@@ -1,8 +1,9 @@
 /* decrypt_capture: reads a capture, follows every SMB connection with the
  * session key tracker (src/core/proto/keytrack.h) and prints each message
  * as the tracker sees it: decrypted when the password opens its session,
- * with the verdict on its signature (tests only; reuses the capture
- * walker of tests/capture for link/IP/TCP and framing).
+ * with the verdict on its signature (tests only; reads the file with the
+ * capture walker of tests/capture: the product's link/IP/TCP decoder and
+ * the walker's framing).
  *
  * usage: decrypt_capture [-p PORT]... [-P PASSWORD | -H NTHASH] [-u USER]
  *            [-d DOMAIN] [-k SESSIONID:KEYHEX]... [-x] CAPTURE
@@ -27,8 +28,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <pcap/pcap.h>
-
 #include "core/auth/crypto_ctx.h"
 #include "core/proto/keytrack.h"
 #include "core/wire/names.h"
@@ -36,11 +35,9 @@
 #include "core/wire/smb2.h"
 #include "core/wire/utf16.h"
 #include "walk_flow.h"
-#include "walk_pkt.h"
+#include "walk_pcap.h"
 
-#define MAX_PORTS 8
 #define MAX_KEYS 8
-#define SMB_PORT 445
 #define PATH_MAX_UTF8 1024
 
 struct known_key {
@@ -55,11 +52,8 @@ struct app {
 	uint8_t nt_hash[16];
 	struct known_key keys[MAX_KEYS];
 	unsigned n_keys;
-	uint16_t ports[MAX_PORTS];
-	unsigned n_ports;
+	struct walk_pcap_opts input;      /* the -p ports */
 	bool flip;
-	struct smb2_keytrack **trackers;  /* by tcp stream */
-	size_t n_trackers;
 	uint8_t *plain;                   /* decryption buffer */
 	uint8_t *scratch;                 /* a PDU copy for -x */
 	unsigned long transforms, decrypted, undecrypted;
@@ -97,30 +91,21 @@ parse_hex(const char *s, uint8_t *out, size_t cap, size_t *len)
 	return true;
 }
 
+/* One tracker per TCP stream, hung on its flow. */
 static struct smb2_keytrack *
-tracker_for(struct app *a, unsigned stream)
+tracker_for(struct app *a, struct walk_flow *flow)
 {
-	size_t i;
+	struct smb2_keytrack *kt = flow->user;
+	unsigned i;
 
-	if (stream >= a->n_trackers) {
-		size_t n = stream + 64;
-		struct smb2_keytrack **t = realloc(a->trackers, n * sizeof(*t));
-
-		if (t == NULL)
-			return NULL;
-		for (i = a->n_trackers; i < n; i++)
-			t[i] = NULL;
-		a->trackers = t;
-		a->n_trackers = n;
-	}
-	if (a->trackers[stream] == NULL) {
-		if (smb2_keytrack_create(a->crypto, &a->creds, &a->trackers[stream]) != SD_OK)
-			return NULL;
-		for (i = 0; i < a->n_keys; i++)
-			smb2_keytrack_add_session_key(a->trackers[stream], a->keys[i].session_id, a->keys[i].key,
-						      a->keys[i].len);
-	}
-	return a->trackers[stream];
+	if (kt != NULL)
+		return kt;
+	if (smb2_keytrack_create(a->crypto, &a->creds, &kt) != SD_OK)
+		return NULL;
+	for (i = 0; i < a->n_keys; i++)
+		smb2_keytrack_add_session_key(kt, a->keys[i].session_id, a->keys[i].key, a->keys[i].len);
+	flow->user = kt;
+	return kt;
 }
 
 static void
@@ -178,13 +163,13 @@ maybe_flip(struct app *a, const uint8_t *msg, size_t len)
 }
 
 static void
-on_pdu(void *ctx, const struct walk_flow *flow, int dir, unsigned long frame, const uint8_t *p, size_t len,
+on_pdu(void *ctx, struct walk_flow *flow, int dir, unsigned long frame, const uint8_t *p, size_t len,
        bool truncated)
 {
 	struct app *a = ctx;
 	struct smb2_keytrack *kt;
 	struct smb2_kt_result res;
-	enum smb2_kt_dir kdir = flow->port[dir] == SMB_PORT || flow->port[dir] == 139 ? SMB2_KT_S2C : SMB2_KT_C2S;
+	enum smb2_kt_dir kdir = dir == walk_flow_server_side(flow) ? SMB2_KT_S2C : SMB2_KT_C2S;
 	const char *dname = kdir == SMB2_KT_C2S ? "c2s" : "s2c";
 	const uint8_t *msg = p + NBSS_HEADER_SIZE;
 	size_t mlen = len - NBSS_HEADER_SIZE;
@@ -192,7 +177,7 @@ on_pdu(void *ctx, const struct walk_flow *flow, int dir, unsigned long frame, co
 
 	if (truncated || p[0] != NBSS_SESSION_MESSAGE || mlen < 4)
 		return;
-	kt = tracker_for(a, flow->stream);
+	kt = tracker_for(a, flow);
 	if (kt == NULL) {
 		fprintf(stderr, "decrypt_capture: cannot create a tracker\n");
 		a->failed = 1;
@@ -225,19 +210,20 @@ on_pdu(void *ctx, const struct walk_flow *flow, int dir, unsigned long frame, co
 }
 
 static void
-print_sessions(const struct app *a)
+print_sessions(const struct app *a, struct walk_table *t)
 {
-	size_t i, k;
+	unsigned long i;
+	size_t k;
 
-	for (i = 0; i < a->n_trackers; i++) {
-		const struct smb2_keytrack *kt = a->trackers[i];
+	for (i = 0; i < walk_table_n_flows(t); i++) {
+		const struct smb2_keytrack *kt = walk_table_flow(t, i)->user;
 
 		if (kt == NULL)
 			continue;
 		for (k = 0; k < smb2_keytrack_n_sessions(kt); k++) {
 			const struct smb2_kt_session *s = smb2_keytrack_session_at(kt, k);
 
-			printf("session stream=%zu id=0x%016" PRIx64 " state=%s user=%s domain=%s signed_ok=%u "
+			printf("session stream=%lu id=0x%016" PRIx64 " state=%s user=%s domain=%s signed_ok=%u "
 			       "signed_bad=%u decrypted=%u decrypt_failed=%u reason=\"%s\"\n",
 			       i, s->session_id, smb2_keytrack_state_name(s->state), s->user, s->domain, s->signed_ok,
 			       s->signed_bad, s->decrypted, s->decrypt_failed, smb2_keytrack_state_text(s->state));
@@ -248,59 +234,22 @@ print_sessions(const struct app *a)
 	       a->sig_counts[SMB2_KT_SIG_INVALID], a->sig_counts[SMB2_KT_SIG_NO_KEY]);
 }
 
-static bool
-remapped(const struct app *a, uint16_t port)
-{
-	unsigned i;
-
-	for (i = 0; i < a->n_ports; i++)
-		if (a->ports[i] == port)
-			return true;
-	return false;
-}
-
 static int
 walk_file(struct app *a, const char *path)
 {
-	char errbuf[PCAP_ERRBUF_SIZE];
-	struct pcap_pkthdr *ph;
-	const u_char *data;
-	struct walk_table *t;
-	pcap_t *pc;
-	int linktype, rc;
+	struct walk_table *t = walk_table_new(on_pdu, a, false);
+	unsigned long i;
+	int rc;
 
-	pc = pcap_open_offline(path, errbuf);
-	if (pc == NULL) {
-		fprintf(stderr, "decrypt_capture: %s\n", errbuf);
-		return 2;
-	}
-	linktype = pcap_datalink(pc);
-	t = walk_table_new(on_pdu, a, false);
-	if (t == NULL) {
-		pcap_close(pc);
+	if (t == NULL)
 		return 1;
-	}
-	while ((rc = pcap_next_ex(pc, &ph, &data)) == 1) {
-		struct walk_stats *s = walk_table_stats(t);
-		struct walk_tcp seg;
-
-		s->frames++;
-		if (walk_pkt_decode(linktype, data, ph->caplen, &seg) != WALK_PKT_TCP)
-			continue;
-		/* The walker frames SMB on 445 / 139 only: map the test's
-		 * port to 445, which also tells the server side. */
-		if (remapped(a, seg.sport))
-			seg.sport = SMB_PORT;
-		if (remapped(a, seg.dport))
-			seg.dport = SMB_PORT;
-		walk_table_segment(t, s->frames, &seg);
-	}
-	if (rc == PCAP_ERROR)
-		fprintf(stderr, "decrypt_capture: %s: %s\n", path, pcap_geterr(pc));
-	print_sessions(a);
+	rc = walk_pcap_read("decrypt_capture", path, t, &a->input);
+	if (rc != 1)  /* what was read before a read error still counts */
+		print_sessions(a, t);
+	for (i = 0; i < walk_table_n_flows(t); i++)
+		smb2_keytrack_free(walk_table_flow(t, i)->user);
 	walk_table_free(t);
-	pcap_close(pc);
-	return rc == PCAP_ERROR ? 2 : a->failed;
+	return rc ? rc : a->failed;
 }
 
 static int
@@ -337,9 +286,8 @@ parse_args(struct app *a, int argc, char **argv)
 	while ((opt = getopt(argc, argv, "p:P:H:u:d:k:x")) != -1) {
 		switch (opt) {
 		case 'p':
-			if (a->n_ports >= MAX_PORTS)
+			if (!walk_pcap_add_smb_port(&a->input, optarg))
 				return false;
-			a->ports[a->n_ports++] = (uint16_t)atoi(optarg);
 			break;
 		case 'P': a->creds.password = optarg; break;
 		case 'H':
@@ -364,7 +312,6 @@ int
 main(int argc, char **argv)
 {
 	struct app a;
-	size_t i;
 	int rc;
 
 	memset(&a, 0, sizeof(a));
@@ -377,9 +324,6 @@ main(int argc, char **argv)
 	if (a.plain == NULL || a.scratch == NULL)
 		return 1;
 	rc = walk_file(&a, argv[optind]);
-	for (i = 0; i < a.n_trackers; i++)
-		smb2_keytrack_free(a.trackers[i]);
-	free(a.trackers);
 	free(a.plain);
 	free(a.scratch);
 	sd_crypto_free(a.crypto);

@@ -15,47 +15,28 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <pcap/pcap.h>
-
 #include "capture/pcapng_write.h"
 #include "core/wire/nbss.h"
 #include "walk_flow.h"
-#include "walk_pkt.h"
-
-#define MAX_PORTS 8
-#define SMB_PORT 445
+#include "walk_pcap.h"
 
 struct replay {
 	struct pcapng_writer *w;
-	uint16_t ports[MAX_PORTS];
-	unsigned n_ports;
+	struct walk_pcap_opts input;   /* the -p ports */
 	bool ipv6;
 	uint64_t now_us;               /* time of the frame being fed */
-	struct pcapng_conn **conns;    /* by tcp stream */
-	size_t n_conns;
 	int failed;
 };
-
-static bool
-remapped(const struct replay *r, uint16_t port)
-{
-	unsigned i;
-
-	for (i = 0; i < r->n_ports; i++)
-		if (r->ports[i] == port)
-			return true;
-	return false;
-}
 
 /* The real port of a flow side (the walker saw remapped ports as 445). */
 static uint16_t
 real_port(const struct replay *r, uint16_t port)
 {
-	return port == SMB_PORT && r->n_ports > 0 ? r->ports[0] : port;
+	return port == WALK_SMB_DIRECT_PORT && r->input.n_smb_ports > 0 ? r->input.smb_ports[0] : port;
 }
 
 static void
-to_sockaddr(const struct replay *r, const struct walk_addr *a, uint16_t port, struct sockaddr_storage *ss)
+to_sockaddr(const struct replay *r, const struct cap_addr *a, uint16_t port, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (a->family == 6 || r->ipv6) {
@@ -76,44 +57,35 @@ to_sockaddr(const struct replay *r, const struct walk_addr *a, uint16_t port, st
 	}
 }
 
+/* One writer connection per TCP stream, hung on its flow. */
 static struct pcapng_conn *
-conn_for(struct replay *r, const struct walk_flow *flow)
+conn_for(struct replay *r, struct walk_flow *flow)
 {
 	struct sockaddr_storage client, server;
-	int server_side = flow->port[0] == SMB_PORT || flow->port[0] == 139 ? 0 : 1;
-	size_t i;
+	int server_side = walk_flow_server_side(flow);
+	struct pcapng_conn *c = flow->user;
 
-	if (flow->stream >= r->n_conns) {
-		size_t n = flow->stream + 64;
-		struct pcapng_conn **c = realloc(r->conns, n * sizeof(*c));
-
-		if (c == NULL)
-			return NULL;
-		for (i = r->n_conns; i < n; i++)
-			c[i] = NULL;
-		r->conns = c;
-		r->n_conns = n;
-	}
-	if (r->conns[flow->stream] != NULL)
-		return r->conns[flow->stream];
-	r->conns[flow->stream] = calloc(1, sizeof(struct pcapng_conn));
-	if (r->conns[flow->stream] == NULL)
+	if (c != NULL)
+		return c;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
 		return NULL;
+	flow->user = c;
 	to_sockaddr(r, &flow->addr[1 - server_side], flow->port[1 - server_side], &client);
 	to_sockaddr(r, &flow->addr[server_side], real_port(r, flow->port[server_side]), &server);
-	if (pcapng_conn_init(r->conns[flow->stream], r->w, (struct sockaddr *)&client, (struct sockaddr *)&server,
-			     1000u + flow->stream, 900000u + flow->stream) != SD_OK)
+	if (pcapng_conn_init(c, r->w, (struct sockaddr *)&client, (struct sockaddr *)&server, 1000u + flow->stream,
+			     900000u + flow->stream) != SD_OK)
 		r->failed = 1;
-	return r->conns[flow->stream];
+	return c;
 }
 
 static void
-on_pdu(void *ctx, const struct walk_flow *flow, int dir, unsigned long frame, const uint8_t *p, size_t len,
+on_pdu(void *ctx, struct walk_flow *flow, int dir, unsigned long frame, const uint8_t *p, size_t len,
        bool truncated)
 {
 	struct replay *r = ctx;
 	struct pcapng_conn *c;
-	enum pcapng_dir d = flow->port[dir] == SMB_PORT || flow->port[dir] == 139 ? PCAPNG_S2C : PCAPNG_C2S;
+	enum pcapng_dir d = dir == walk_flow_server_side(flow) ? PCAPNG_S2C : PCAPNG_C2S;
 
 	(void)frame;
 	if (truncated)
@@ -125,60 +97,49 @@ on_pdu(void *ctx, const struct walk_flow *flow, int dir, unsigned long frame, co
 	}
 }
 
+/* Each PDU is written with the time of the frame that completed it. */
+static void
+note_time(void *ctx, const struct pcap_pkthdr *ph)
+{
+	struct replay *r = ctx;
+
+	r->now_us = (uint64_t)ph->ts.tv_sec * 1000000u + (uint64_t)ph->ts.tv_usec;
+}
+
 static int
 replay(struct replay *r, const char *in)
 {
-	char errbuf[PCAP_ERRBUF_SIZE];
-	struct pcap_pkthdr *ph;
-	const u_char *data;
-	struct walk_table *t;
-	pcap_t *pc;
-	int linktype, rc;
+	struct walk_table *t = walk_table_new(on_pdu, r, false);
+	unsigned long i;
+	int rc;
 
-	pc = pcap_open_offline(in, errbuf);
-	if (pc == NULL) {
-		fprintf(stderr, "pcapng_replay: %s\n", errbuf);
-		return 2;
-	}
-	linktype = pcap_datalink(pc);
-	t = walk_table_new(on_pdu, r, false);
-	if (t == NULL) {
-		pcap_close(pc);
+	if (t == NULL)
 		return 1;
-	}
-	while ((rc = pcap_next_ex(pc, &ph, &data)) == 1) {
-		struct walk_stats *s = walk_table_stats(t);
-		struct walk_tcp seg;
+	r->input.hook = note_time;
+	r->input.ctx = r;
+	rc = walk_pcap_read("pcapng_replay", in, t, &r->input);
+	for (i = 0; i < walk_table_n_flows(t); i++) {
+		struct pcapng_conn *c = walk_table_flow(t, i)->user;
 
-		s->frames++;
-		if (walk_pkt_decode(linktype, data, ph->caplen, &seg) != WALK_PKT_TCP)
-			continue;
-		if (remapped(r, seg.sport))
-			seg.sport = SMB_PORT;
-		if (remapped(r, seg.dport))
-			seg.dport = SMB_PORT;
-		r->now_us = (uint64_t)ph->ts.tv_sec * 1000000u + (uint64_t)ph->ts.tv_usec;
-		walk_table_segment(t, s->frames, &seg);
+		if (c != NULL && pcapng_conn_close(c, PCAPNG_C2S, r->now_us) != SD_OK)
+			r->failed = 1;
+		free(c);
 	}
 	walk_table_free(t);
-	pcap_close(pc);
-	return rc == PCAP_ERROR ? 2 : 0;
+	return rc;
 }
 
 int
 main(int argc, char **argv)
 {
 	struct replay r;
-	size_t i;
 	int opt, rc;
 
 	memset(&r, 0, sizeof(r));
 	while ((opt = getopt(argc, argv, "p:6")) != -1) {
-		if (opt == 'p' && r.n_ports < MAX_PORTS) {
-			r.ports[r.n_ports++] = (uint16_t)atoi(optarg);
-		} else if (opt == '6') {
+		if (opt == '6') {
 			r.ipv6 = true;
-		} else {
+		} else if (opt != 'p' || !walk_pcap_add_smb_port(&r.input, optarg)) {
 			fprintf(stderr, "usage: pcapng_replay [-p PORT]... [-6] IN OUT\n");
 			return 2;
 		}
@@ -192,12 +153,6 @@ main(int argc, char **argv)
 		return 2;
 	}
 	rc = replay(&r, argv[optind]);
-	for (i = 0; i < r.n_conns; i++) {
-		if (r.conns[i] != NULL && pcapng_conn_close(r.conns[i], PCAPNG_C2S, r.now_us) != SD_OK)
-			r.failed = 1;
-		free(r.conns[i]);
-	}
-	free(r.conns);
 	if (pcapng_close(r.w) != SD_OK)
 		r.failed = 1;
 	return rc ? rc : r.failed;

@@ -5,6 +5,7 @@ Samba smbd on a high port (users through nss_wrapper, so /etc/passwd is left
 alone), dumpcap for captures. Processes are stopped by the PIDs we started,
 with bounded waits. Scripts print TAP through the Tap class.
 """
+import json
 import os
 import shutil
 import signal
@@ -56,6 +57,25 @@ def require(*programs):
     missing = [p for p in programs if shutil.which(p) is None and not os.path.exists(p)]
     if missing:
         skip_all('missing ' + ', '.join(missing) + ' (scripts/install-deps installs them)')
+
+
+def private_netns():
+    """Re-runs this script in a network namespace of its own (unshare --net)
+    with lo up, so it may bind port 139 or filter packets without touching the
+    host. The kernel removes the namespace when the script's processes end,
+    whatever way they end. Skips the script when no namespace can be made."""
+    if os.environ.get('SMBDIAG_PRIVATE_NETNS') == '1':
+        subprocess.run(['ip', 'link', 'set', 'lo', 'up'], check=True, timeout=10)
+        return
+    require('unshare', 'ip')
+    probe = subprocess.run(['unshare', '--net', 'true'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True, timeout=10)
+    if probe.returncode != 0:
+        skip_all('cannot create a network namespace (unshare --net needs root or CAP_SYS_ADMIN): '
+                 + probe.stdout.strip())
+    sys.stdout.flush()
+    os.environ['SMBDIAG_PRIVATE_NETNS'] = '1'
+    os.execvp('unshare', ['unshare', '--net', '--', sys.executable] + sys.argv)
 
 
 def free_port():
@@ -408,3 +428,18 @@ class Kdc:
 
     def __exit__(self, *exc):
         self.cleanup()
+
+
+def json_lines_after(path, seen, errors='strict'):
+    """The lines of a JSON-lines log after the first seen ones, each parsed
+    (a line that does not parse as {'event': 'unparsable', 'text': line}),
+    and the count of lines read, for the next call."""
+    with open(path, errors=errors) as f:
+        lines = f.readlines()
+    out = []
+    for line in lines[seen:]:
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            out.append({'event': 'unparsable', 'text': line})
+    return out, len(lines)

@@ -7,15 +7,21 @@ captures the loopback traffic, and `smbdiag analyze --smb-port PORT --json`
 must name the expected finding (and exit 4); the successful sessions must
 give no error finding (and exit 0). An encrypted session's tree connect
 must stay hidden without the password and be analyzed with --password.
+The listeners of listeners.py add what smbd cannot do: a NEGOTIATE that is
+acknowledged and never answered until the client gives up, a quick reset,
+a SESSION_SETUP swallowed after a real NEGOTIATE answer. Last, a live
+capture (analyze -i lo --duration) must see a failure as it happens.
 """
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import peers  # noqa: E402
+from listeners import Listener, closed_port, silent_then_reset, swallow_session  # noqa: E402
 
 BUILD = os.environ.get('SMBDIAG_BUILD', os.path.join(peers.ROOT, 'build'))
 SMBDIAG = os.path.join(BUILD, 'src', 'cli', 'smbdiag')
@@ -71,8 +77,9 @@ def captured(tmp, name, port, action):
     return path, out
 
 
-def check(tap, tmp, name, port, action, expect, desc):
-    """expect: a finding id that must be there, or None for a clean session."""
+def check(tap, tmp, name, port, action, expect, desc, exit_status=4, evidence=None):
+    """expect: a finding id that must be there, or None for a clean session;
+    evidence: words its evidence must hold."""
     path, out = captured(tmp, name, port, action)
     rc, report, err = analyze(path, port)
     found = ids(report)
@@ -81,7 +88,11 @@ def check(tap, tmp, name, port, action, expect, desc):
     if expect is None:
         good = rc == 0 and not errors and len(report.get('connections', [])) > 0
     else:
-        good = rc == 4 and expect in found
+        good = rc == exit_status and expect in found
+        if good and evidence:
+            lines = ' '.join(e for f in report.get('findings', []) if f['id'] == expect
+                             for e in f.get('evidence', []))
+            good = all(w in lines for w in evidence)
     tap.ok(good, desc, diag)
     return report
 
@@ -93,6 +104,80 @@ def smbclient_action(port, unc, **kw):
 def python_action(script, port):
     return lambda: subprocess.run([PYTHON, '-c', script, str(port)], stdout=subprocess.PIPE,
                                   stderr=subprocess.STDOUT, text=True, timeout=60).stdout
+
+
+# impacket with a 3 s timeout: a client that gives up and closes, as
+# Windows does after 60 s (the article's negotiate pattern).
+IMPACKET_IMPATIENT = r'''
+import sys
+from impacket.smbconnection import SMBConnection
+try:
+    c = SMBConnection('127.0.0.1', '127.0.0.1', sess_port=int(sys.argv[1]), timeout=3, preferredDialect=0x0311)
+    c.login('alice', 'Secret123')
+    print('logged on')
+except Exception as e:
+    print('gave up:', e)
+'''
+
+
+def live_case(tap):
+    """analyze -i lo --duration: the live capture sees smbclient's failure."""
+    with peers.Smbd() as smbd:
+        cmd = [SMBDIAG, 'analyze', '-i', 'lo', '--duration', '5', '--smb-port', str(smbd.port), '--json']
+        live = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)  # the capture is open before the client starts
+        client = peers.smbclient(smbd.port, '//127.0.0.1/nosuch').stdout
+        try:
+            out, err = live.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            peers.stop_process(live)
+            out, err = '', 'analyze -i did not stop after --duration'
+        try:
+            report = json.loads(out)
+        except ValueError:
+            report = {'findings': []}
+        tap.ok(live.returncode == 4 and 'tree.bad_network_name' in ids(report),
+               'live capture (analyze -i lo --duration 5): tree.bad_network_name, exit 4',
+               f'exit {live.returncode}\n{err}\n{client}')
+
+
+def probe_issue_cases(tap, tmp):
+    """The probe issue's other failures, made by real clients and captured."""
+    with peers.Smbd(shares={'data': {}, 'team': {'valid users': 'bob'}},
+                    users={'alice': 'Secret123', 'bob': 'Bob12345'}) as smbd:
+        p = smbd.port
+        check(tap, tmp, 'validusers', p, smbclient_action(p, '//127.0.0.1/team'), 'tree.access_denied',
+              'share denied by valid users: tree.access_denied')
+    with peers.Smbd(shares={'data': {'guest ok': 'yes'}}, options={'map to guest': 'bad user'}) as smbd:
+        p = smbd.port
+        check(tap, tmp, 'guest', p, smbclient_action(p, '//127.0.0.1/data', user='nobodyhere%whatever'),
+              'session.guest_fallback', 'unknown user, map to guest = bad user: session.guest_fallback (warning)',
+              exit_status=0)
+    silent = Listener(silent_then_reset(10.0))
+    try:
+        check(tap, tmp, 'silent', silent.port, python_action(IMPACKET_IMPATIENT, silent.port),
+              'negotiate.no_response', 'NEGOTIATE acknowledged, never answered, client gives up: '
+              'negotiate.no_response with the ACK and the wait', evidence=['ACK after', 'client gave up'])
+    finally:
+        silent.close()
+    quick = Listener(silent_then_reset(0.5))
+    try:
+        check(tap, tmp, 'quickreset', quick.port, python_action(IMPACKET_IMPATIENT, quick.port),
+              'negotiate.connection_closed', 'server resets 0.5 s after NEGOTIATE: negotiate.connection_closed',
+              evidence=['reset by the server'])
+    finally:
+        quick.close()
+    with peers.Smbd() as smbd:
+        relay = Listener(swallow_session(smbd.port))
+        try:
+            check(tap, tmp, 'swallow', relay.port, python_action(IMPACKET_IMPATIENT, relay.port),
+                  'session.no_response', 'NEGOTIATE answered, SESSION_SETUP swallowed: session.no_response',
+                  evidence=['client gave up'])
+        finally:
+            relay.close()
+    port = closed_port()
+    check(tap, tmp, 'closed', port, smbclient_action(port, '//127.0.0.1/data'), 'tcp.refused',
+          'nothing listens: tcp.refused')
 
 
 def main():
@@ -154,6 +239,9 @@ def main():
               'signing mandatory, smbclient signs: no error finding')
         check(tap, tmp, 'unsigned', p, python_action(IMPACKET_UNSIGNED, p), 'session.signing_mismatch',
               'signing mandatory, impacket stops signing after login: session.signing_mismatch')
+
+    probe_issue_cases(tap, tmp)
+    live_case(tap)
 
     if os.environ.get('SMBDIAG_KEEP_TMP') is None:
         for f in os.listdir(tmp):

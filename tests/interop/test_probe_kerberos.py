@@ -11,35 +11,22 @@ principal refused tickets (KDC_ERR_CLIENT_REVOKED); no KDC; the user's cache is 
 picks Kerberos for a name, falls back to NTLM after
 KDC_ERR_S_PRINCIPAL_UNKNOWN and uses NTLM for an address.
 """
-import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import krblab  # noqa: E402
 import peers  # noqa: E402
 
 BUILD = os.environ.get('SMBDIAG_BUILD', os.path.join(peers.ROOT, 'build'))
 SMBDIAG = os.path.join(BUILD, 'src', 'cli', 'smbdiag')
-REALM = 'SMBDIAG.TEST'
-HOST = 'fs1.smbdiag.test'
+from krblab import HOST  # noqa: E402
 
 
 def probe(env, target, *args, user='alice%Secret123', experiments=False):
-    cmd = [SMBDIAG, 'probe', target, '--json', '-I', '127.0.0.1'] + list(args)
-    if not experiments:
-        cmd.append('--no-experiments')
-    if user:
-        cmd += ['-U', user]
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120,
-                       env=env, stdin=subprocess.DEVNULL)
-    try:
-        report = json.loads(r.stdout)
-    except ValueError:
-        report = None
-    return r.returncode, report, f'$ {" ".join(cmd)}\nexit {r.returncode}\n{r.stdout}\n{r.stderr}'
+    return krblab.probe(SMBDIAG, env, target, *args, user=user, experiments=experiments)
 
 
 def ids(report):
@@ -56,37 +43,20 @@ def krb_errors(report):
 
 
 def main():
-    for prog in ('krb5kdc', 'kdb5_util', 'kadmin.local', 'smbd'):
-        if not shutil.which(prog):
-            peers.skip_all(f'{prog} not installed')
-            return 77
-    if not os.path.exists(SMBDIAG):
-        peers.skip_all('smbdiag not built')
-        return 77
+    peers.require('krb5kdc', 'kdb5_util', 'kadmin.local', 'smbd', SMBDIAG)
     tap = peers.Tap()
     work = tempfile.mkdtemp(prefix='smbdiag-krbprobe-')
     keytab = os.path.join(work, 'smbd.keytab')
-    kdc = peers.Kdc(realm=REALM, principals={'alice': 'Secret123', 'carol': 'Secret123', 'dave': 'Secret123',
-                                                 f'cifs/{HOST}': None})
-    smbd = None
+    kdc = smbd = None
     try:
-        kdc.start()
-        for name in ('alice', 'carol', 'dave'):
-            kdc.kadmin(f'modprinc +requires_preauth {name}')
+        kdc = krblab.start_realm(keytab, users=('alice', 'carol', 'dave'))
         kdc.kadmin('modprinc -pwexpire "2020-01-01 00:00:00" carol')
         kdc.kadmin('modprinc -allow_tix dave')
-        # MIT 1.20 puts a PAC in every ticket; smbd as a standalone server
-        # refuses tickets with a PAC (auth3_generate_session_info_pac:
-        # "Unexpected PAC ... in standalone mode", NT_STATUS_BAD_TOKEN_TYPE).
-        kdc.kadmin(f'modprinc +no_auth_data_required cifs/{HOST}')
-        kdc.keytab(f'cifs/{HOST}', keytab)
-        env = dict(kdc.env(), LANG='C', LC_ALL='C')
         # The user's own cache: the probe with a password must not touch it.
         user_cache = os.path.join(work, 'user.ccache')
-        env['KRB5CCNAME'] = 'FILE:' + user_cache
-        os.environ['KRB5_CONFIG'] = env['KRB5_CONFIG']
-        smbd = peers.Smbd(shares={'data': {}, 'sealed': {'smb encrypt': 'required'}}, options={'realm': REALM, 'kerberos method': 'dedicated keytab',
-                                   'dedicated keytab file': 'FILE:' + keytab}).start()
+        env = krblab.client_env(kdc, user_cache)
+        smbd = peers.Smbd(shares={'data': {}, 'sealed': {'smb encrypt': 'required'}},
+                          options=krblab.smbd_options(keytab)).start()
         target = f'//{HOST}:{smbd.port}/data'
 
         rc, rep, out = probe(env, target, '--auth', 'kerberos')
@@ -126,11 +96,7 @@ def main():
                'principal not allowed tickets: kerberos.client_revoked, exit 12', out)
 
         # No KDC answers: exit 12, no KRB-ERROR, the step says why.
-        dead = os.path.join(work, 'dead-krb5.conf')
-        with open(env['KRB5_CONFIG']) as f:
-            conf = f.read().replace(f'127.0.0.1:{kdc.port}', f'127.0.0.1:{peers.free_port()}')
-        with open(dead, 'w') as f:
-            f.write(conf)
+        dead = krblab.dead_kdc_config(env, kdc, os.path.join(work, 'dead-krb5.conf'))
         rc, rep, out = probe(dict(env, KRB5_CONFIG=dead), target, '--auth', 'kerberos')
         tap.ok(rc == 12 and not krb_errors(rep) and 'contact' in out.lower(),
                'KDC unreachable: exit 12, the step says no KDC answered', out)
@@ -157,11 +123,7 @@ def main():
     except Exception as e:  # noqa: BLE001 - report the peer failure as a test failure
         tap.ok(False, 'peers start and the probe runs', repr(e))
     finally:
-        if smbd:
-            smbd.cleanup()
-        kdc.cleanup()
-        if os.environ.get('SMBDIAG_KEEP_TMP') is None:
-            shutil.rmtree(work, ignore_errors=True)
+        krblab.cleanup(work, smbd, kdc)
     return tap.done()
 
 

@@ -98,15 +98,7 @@ class Serve:
     def new_events(self):
         """Events written since the last call."""
         time.sleep(0.2)
-        with open(self.log) as f:
-            lines = f.readlines()
-        out = []
-        for line in lines[self.seen:]:
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                out.append({'event': 'unparsable', 'text': line})
-        self.seen = len(lines)
+        out, self.seen = peers.json_lines_after(self.log, self.seen)
         return out
 
 

@@ -254,6 +254,54 @@ sample_nbss(struct ev_timeline *t)
 	snprintf(s->detail, sizeof(s->detail), "*SMBSERVER");
 }
 
+/* What a capture hid: a Kerberos session whose TREE_CONNECT went
+ * encrypted (none decrypted), an NTLM one decrypted with a gap, and one
+ * that began mid-stream after a tried, failed decryption. */
+static void
+sample_capture_notes(struct ev_timeline *t)
+{
+	struct ev_connection *c;
+	struct ev_step *s;
+
+	t->mode = EV_MODE_ANALYZE;
+	t->origin_unix = 1795815000.0;
+	c = connection(t, "10.0.0.7:49160", "10.0.0.9:445", "fs1");
+	c->has_tcp_stream = true;
+	c->tcp_stream = 4;
+	step(c, SD_STEP_TCP, EV_ANSWERED, 0, 0.0, 0.0001);
+	step(c, SD_STEP_NEGOTIATE, EV_ANSWERED, 0, 0.001, 0.001);
+	full_negotiate(c);
+	step(c, SD_STEP_SESSION_SETUP, EV_ANSWERED, 0, 0.01, 0.002);
+	c->session.seen = true;
+	c->session.mechanism = EV_MECH_KERBEROS;
+	c->session.encrypted_traffic = true;
+	c->encrypted_messages = 12;
+
+	c = connection(t, "10.0.0.8:49161", "10.0.0.9:445", "fs1");
+	c->has_tcp_stream = true;
+	c->tcp_stream = 5;
+	step(c, SD_STEP_NEGOTIATE, EV_ANSWERED, 0, 1.0, 0.001);
+	full_negotiate(c);
+	s = step(c, SD_STEP_SESSION_SETUP, EV_ANSWERED, 0, 1.01, 0.002);
+	s->legs = 2;
+	s = step(c, SD_STEP_TREE_CONNECT, EV_ANSWERED, 0, 1.02, 0.001);
+	s->request_encrypted = s->response_encrypted = true;
+	snprintf(s->detail, sizeof(s->detail), "\\\\fs1\\data");
+	c->session.seen = true;
+	c->session.mechanism = EV_MECH_NTLMSSP;
+	c->session.encrypted_traffic = true;
+	c->decrypt_tried = true;
+	c->encrypted_messages = c->decrypted_messages = 8;
+	c->capture_gaps = true;
+
+	c = connection(t, "10.0.0.9:49162", "10.0.0.9:445", "");
+	c->has_tcp_stream = true;
+	c->tcp_stream = 6;
+	c->started_mid_stream = true;
+	c->decrypt_tried = true;
+	c->encrypted_messages = 3;
+}
+
 static const struct {
 	const char *name;
 	void (*build)(struct ev_timeline *t);
@@ -263,6 +311,7 @@ static const struct {
 	{"analyze", sample_analyze},
 	{"refused", sample_refused},
 	{"nbss", sample_nbss},
+	{"capture_notes", sample_capture_notes},
 };
 
 size_t

@@ -472,6 +472,24 @@ build_ticket_rejected(struct ev_timeline *t)
 	c->session.ntlm_version = EV_NTLM_UNKNOWN;
 }
 
+/* analyze: an AS-REQ the KDC never answered, then the client closed its
+ * negotiated connection without a SESSION_SETUP. */
+static void
+build_kdc_unreachable(struct ev_timeline *t)
+{
+	struct ev_connection *c = rc_negotiated(t);
+	struct ev_kerberos *k = ev_add_kerberos(t);
+
+	t->mode = EV_MODE_ANALYZE;
+	k->at = 0.154;
+	k->frame = 8;
+	k->message = EV_KRB_AS_REQ;
+	k->connection = 0;
+	snprintf(k->kdc, sizeof(k->kdc), "10.0.0.1:88");
+	snprintf(k->sname, sizeof(k->sname), "krbtgt/CONTOSO.COM");
+	c->closed_at = 0.174;
+}
+
 static void
 build_kerberos_other(struct ev_timeline *t)
 {
@@ -559,6 +577,7 @@ const struct rules_case rules_positive_cases[] = {
 	{"kerberos.etype_unsupported", build_etype_unsupported, "(14)"},
 	{"kerberos.ticket_rejected", build_ticket_rejected, "kvno) 3"},
 	{"kerberos.other", build_kerberos_other, "(12)"},
+	{"kerberos.kdc_unreachable", build_kdc_unreachable, "frame 8: AS-REQ for krbtgt/CONTOSO.COM to KDC 10.0.0.1:88"},
 	{"tree.bad_network_name", build_bad_network_name, "did you mean: Data"},
 	{"tree.access_denied", build_tree_access_denied, "as user CONTOSO\\alice"},
 	{"tree.encryption_required", build_tree_encryption_required, "encryption succeeded"},

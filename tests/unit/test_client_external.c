@@ -11,14 +11,12 @@
 #include "core/auth/smb_crypto.h"
 #include "core/auth/spnego.h"
 #include "core/proto/client.h"
+#include "scripted_server.h"
 
-#define SESSION_ID 0x4000000000001ull
 #define STATUS_MORE_PROCESSING_REQUIRED 0xC0000016u
 #define STATUS_LOGON_FAILURE 0xC000006Du
 
-static uint8_t rx[70000];
-static size_t rx_len;
-static uint8_t tx[8192];
+static struct scripted_server srv;
 
 static const uint8_t ap_req[] = {0x60, 0x05, 0x06, 0x03, 'R', 'E', 'Q'};
 static const uint8_t ap_rep[] = {0x6F, 0x03, 'R', 'E', 'P'};
@@ -91,75 +89,13 @@ fake_key(void *auth_ctx, uint8_t *key, size_t cap, size_t *key_len)
 
 static const struct smb2_client_auth_ops fake_ops = {fake_first, fake_next, fake_key};
 
-static void
-fake_random(void *user, uint8_t *buf, size_t n)
-{
-	(void)user;
-	memset(buf, 0x5A, n);
-}
-
-static uint64_t
-fake_filetime(void *user)
-{
-	(void)user;
-	return SD_FILETIME_UNIX_EPOCH + 10000000ull * 1800000000ull;
-}
-
-static const struct sd_ctx ctx = {NULL, fake_random, fake_filetime};
-
-static struct smb2_header
-take(struct smb2_client *c)
-{
-	struct smb2_header h;
-	const uint8_t *p;
-	size_t n = smb2_client_output(c, &p);
-
-	assert_true(n > 4 + SMB2_HEADER_SIZE);
-	assert_true(n - 4 <= sizeof(rx));
-	memcpy(rx, p + 4, n - 4);
-	rx_len = n - 4;
-	smb2_client_output_done(c, n, 0);
-	assert_int_equal(smb2_header_decode(rx, rx_len, &h), SD_OK);
-	return h;
-}
-
-static void
-reply_begin(struct sd_wr *w, const struct smb2_header *req, uint32_t status)
-{
-	struct smb2_header h;
-
-	memset(&h, 0, sizeof(h));
-	h.command = req->command;
-	h.status = status;
-	h.credits = 32;
-	h.flags = SMB2_FLAGS_SERVER_TO_REDIR;
-	h.message_id = req->message_id;
-	h.session_id = req->command == SMB2_NEGOTIATE ? 0 : SESSION_ID;
-	sd_wr_init(w, tx + 4, sizeof(tx) - 4);
-	assert_int_equal(smb2_header_encode(&h, w), SD_OK);
-}
-
-static void
-reply_send(struct smb2_client *c, struct sd_wr *w)
-{
-	assert_true(sd_wr_ok(w));
-	tx[0] = 0;
-	tx[1] = (uint8_t)(w->len >> 16);
-	tx[2] = (uint8_t)(w->len >> 8);
-	tx[3] = (uint8_t)w->len;
-	(void)smb2_client_input(c, tx, w->len + 4, 0);
-}
-
 /* NEGOTIATE 2.1; returns the client waiting for its first SESSION_SETUP
  * to be taken. */
 static struct smb2_client *
 negotiated(struct sd_crypto *crypto, struct fake_mech *m)
 {
 	struct smb2_client_config cfg;
-	struct smb2_negotiate_rsp nr;
 	struct smb2_client *c;
-	struct smb2_header h;
-	struct sd_wr w;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.mech = SMB2_MECH_EXTERNAL;
@@ -171,17 +107,9 @@ negotiated(struct sd_crypto *crypto, struct fake_mech *m)
 	cfg.dialects[0] = SMB2_DIALECT_210;
 	cfg.n_dialects = 1;
 	cfg.signing = SMB2_SIGNING_ON;
-	assert_int_equal(smb2_client_create(&ctx, crypto, &cfg, &c), SD_OK);
+	assert_int_equal(smb2_client_create(&scripted_ctx, crypto, &cfg, &c), SD_OK);
 	assert_int_equal(smb2_client_start(c, 0), SD_OK);
-	h = take(c);
-	memset(&nr, 0, sizeof(nr));
-	nr.security_mode = SMB2_NEGOTIATE_SIGNING_ENABLED;
-	nr.dialect = SMB2_DIALECT_210;
-	nr.max_transact_size = nr.max_read_size = nr.max_write_size = 65536;
-	nr.system_time = fake_filetime(NULL);
-	reply_begin(&w, &h, 0);
-	assert_int_equal(smb2_negotiate_rsp_encode(&nr, &w), SD_OK);
-	reply_send(c, &w);
+	scripted_negotiate_210(&srv, c);
 	return c;
 }
 
@@ -190,10 +118,10 @@ static void
 take_session(struct smb2_client *c, struct spnego_token *tok)
 {
 	struct smb2_session_setup_req req;
-	struct smb2_header h = take(c);
+	struct smb2_header h = scripted_take(&srv, c);
 
 	assert_int_equal(h.command, SMB2_SESSION_SETUP);
-	assert_int_equal(smb2_session_setup_req_decode(rx, rx_len, &req), SD_OK);
+	assert_int_equal(smb2_session_setup_req_decode(srv.rx, srv.rx_len, &req), SD_OK);
 	assert_int_equal(spnego_decode(req.secbuf, req.secbuf_len, tok), SD_OK);
 }
 
@@ -203,29 +131,21 @@ static void
 answer(struct sd_crypto *crypto, struct smb2_client *c, uint32_t status, int neg_state, const uint8_t *token,
        size_t token_len, const uint8_t *sign_key)
 {
-	struct smb2_session_setup_rsp r;
 	struct spnego_resp sr;
-	uint8_t secbuf[256];
 	struct sd_wr w;
 	struct smb2_header h;
 
-	assert_int_equal(smb2_header_decode(rx, rx_len, &h), SD_OK);
+	assert_int_equal(smb2_header_decode(srv.rx, srv.rx_len, &h), SD_OK);
 	memset(&sr, 0, sizeof(sr));
 	sr.has_neg_state = neg_state >= 0;
 	sr.neg_state = (uint8_t)(neg_state >= 0 ? neg_state : 0);
 	sr.supported_mech = SPNEGO_MECH_MS_KRB5;
 	sr.response_token.p = token;
 	sr.response_token.len = token_len;
-	sd_wr_init(&w, secbuf, sizeof(secbuf));
-	assert_int_equal(spnego_encode_resp(&w, &sr), SD_OK);
-	memset(&r, 0, sizeof(r));
-	r.secbuf = secbuf;
-	r.secbuf_len = (uint16_t)w.len;
-	reply_begin(&w, &h, status);
-	assert_int_equal(smb2_session_setup_rsp_encode(&r, &w), SD_OK);
+	scripted_session_rsp_begin(&srv, &w, &h, status, &sr);
 	if (sign_key)
-		assert_int_equal(smb2_sign(crypto, SMB2_SIGN_HMAC_SHA256, sign_key, 16, tx + 4, w.len), SD_OK);
-	reply_send(c, &w);
+		assert_int_equal(smb2_sign(crypto, SMB2_SIGN_HMAC_SHA256, sign_key, 16, srv.tx + 4, w.len), SD_OK);
+	scripted_reply_send(&srv, c, &w);
 }
 
 static void
@@ -397,30 +317,12 @@ test_config_needs_ops(void **state)
 	cfg.mech = SMB2_MECH_EXTERNAL;
 	cfg.server_name = "fs1";
 	cfg.share = "data";
-	assert_int_equal(smb2_client_create(&ctx, crypto, &cfg, &c), SD_ERR_INVALID_ARG);
+	assert_int_equal(smb2_client_create(&scripted_ctx, crypto, &cfg, &c), SD_ERR_INVALID_ARG);
 	cfg.auth = &half;
-	assert_int_equal(smb2_client_create(&ctx, crypto, &cfg, &c), SD_ERR_INVALID_ARG);
+	assert_int_equal(smb2_client_create(&scripted_ctx, crypto, &cfg, &c), SD_ERR_INVALID_ARG);
 	cfg.auth = &fake_ops;
-	assert_int_equal(smb2_client_create(&ctx, crypto, &cfg, &c), SD_OK);
+	assert_int_equal(smb2_client_create(&scripted_ctx, crypto, &cfg, &c), SD_OK);
 	smb2_client_free(c);
-}
-
-static int
-setup(void **state)
-{
-	struct sd_crypto *crypto;
-
-	if (sd_crypto_create(&crypto) != SD_OK)
-		return -1;
-	*state = crypto;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	sd_crypto_free(*state);
-	return 0;
 }
 
 int
@@ -436,5 +338,5 @@ main(void)
 		cmocka_unit_test(test_config_needs_ops),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, scripted_crypto_setup, scripted_crypto_teardown);
 }

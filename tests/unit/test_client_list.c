@@ -15,108 +15,22 @@
 #include "core/wire/smb2_file.h"
 #include "core/wire/srvsvc.h"
 #include "core/wire/utf16.h"
+#include "scripted_server.h"
 
-#define SESSION_ID 0x4000000000001ull
-#define TREE_ID 7
 #define STATUS_MORE_PROCESSING_REQUIRED 0xC0000016u
 #define STATUS_ACCESS_DENIED 0xC0000022u
 
-static uint8_t rx[70000];      /* the request the client sent (SMB2 part) */
-static size_t rx_len;
-static uint8_t tx[140000];     /* the answer being built, NBSS header first */
+static struct scripted_server srv;
 static struct srvsvc_share_enum_rsp enum_rsp;
-
-static void
-fake_random(void *user, uint8_t *buf, size_t n)
-{
-	(void)user;
-	memset(buf, 0x5A, n);
-}
-
-static uint64_t
-fake_filetime(void *user)
-{
-	(void)user;
-	return SD_FILETIME_UNIX_EPOCH + 10000000ull * 1800000000ull;
-}
-
-static const struct sd_ctx ctx = {NULL, fake_random, fake_filetime};
-
-/* Takes the client's pending request; returns its header. */
-static struct smb2_header
-take(struct smb2_client *c)
-{
-	struct smb2_header h;
-	const uint8_t *p;
-	size_t n = smb2_client_output(c, &p);
-
-	assert_true(n > 4 + SMB2_HEADER_SIZE);
-	assert_true(n - 4 <= sizeof(rx));
-	memcpy(rx, p + 4, n - 4);
-	rx_len = n - 4;
-	smb2_client_output_done(c, n, 0);
-	assert_int_equal(smb2_header_decode(rx, rx_len, &h), SD_OK);
-	return h;
-}
-
-static void
-reply_begin(struct sd_wr *w, const struct smb2_header *req, uint32_t status)
-{
-	struct smb2_header h;
-
-	memset(&h, 0, sizeof(h));
-	h.command = req->command;
-	h.status = status;
-	h.credits = 32;
-	h.flags = SMB2_FLAGS_SERVER_TO_REDIR;
-	h.message_id = req->message_id;
-	h.session_id = req->command == SMB2_NEGOTIATE ? 0 : SESSION_ID;
-	h.tree_id = req->command == SMB2_TREE_CONNECT ? TREE_ID : req->tree_id;
-	sd_wr_init(w, tx + 4, sizeof(tx) - 4);
-	assert_int_equal(smb2_header_encode(&h, w), SD_OK);
-}
-
-static void
-reply_send(struct smb2_client *c, struct sd_wr *w)
-{
-	assert_true(sd_wr_ok(w));
-	tx[0] = 0;
-	tx[1] = (uint8_t)(w->len >> 16);
-	tx[2] = (uint8_t)(w->len >> 8);
-	tx[3] = (uint8_t)w->len;
-	(void)smb2_client_input(c, tx, w->len + 4, 0);
-}
-
-static void
-reply_error(struct smb2_client *c, const struct smb2_header *req, uint32_t status)
-{
-	struct smb2_error_rsp e;
-	struct sd_wr w;
-
-	memset(&e, 0, sizeof(e));
-	reply_begin(&w, req, status);
-	assert_int_equal(smb2_error_rsp_encode(&e, &w), SD_OK);
-	reply_send(c, &w);
-}
-
-static void
-reply_empty(struct smb2_client *c, const struct smb2_header *req)
-{
-	struct sd_wr w;
-
-	reply_begin(&w, req, 0);
-	smb2_empty_body_encode(&w);
-	reply_send(c, &w);
-}
 
 static void
 answer_session(struct smb2_client *c)
 {
-	struct smb2_header h = take(c);
+	struct smb2_header h = scripted_take(&srv, c);
 	struct smb2_session_setup_rsp r;
 	struct ntlm_challenge ch;
 	struct spnego_resp sr;
-	uint8_t ti[64], chal[256], secbuf[512];
+	uint8_t ti[64], chal[256];
 	struct sd_wr w, tw, cw;
 
 	assert_int_equal(h.command, SMB2_SESSION_SETUP);
@@ -136,22 +50,16 @@ answer_session(struct smb2_client *c)
 	sr.supported_mech = SPNEGO_MECH_NTLMSSP;
 	sr.response_token.p = chal;
 	sr.response_token.len = cw.len;
-	sd_wr_init(&w, secbuf, sizeof(secbuf));
-	assert_int_equal(spnego_encode_resp(&w, &sr), SD_OK);
-	memset(&r, 0, sizeof(r));
-	r.secbuf = secbuf;
-	r.secbuf_len = (uint16_t)w.len;
-	reply_begin(&w, &h, STATUS_MORE_PROCESSING_REQUIRED);
-	assert_int_equal(smb2_session_setup_rsp_encode(&r, &w), SD_OK);
-	reply_send(c, &w);
+	scripted_session_rsp_begin(&srv, &w, &h, STATUS_MORE_PROCESSING_REQUIRED, &sr);
+	scripted_reply_send(&srv, c, &w);
 
-	h = take(c);
+	h = scripted_take(&srv, c);
 	assert_int_equal(h.command, SMB2_SESSION_SETUP);
 	memset(&r, 0, sizeof(r));
 	r.session_flags = SMB2_SESSION_FLAG_IS_NULL;
-	reply_begin(&w, &h, 0);
+	scripted_reply_begin(&srv, &w, &h, 0);
 	assert_int_equal(smb2_session_setup_rsp_encode(&r, &w), SD_OK);
-	reply_send(c, &w);
+	scripted_reply_send(&srv, c, &w);
 }
 
 /* NEGOTIATE 2.1, an anonymous session, TREE_CONNECT to a share of this type. */
@@ -160,7 +68,6 @@ connect_to(struct sd_crypto *crypto, uint8_t share_type)
 {
 	struct smb2_client_config cfg;
 	struct smb2_client *c;
-	struct smb2_negotiate_rsp nr;
 	struct smb2_tree_connect_rsp tr;
 	struct smb2_header h;
 	struct sd_wr w;
@@ -173,27 +80,19 @@ connect_to(struct sd_crypto *crypto, uint8_t share_type)
 	cfg.n_dialects = 1;
 	cfg.list_shares = true;
 	cfg.signing = SMB2_SIGNING_ON;
-	assert_int_equal(smb2_client_create(&ctx, crypto, &cfg, &c), SD_OK);
+	assert_int_equal(smb2_client_create(&scripted_ctx, crypto, &cfg, &c), SD_OK);
 	assert_int_equal(smb2_client_start(c, 0), SD_OK);
 
-	h = take(c);
-	memset(&nr, 0, sizeof(nr));
-	nr.security_mode = SMB2_NEGOTIATE_SIGNING_ENABLED;
-	nr.dialect = SMB2_DIALECT_210;
-	nr.max_transact_size = nr.max_read_size = nr.max_write_size = 65536;
-	nr.system_time = fake_filetime(NULL);
-	reply_begin(&w, &h, 0);
-	assert_int_equal(smb2_negotiate_rsp_encode(&nr, &w), SD_OK);
-	reply_send(c, &w);
+	scripted_negotiate_210(&srv, c);
 	answer_session(c);
 
-	h = take(c);
+	h = scripted_take(&srv, c);
 	assert_int_equal(h.command, SMB2_TREE_CONNECT);
 	memset(&tr, 0, sizeof(tr));
 	tr.share_type = share_type;
-	reply_begin(&w, &h, 0);
+	scripted_reply_begin(&srv, &w, &h, 0);
 	assert_int_equal(smb2_tree_connect_rsp_encode(&tr, &w), SD_OK);
-	reply_send(c, &w);
+	scripted_reply_send(&srv, c, &w);
 	assert_int_equal(smb2_client_state(c), share_type == SMB2_SHARE_TYPE_PIPE ? SMB2C_LIST_SHARES
 										: SMB2C_TREE_DISCONNECT);
 	return c;
@@ -202,39 +101,39 @@ connect_to(struct sd_crypto *crypto, uint8_t share_type)
 static void
 answer_create(struct smb2_client *c, uint32_t status)
 {
-	struct smb2_header h = take(c);
+	struct smb2_header h = scripted_take(&srv, c);
 	struct smb2_create_req q;
 	struct smb2_create_rsp r;
 	char name[16];
 	struct sd_wr w;
 
 	assert_int_equal(h.command, SMB2_CREATE);
-	assert_int_equal(h.tree_id, TREE_ID);
-	assert_int_equal(smb2_create_req_decode(rx, rx_len, &q), SD_OK);
+	assert_int_equal(h.tree_id, SCRIPTED_TREE_ID);
+	assert_int_equal(smb2_create_req_decode(srv.rx, srv.rx_len, &q), SD_OK);
 	assert_int_equal(sd_utf16le_to_utf8(q.name, q.name_len, name, sizeof(name), NULL), SD_OK);
 	assert_string_equal(name, "srvsvc");
 	if (status != 0) {
-		reply_error(c, &h, status);
+		scripted_reply_error(&srv, c, &h, status);
 		return;
 	}
 	memset(&r, 0, sizeof(r));
 	r.create_action = SMB2_FILE_OPENED;
 	r.file_id.persistent = 0x11;
 	r.file_id.volatile_ = 0x22;
-	reply_begin(&w, &h, 0);
+	scripted_reply_begin(&srv, &w, &h, 0);
 	assert_int_equal(smb2_create_rsp_encode(&r, &w), SD_OK);
-	reply_send(c, &w);
+	scripted_reply_send(&srv, c, &w);
 }
 
-/* Takes a transceive and returns the DCE/RPC PDU it carries (in rx). */
+/* Takes a transceive and returns the DCE/RPC PDU it carries (in srv.rx). */
 static void
 take_transceive(struct smb2_client *c, struct smb2_header *h, struct dcerpc_pdu *pdu)
 {
 	struct smb2_ioctl_req q;
 
-	*h = take(c);
+	*h = scripted_take(&srv, c);
 	assert_int_equal(h->command, SMB2_IOCTL);
-	assert_int_equal(smb2_ioctl_req_decode(rx, rx_len, &q), SD_OK);
+	assert_int_equal(smb2_ioctl_req_decode(srv.rx, srv.rx_len, &q), SD_OK);
 	assert_int_equal(q.ctl_code, FSCTL_PIPE_TRANSCEIVE);
 	assert_int_equal(q.file_id_volatile, 0x22);
 	assert_int_equal(dcerpc_pdu_decode(q.input, q.input_count, pdu), SD_OK);
@@ -245,7 +144,7 @@ reply_pipe(struct smb2_client *c, const struct smb2_header *h, uint32_t status, 
 {
 	struct sd_wr w;
 
-	reply_begin(&w, h, status);
+	scripted_reply_begin(&srv, &w, h, status);
 	if (h->command == SMB2_IOCTL) {
 		struct smb2_ioctl_rsp r;
 
@@ -265,7 +164,7 @@ reply_pipe(struct smb2_client *c, const struct smb2_header *h, uint32_t status, 
 		r.data_len = (uint32_t)n;
 		assert_int_equal(smb2_read_rsp_encode(&r, &w), SD_OK);
 	}
-	reply_send(c, &w);
+	scripted_reply_send(&srv, c, &w);
 }
 
 static size_t
@@ -348,11 +247,24 @@ take_enum(struct smb2_client *c, struct smb2_header *h, struct dcerpc_pdu *q)
 	assert_string_equal(server, "\\\\fs1");
 }
 
+/* Up to the NetrShareEnum REQUEST on an opened and bound pipe, whose
+ * answer is the caller's. */
+static struct smb2_client *
+enum_asked(struct sd_crypto *crypto, struct smb2_header *h, struct dcerpc_pdu *q)
+{
+	struct smb2_client *c = connect_to(crypto, SMB2_SHARE_TYPE_PIPE);
+
+	answer_create(c, 0);
+	answer_bind(c, true);
+	take_enum(c, h, q);
+	return c;
+}
+
 /* CLOSE (when expected), TREE_DISCONNECT, LOGOFF; the client ends DONE. */
 static void
 finish(struct smb2_client *c, bool expect_close)
 {
-	struct smb2_header h = take(c);
+	struct smb2_header h = scripted_take(&srv, c);
 	struct sd_wr w;
 
 	if (expect_close) {
@@ -360,16 +272,16 @@ finish(struct smb2_client *c, bool expect_close)
 
 		assert_int_equal(h.command, SMB2_CLOSE);
 		memset(&r, 0, sizeof(r));
-		reply_begin(&w, &h, 0);
+		scripted_reply_begin(&srv, &w, &h, 0);
 		assert_int_equal(smb2_close_rsp_encode(&r, &w), SD_OK);
-		reply_send(c, &w);
-		h = take(c);
+		scripted_reply_send(&srv, c, &w);
+		h = scripted_take(&srv, c);
 	}
 	assert_int_equal(h.command, SMB2_TREE_DISCONNECT);
-	reply_empty(c, &h);
-	h = take(c);
+	scripted_reply_empty(&srv, c, &h);
+	h = scripted_take(&srv, c);
 	assert_int_equal(h.command, SMB2_LOGOFF);
-	reply_empty(c, &h);
+	scripted_reply_empty(&srv, c, &h);
 	assert_int_equal(smb2_client_state(c), SMB2C_DONE);
 }
 
@@ -379,17 +291,13 @@ static void
 fragmented_answer_is_read_to_the_end(void **state)
 {
 	static uint8_t stub[64 * 1024], frag[8192];
-	struct sd_crypto *crypto = *state;
-	struct smb2_client *c = connect_to(crypto, SMB2_SHARE_TYPE_PIPE);
 	const struct smb2_client_result *res;
 	struct smb2_header h;
 	struct dcerpc_pdu q, a;
 	size_t n = enum_stub(stub, sizeof(stub), 200, 0), off = 0, chunk = 4000, flen;
+	struct smb2_client *c = enum_asked(*state, &h, &q);
 	int i;
 
-	answer_create(c, 0);
-	answer_bind(c, true);
-	take_enum(c, &h, &q);
 	for (i = 0; off < n; i++) {
 		size_t take_n = n - off < chunk ? n - off : chunk;
 
@@ -404,14 +312,14 @@ fragmented_answer_is_read_to_the_end(void **state)
 		off += take_n;
 		if (i == 0) {
 			reply_pipe(c, &h, SMB2_STATUS_BUFFER_OVERFLOW, frag, 1000);
-			h = take(c);
+			h = scripted_take(&srv, c);
 			assert_int_equal(h.command, SMB2_READ);
 			reply_pipe(c, &h, 0, frag + 1000, flen - 1000);
 		} else {
 			reply_pipe(c, &h, 0, frag, flen);
 		}
 		if (off < n) {
-			h = take(c);
+			h = scripted_take(&srv, c);
 			assert_int_equal(h.command, SMB2_READ);
 		}
 	}
@@ -450,14 +358,11 @@ static void
 fault_and_werror_are_refusals(void **state)
 {
 	static uint8_t stub[1024], buf[2048];
-	struct smb2_client *c = connect_to(*state, SMB2_SHARE_TYPE_PIPE);
-	const struct smb2_client_result *res = smb2_client_result(c);
 	struct smb2_header h;
 	struct dcerpc_pdu q, a;
+	struct smb2_client *c = enum_asked(*state, &h, &q);
+	const struct smb2_client_result *res = smb2_client_result(c);
 
-	answer_create(c, 0);
-	answer_bind(c, true);
-	take_enum(c, &h, &q);
 	memset(&a, 0, sizeof(a));
 	a.hdr.ptype = DCERPC_FAULT;
 	a.hdr.pfc_flags = 3 | DCERPC_PFC_DID_NOT_EXECUTE;
@@ -470,11 +375,8 @@ fault_and_werror_are_refusals(void **state)
 	assert_int_equal(res->share_list_stage, SMB2C_LIST_ENUM);
 	smb2_client_free(c);
 
-	c = connect_to(*state, SMB2_SHARE_TYPE_PIPE);
+	c = enum_asked(*state, &h, &q);
 	res = smb2_client_result(c);
-	answer_create(c, 0);
-	answer_bind(c, true);
-	take_enum(c, &h, &q);
 	memset(&a, 0, sizeof(a));
 	a.hdr.ptype = DCERPC_RESPONSE;
 	a.hdr.pfc_flags = 3;
@@ -508,11 +410,8 @@ other_refusals(void **state)
 	assert_int_equal(res->share_list_stage, SMB2C_LIST_CREATE);
 	smb2_client_free(c);
 
-	c = connect_to(*state, SMB2_SHARE_TYPE_PIPE);
+	c = enum_asked(*state, &h, &q);
 	res = smb2_client_result(c);
-	answer_create(c, 0);
-	answer_bind(c, true);
-	take_enum(c, &h, &q);
 	reply_pipe(c, &h, 0, junk, sizeof(junk));  /* a RESPONSE too short for its stub header */
 	finish(c, true);
 	assert_int_equal(res->share_list_failure, SMB2C_LIST_BAD_RESPONSE);
@@ -527,24 +426,6 @@ other_refusals(void **state)
 	smb2_client_free(c);
 }
 
-static int
-setup(void **state)
-{
-	struct sd_crypto *crypto;
-
-	if (sd_crypto_create(&crypto) != SD_OK)
-		return -1;
-	*state = crypto;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	sd_crypto_free(*state);
-	return 0;
-}
-
 int
 main(void)
 {
@@ -555,5 +436,5 @@ main(void)
 		cmocka_unit_test(other_refusals),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, scripted_crypto_setup, scripted_crypto_teardown);
 }

@@ -321,6 +321,13 @@ random_connection(struct ev_timeline *t)
 	COIN(c->tree.has_share);
 	COIN(c->closed_by_server);
 	COIN(c->reset_by_server);
+	COIN(c->closed_by_client);
+	COIN(c->reset_by_client);
+	COIN(c->has_tcp_stream);
+	COIN(c->capture_gaps);
+	COIN(c->started_mid_stream);
+	COIN(c->decrypt_tried);
+	TERM(c->canonical_name);
 	c->negotiate.n_client_dialects %= EV_MAX_IDS + 1;
 	c->negotiate.n_client_ciphers %= EV_MAX_IDS + 1;
 	c->negotiate.n_client_signing_algs %= EV_MAX_IDS + 1;
@@ -352,6 +359,12 @@ random_records(struct ev_timeline *t)
 	COIN(k->has_ext_status);
 	COIN(k->after_preauth);
 	COIN(k->has_kvno);
+	COIN(k->has_ms);
+	COIN(k->from_cache);
+	COIN(k->has_enctype);
+	COIN(k->has_kdc_skew);
+	k->step = (enum ev_krb_step)(rng() % 8);
+	TERM(k->detail);
 	TERM(k->client);
 	TERM(k->kdc);
 	TERM(k->cname);
@@ -397,6 +410,43 @@ random_evidence_never_breaks_rules_or_renderers(void **state)
 	fclose(null);
 }
 
+/* analyze: what encryption hid, what was decrypted, gaps and mid-stream
+ * starts, the same in text and JSON, with the option that would help. */
+static void
+capture_notes_in_text_and_json(void **state)
+{
+	int rc;
+	char *out = render(sample("capture_notes"), TEXT, &plain, &rc);
+
+	(void)state;
+	assert_non_null(strstr(out, "tcp.stream == 4"));
+	assert_non_null(strstr(out, "Capture notes"));
+	assert_non_null(strstr(out, "12 of 12 SMB3 messages are encrypted"));
+	assert_non_null(strstr(out, "the TREE_CONNECT and everything"));
+	assert_non_null(strstr(out, "--keytab FILE"));
+	assert_non_null(strstr(out, "8 SMB3-encrypted messages were decrypted"));
+	assert_non_null(strstr(out, "lacks some TCP data"));
+	assert_non_null(strstr(out, "began after this connection was opened"));
+	assert_non_null(strstr(out, "The secret given did not open them"));
+	free(out);
+	out = render(sample("capture_notes"), JSON, &plain, &rc);
+	assert_non_null(strstr(out, "\"tcp_stream\": 4"));
+	assert_non_null(strstr(out, "\"hidden_after\": \"session_setup\""));
+	assert_non_null(strstr(out, "\"decrypted_messages\": 8"));
+	assert_non_null(strstr(out, "\"gaps\": true"));
+	assert_non_null(strstr(out, "\"started_mid_stream\": true"));
+	free(out);
+	out = render(sample("capture_notes"), JSONL, &plain, &rc);
+	assert_non_null(strstr(out, "\"decrypt_with\":[\"--keytab\"]"));
+	assert_non_null(strstr(out, "\"decrypt_with\":[\"--password\",\"--nt-hash\",\"--keytab\"]"));
+	free(out);
+	/* probe and serve never fill these: no capture object there. */
+	out = render(sample("success"), JSON, &plain, &rc);
+	assert_null(strstr(out, "\"capture\""));
+	assert_null(strstr(out, "tcp_stream"));
+	free(out);
+}
+
 int
 main(void)
 {
@@ -412,6 +462,7 @@ main(void)
 		cmocka_unit_test(only_connection_filters_text_and_json),
 		cmocka_unit_test(nbss_step_shows_its_code),
 		cmocka_unit_test(random_evidence_never_breaks_rules_or_renderers),
+		cmocka_unit_test(capture_notes_in_text_and_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

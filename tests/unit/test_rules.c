@@ -140,6 +140,44 @@ preauth_required_alone_is_no_error(void **state)
 	ev_timeline_cleanup(&t);
 }
 
+/* Issue 7: the normal KDC_ERR_PREAUTH_REQUIRED followed by the client's
+ * pre-authenticated AS-REQ gives no finding at all, whatever came next. */
+static void
+preauth_required_then_answered_is_no_finding(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+	struct ev_kerberos *k;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, 0, 2);
+	c->session.mechanism = EV_MECH_KERBEROS;
+	rc_krb_error(&t, 25, "krbtgt/CONTOSO.COM", 0);
+	k = rc_krb_error(&t, 0, "krbtgt/CONTOSO.COM", 0);
+	k->message = EV_KRB_AS_REP;
+	k->has_error = false;
+	k->at = 0.006;
+	rules_run(&t);
+	rc_dump(&t);
+	assert_int_equal(t.n_findings, 0);
+	ev_timeline_cleanup(&t);
+
+	/* A wrong password: the fault is reported, the normal step is not. */
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, 0xC000006D, 2);
+	c->session.mechanism = EV_MECH_KERBEROS;
+	rc_krb_error(&t, 25, "krbtgt/CONTOSO.COM", 0);
+	rc_krb_error(&t, 24, "krbtgt/CONTOSO.COM", 0)->at = 0.006;
+	rules_run(&t);
+	rc_dump(&t);
+	assert_non_null(rc_finding(&t, "kerberos.preauth_failed", 0));
+	assert_null(rc_finding(&t, "kerberos.preauth_required", 0));
+	ev_timeline_cleanup(&t);
+}
+
 static void
 probe_tree_access_denied_without_retry_is_not_encryption(void **state)
 {
@@ -262,6 +300,34 @@ smb1_answer_without_dialect_is_no_common_dialect(void **state)
 	assert_non_null(rc_finding(&t, "negotiate.no_common_dialect", 0));
 	assert_true(rc_evidence_has(&t, "negotiate.no_common_dialect", "0xFFFF"));
 	assert_null(rc_finding(&t, "negotiate.smb1_in_use", 0));
+	ev_timeline_cleanup(&t);
+}
+
+/* The KDC answered (a reply after the request), or the capture ended
+ * while the connection was still open: no kerberos.kdc_unreachable. */
+static void
+answered_or_waiting_kdc_is_not_unreachable(void **state)
+{
+	struct ev_timeline t;
+	struct ev_kerberos *k;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	assert_true(rules_case_build("kerberos.kdc_unreachable", &t));
+	k = ev_add_kerberos(&t);
+	k->at = 0.160;
+	k->message = EV_KRB_AS_REP;
+	k->connection = 0;
+	snprintf(k->kdc, sizeof(k->kdc), "10.0.0.2:88");
+	rules_run(&t);
+	assert_null(rc_finding(&t, "kerberos.kdc_unreachable", 0));
+	ev_timeline_cleanup(&t);
+
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	assert_true(rules_case_build("kerberos.kdc_unreachable", &t));
+	t.conns[0].closed_at = -1.0;
+	rules_run(&t);
+	assert_null(rc_finding(&t, "kerberos.kdc_unreachable", 0));
 	ev_timeline_cleanup(&t);
 }
 
@@ -421,6 +487,65 @@ anonymous_tree_drop_is_anonymous_denied(void **state)
 	ev_timeline_cleanup(&t);
 }
 
+/* Port 139: the typed name refused with 0x82, then the probe's *SMBSERVER
+ * retry (probe_netbios.c). The finding stays on connection 0 and says
+ * what the retry showed. */
+static void
+smbserver_retry_timeline(struct ev_timeline *t, bool accepted)
+{
+	struct ev_connection *c = ev_add_connection(t);
+	struct ev_experiment *e;
+	struct ev_step *s;
+
+	rc_step(c, SD_STEP_TCP, EV_ANSWERED, 0, 0.0);
+	s = rc_step(c, SD_STEP_NBSS, EV_NBSS_REJECTED, 0x82, 0.001);
+	snprintf(s->detail, sizeof(s->detail), "called name FS1<20>");
+	e = ev_add_experiment(t, EV_EXP_NBSS_SMBSERVER, 0);
+	e->step = SD_STEP_NBSS;
+	e->ok = accepted;
+	e->outcome = accepted ? EV_ANSWERED : EV_NBSS_REJECTED;
+	e->status = accepted ? 0 : 0x82;
+	if (accepted) {
+		c = rc_negotiated(t);
+		rc_session(c, EV_ANSWERED, 0, 2);
+		rc_tree(c, EV_ANSWERED, 0, "\\\\fs1\\data");
+	}
+}
+
+static void
+called_name_refused_smbserver_accepted(void **state)
+{
+	struct ev_timeline t;
+	size_t i;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	smbserver_retry_timeline(&t, true);
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "nbss.called_name_rejected", 0));
+	assert_true(rc_evidence_has(&t, "nbss.called_name_rejected", "called name FS1<20> -> NEGATIVE"));
+	assert_true(rc_evidence_has(&t, "nbss.called_name_rejected",
+				    "does not answer to FS1 on 139 but does answer to *SMBSERVER"));
+	for (i = 0; i < t.n_findings; i++)
+		assert_false(t.findings[i].connection == 1 && t.findings[i].def->severity == SD_SEV_ERROR);
+	ev_timeline_cleanup(&t);
+}
+
+static void
+called_name_and_smbserver_refused(void **state)
+{
+	struct ev_timeline t;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	smbserver_retry_timeline(&t, false);
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "nbss.called_name_rejected", 0));
+	assert_true(rc_evidence_has(&t, "nbss.called_name_rejected", "*SMBSERVER was refused too (0x82)"));
+	assert_false(rc_evidence_has(&t, "nbss.called_name_rejected", "does answer to *SMBSERVER"));
+	ev_timeline_cleanup(&t);
+}
+
 static void
 running_twice_adds_nothing(void **state)
 {
@@ -574,8 +699,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_positive_case_finds_its_id_with_evidence),
 		cmocka_unit_test(every_catalog_id_has_a_positive_case),
+		cmocka_unit_test(answered_or_waiting_kdc_is_not_unreachable),
 		cmocka_unit_test(successful_probe_gives_no_error),
 		cmocka_unit_test(preauth_required_alone_is_no_error),
+		cmocka_unit_test(preauth_required_then_answered_is_no_finding),
 		cmocka_unit_test(refused_139_beside_working_445_is_no_error),
 		cmocka_unit_test(probe_tree_access_denied_without_retry_is_not_encryption),
 		cmocka_unit_test(probe_session_access_denied_with_failed_retry_is_not_encryption),
@@ -589,6 +716,8 @@ main(void)
 		cmocka_unit_test(bad_network_name_with_refused_listing),
 		cmocka_unit_test(signing_explains_tree_denial),
 		cmocka_unit_test(anonymous_tree_drop_is_anonymous_denied),
+		cmocka_unit_test(called_name_refused_smbserver_accepted),
+		cmocka_unit_test(called_name_and_smbserver_refused),
 		cmocka_unit_test(running_twice_adds_nothing),
 		cmocka_unit_test(findings_are_ordered_by_connection_then_step),
 		cmocka_unit_test(many_connections_stay_fast_and_separate),

@@ -134,7 +134,7 @@ examples_load(void **state)
 	static const char *const names[] = {
 		"healthy", "missing-share", "missing-folder", "encryption-required", "share-encryption",
 		"signing-required", "name-hardening", "smb1-off", "smb3-only", "silent-negotiate",
-		"silent-session-setup", "slow", "guest", "account-states", "restricted-share",
+		"silent-session-setup", "slow", "guest", "account-states", "restricted-share", "kerberos",
 	};
 	char path[512];
 	size_t i;

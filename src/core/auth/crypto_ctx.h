@@ -1,29 +1,29 @@
-/* The libcrypto handle of smbdiag: a private OpenSSL 3 library context and
- * the algorithms fetched from it, plus one-shot helpers (digest, HMAC,
- * AES-CMAC, RC4) shared by ntlm_crypto.c and smb_crypto.c.
+/* The libcrypto handle of smbdiag: one-shot helpers (digest, HMAC,
+ * AES-CMAC, AES-GMAC, RC4) shared by ntlm_crypto.c and smb_crypto.c, and
+ * the EVP algorithms SMB3 encryption needs, from a private OpenSSL 3
+ * library context.
  *
- * Choice for MD4 and RC4 (NTLM needs both; OpenSSL 3 moved them to the
- * "legacy" provider): we load the legacy provider, next to the default
- * one, into a private OSSL_LIB_CTX instead of carrying our own MD4/RC4.
- *  - No hand-written crypto to audit; OpenSSL's MD4/RC4 are the ones the
- *    rest of the world tests.
- *  - The process-wide default context stays untouched, so libkrb5 (GSSAPI)
- *    and anything else in the process keep the providers and policy their
- *    configuration gives them, and nothing of ours leaks into theirs.
- *  - openssl.cnf's provider and policy settings apply to the default
- *    context only (libcrypto still reads the file once per process for
- *    it; we do not suppress that, it is process-wide state): a system
- *    policy that drops the legacy provider must not stop a diagnostic tool
- *    from computing what the peers compute anyway.
- *  - Where legacy.so is missing (stripped or FIPS builds) only the NTLM
- *    functions fail, with SD_ERR_UNSUPPORTED; SMB signing, KDF and
- *    encryption keep working.
+ * Digests, HMAC, CMAC, GMAC and RC4 run on libcrypto's low-level functions
+ * (MD4, MD5, SHA-256/512, RC4, AES, CRYPTO_gcm128), not on EVP: a
+ * process's first EVP fetch costs milliseconds of CPU (name map and method
+ * store construction, legacy.so for MD4/RC4), more than the whole rest of
+ * a probe (crypto_ctx.c says more). Consequences:
+ *  - MD4 and RC4 (NTLM) come from libcrypto itself: no legacy provider to
+ *    load, so openssl.cnf or OPENSSL_MODULES cannot take them away from a
+ *    diagnostic tool that must compute what the peers compute anyway.
+ *    Only a libcrypto built without them (OPENSSL_NO_MD4/RC4) makes the
+ *    NTLM functions fail, with SD_ERR_UNSUPPORTED.
+ *  - The process-wide default context stays untouched, so libkrb5
+ *    (GSSAPI) keeps the providers and policy its configuration gives it.
+ *    (The EVP side below still makes libcrypto read openssl.cnf once,
+ *    as any EVP cipher initialisation does; the helpers do not.)
  *
- * Everything is lazy: the context is created with the built-in default
- * provider only; legacy.so is loaded the first time MD4 or RC4 is needed,
- * and each algorithm is fetched once, on first use, then reused.
- * Because of that lazy caching a struct sd_crypto is NOT thread-safe: give
- * each thread (or each event loop) its own, or serialize the calls.
+ * The EVP side is lazy: the private context (default provider) is created
+ * the first time sd_crypto_get_md/get_cipher is called, legacy.so only if
+ * MD4 or RC4 is asked for as an EVP object, and each algorithm is fetched
+ * once, then reused. Because of that lazy caching a struct sd_crypto is
+ * NOT thread-safe: give each thread (or each event loop) its own, or
+ * serialize the calls.
  * All functions return SD_ERR_CRYPTO when libcrypto reports a failure.
  */
 #ifndef SMBDIAG_CORE_AUTH_CRYPTO_CTX_H
@@ -51,7 +51,7 @@ struct sd_span {
 };
 
 enum sd_crypto_md {
-	SD_MD_MD4,     /* legacy provider */
+	SD_MD_MD4,     /* EVP: legacy provider */
 	SD_MD_MD5,
 	SD_MD_SHA256,
 	SD_MD_SHA512,
@@ -59,7 +59,7 @@ enum sd_crypto_md {
 };
 
 enum sd_crypto_cipher {
-	SD_CIPHER_RC4,          /* legacy provider */
+	SD_CIPHER_RC4,          /* EVP: legacy provider */
 	SD_CIPHER_AES128_CCM,
 	SD_CIPHER_AES128_GCM,
 	SD_CIPHER_AES256_CCM,
@@ -83,6 +83,11 @@ enum sd_err sd_crypto_hmac(struct sd_crypto *c, enum sd_crypto_md md, const uint
 
 /* AES-128-CMAC (RFC 4493) with a 16-byte key. */
 enum sd_err sd_crypto_cmac_aes128(struct sd_crypto *c, const uint8_t key[16],
+    const struct sd_span *parts, size_t n_parts, uint8_t out[16]);
+
+/* AES-128-GMAC: the GCM tag of the parts as AAD, no text (MS-SMB2
+ * 3.1.4.1 signing), with a 12-byte nonce. */
+enum sd_err sd_crypto_gmac_aes128(struct sd_crypto *c, const uint8_t key[16], const uint8_t nonce[12],
     const struct sd_span *parts, size_t n_parts, uint8_t out[16]);
 
 /* RC4 from a fresh key schedule over len bytes; out may equal in.

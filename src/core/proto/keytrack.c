@@ -24,7 +24,7 @@ static const char *const state_texts[SMB2_KT__COUNT] = {
 	"no password or NT hash was given",
 	"the session belongs to another user or domain than the credentials",
 	"could not authenticate the session with the given password",
-	"the session used Kerberos: its keys need the service key (keytab), not supported yet",
+	"the session used Kerberos: its keys need the service's keytab (analyze --keytab)",
 	"the session used NTLMv1 or LM, not supported",
 	"anonymous or guest session: it has no keys",
 	"session binding: its keys belong to the master session on another connection",

@@ -19,8 +19,8 @@
  *    signing key, TRANSFORM messages are decrypted with the key of their
  *    direction and the plain messages inside are followed like the rest.
  *
- * Not followed (the session says why): Kerberos (a keytab is a later
- * step), NTLMv1, anonymous and guest sessions (no keys), session binding
+ * Not followed (the session says why): Kerberos (its key comes from the
+ * service's keytab, outside the core: smb2_keytrack_add_session_key), NTLMv1, anonymous and guest sessions (no keys), session binding
  * (its keys live on the master session's connection), messages that
  * arrived compressed (COMPRESSION_TRANSFORM).
  *
@@ -65,7 +65,7 @@ enum smb2_kt_state {
 	SMB2_KT_NO_SECRET,          /* no password or NT hash was given */
 	SMB2_KT_OTHER_USER,         /* not the user / domain the credentials are for */
 	SMB2_KT_WRONG_PASSWORD,     /* the NTLMv2 response does not verify with the given secret */
-	SMB2_KT_KERBEROS,           /* Kerberos: needs the service key (not supported yet) */
+	SMB2_KT_KERBEROS,           /* Kerberos: needs the session key from the keytab (add_session_key) */
 	SMB2_KT_NTLMV1,             /* NTLMv1 / LM response: not supported */
 	SMB2_KT_ANONYMOUS,          /* anonymous or guest session: no keys */
 	SMB2_KT_BINDING,            /* session binding: keys are on another connection */

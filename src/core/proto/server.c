@@ -170,6 +170,8 @@ srv_session_free(struct smb2_server *s, struct srv_session *sess)
 			s->sessions[i] = NULL;
 	for (i = 0; i < SRV_MAX_TREES_CAP; i++)
 		srv_pipe_free(&sess->trees[i]);
+	srv_krb_end(s, sess);
+	srv_frag_free(sess);
 	free(sess->ntlm_negotiate);
 	free(sess->ntlm_challenge);
 	memset(sess, 0, sizeof(*sess));  /* keys */

@@ -1,6 +1,7 @@
 /* The SMB2/3 server state machine (sans-I/O), following MS-SMB2 3.3.5.x:
  * SMB1 multi-protocol upgrade, NEGOTIATE with every 3.1.1 context rule,
- * SESSION_SETUP with SPNEGO + NTLMv2 against a table of NT hashes,
+ * SESSION_SETUP with SPNEGO + NTLMv2 against a table of NT hashes, and
+ * Kerberos through an acceptor the driver supplies (smb2s_krb_ops),
  * TREE_CONNECT, ECHO, TREE_DISCONNECT, LOGOFF and the IOCTLs a client sends
  * right after a tree connect (VALIDATE_NEGOTIATE_INFO, DFS referral).
  * There is no file service: other commands get STATUS_NOT_SUPPORTED.
@@ -41,6 +42,42 @@
 #define SMB2S_MAX_ALLOWED 8      /* users named in one share's allow list */
 #define SMB2S_MAX_NAMES 8        /* accepted server names (name hardening) */
 #define SMB2S_MAX_IDS 4          /* cipher / signing algorithm preferences */
+#define SMB2S_KEY_MAX 32         /* a GSS session key (Kerberos AES-256 subkey) */
+#define SMB2S_KRB_TEXT 224
+
+/* Kerberos as acceptor, run by the driver (MIT GSSAPI with a keytab, in
+ * src/net/gss_server.c) as the client core leaves Kerberos to
+ * smb2_client_auth_ops: the core takes the GSS Kerberos token (AP-REQ)
+ * out of SPNEGO, hands it over, and gets the AP-REP, the names and the
+ * key back. The driver may read its keytab file; it never talks to the
+ * network (an acceptor needs no KDC). */
+struct smb2s_krb_result {
+	/* Accepted: */
+	char client[SMB2S_NAME_MAX * 2];   /* "alice@SMBDIAG.TEST" */
+	char service[SMB2S_NAME_MAX * 2];  /* the key's principal: "cifs/fs1.smbdiag.test@SMBDIAG.TEST" */
+	uint8_t key[SMB2S_KEY_MAX];        /* GSS_C_INQ_SSPI_SESSION_KEY (the AP-REP subkey) */
+	size_t key_len;
+	bool mutual;                       /* an AP-REP went back */
+	/* Refused: */
+	int32_t krb_error;                 /* RFC 4120 error number (37 skew ...), -1 when not one */
+	long code;                         /* the krb5 error code (GSS minor status), 0 none */
+	char text[SMB2S_KRB_TEXT];         /* GSS major and minor status text */
+};
+
+struct smb2s_krb_ops {
+	/* One token of a session's context; *sess_ctx is NULL on the first
+	 * call and set by it. SD_OK: complete, out holds the AP-REP (or
+	 * nothing); SD_ERR_VERIFY: Kerberos refused (res says why); other
+	 * errors are local failures (res->text says). */
+	enum sd_err (*accept)(void *acceptor, void **sess_ctx, const uint8_t *in, size_t in_len, uint8_t *out,
+			      size_t cap, size_t *out_len, struct smb2s_krb_result *res);
+	/* SPNEGO mechListMIC with the established context (RFC 4178 5). */
+	enum sd_err (*get_mic)(void *sess_ctx, const uint8_t *msg, size_t len, uint8_t *mic, size_t cap,
+			       size_t *mic_len);
+	enum sd_err (*verify_mic)(void *sess_ctx, const uint8_t *msg, size_t len, const uint8_t *mic,
+				  size_t mic_len);
+	void (*end)(void *sess_ctx);
+};
 
 /* Account states (MS-APDS 3.1.5): each maps to the NTSTATUS a Windows
  * server puts on the wire once the password was right. */
@@ -114,7 +151,8 @@ struct smb2s_policy {
 	/* [SmbServerNameHardeningLevel]: 0 off, 1 check the NTLM target name
 	 * when the client sends one, 2 require it. Accepted names are
 	 * compared with the part after "cifs/"; none listed = the NetBIOS and
-	 * DNS names below. */
+	 * DNS names below. A Kerberos ticket always names its service, so at
+	 * levels 1 and 2 its service name must be accepted too. */
 	uint8_t name_hardening_level;
 	char accepted_names[SMB2S_MAX_NAMES][SMB2S_NAME_MAX];
 	uint8_t n_accepted_names;
@@ -134,6 +172,10 @@ struct smb2s_policy {
 	struct smb2s_user users[SMB2S_MAX_USERS];
 	uint8_t n_users;
 	struct smb2s_fault fault;
+	/* Kerberos: offered and accepted only with an acceptor (a keytab);
+	 * NULL = NTLM only. The acceptor must outlive the policy's use. */
+	const struct smb2s_krb_ops *krb;
+	void *krb_acceptor;
 };
 
 /* Fills the defaults a server has without configuration: dialects 2.0.2 to
@@ -176,7 +218,7 @@ enum smb2s_event_kind {
 #define SMB2S_EV_MAX_IDS 8
 #define SMB2S_CMD_SMB1 0xFFFF   /* the SMB1 multi-protocol NEGOTIATE */
 #define SMB2S_CMD_NONE 0xFFFE   /* not about one request (framing, timers) */
-#define SMB2S_EV_TEXT 160
+#define SMB2S_EV_TEXT 256
 
 struct smb2s_event {
 	enum smb2s_event_kind kind;
@@ -216,6 +258,15 @@ struct smb2s_event {
 	char workstation[SMB2S_NAME_MAX];
 	char target_name[SMB2S_NAME_MAX * 2];
 	uint8_t ntlm_kind;            /* SESSION_AUTH: enum ntlm_response_kind (core/auth/ntlmssp.h) */
+	/* SESSION_AUTH, and REFUSED after it: Kerberos (target_name is then
+	 * the ticket's service name, user and domain the client principal).
+	 * NEGOTIATED: Kerberos is offered besides NTLMSSP. */
+	bool kerberos;
+	char realm[SMB2S_NAME_MAX];   /* the ticket's realm */
+	bool has_kvno;
+	uint32_t kvno;                /* the ticket's key version */
+	int32_t etype;                /* the ticket's encryption type, 0 unknown */
+	int32_t krb_error;            /* REFUSED: RFC 4120 error number, 0 none, -1 not one */
 	uint16_t session_flags;
 	bool signing_required;
 	bool encrypted;

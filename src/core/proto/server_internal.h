@@ -4,6 +4,7 @@
 
 #include "core/auth/ntlm_crypto.h"
 #include "core/auth/smb_crypto.h"
+#include "core/auth/spnego.h"
 #include "core/proto/server.h"
 #include "core/wire/smb2.h"
 
@@ -19,6 +20,7 @@
 #define ST_ACCOUNT_DISABLED 0xC0000072u
 #define ST_INSUFFICIENT_RESOURCES 0xC000009Au
 #define ST_NOT_SUPPORTED 0xC00000BBu
+#define ST_TIME_DIFFERENCE_AT_DC 0xC0000133u
 #define ST_NETWORK_NAME_DELETED 0xC00000C9u
 #define ST_BAD_NETWORK_NAME 0xC00000CCu
 #define ST_REQUEST_NOT_ACCEPTED 0xC00000D0u
@@ -55,6 +57,7 @@ enum srv_gss_leg {
 	GSS_WANT_NEGOTIATE = 0,    /* first token: SPNEGO init or raw NTLMSSP NEGOTIATE */
 	GSS_WANT_NTLM_NEGOTIATE,   /* SPNEGO chose NTLMSSP over the client's optimistic mech */
 	GSS_WANT_AUTHENTICATE,
+	GSS_WANT_KRB_AP_REQ,       /* SPNEGO chose Kerberos; its AP-REQ comes in a NegTokenResp */
 };
 
 struct srv_pipe;
@@ -74,13 +77,14 @@ struct srv_session {
 	bool signing_required;     /* Session.SigningRequired */
 	bool encrypt_data;         /* Session.EncryptData */
 	bool have_keys;            /* signing (and maybe cipher) keys derived */
-	uint8_t session_key[NTLM_KEY_LEN];
+	uint8_t session_key[SMB2S_KEY_MAX];
+	size_t session_key_len;
 	struct smb3_keys keys;
 	uint8_t preauth[SMB311_PREAUTH_HASH_LEN];
 	char user[SMB2S_NAME_MAX];
 	char domain[SMB2S_NAME_MAX];
 
-	/* GSS (SPNEGO + NTLM) state. */
+	/* GSS (SPNEGO + NTLM or Kerberos) state. */
 	enum srv_gss_leg leg;
 	bool spnego;               /* the client wraps tokens in SPNEGO */
 	uint8_t mech_types[128];   /* the client's DER MechTypeList (mechListMIC) */
@@ -91,6 +95,14 @@ struct srv_session {
 	size_t ntlm_negotiate_len;
 	uint8_t *ntlm_challenge;
 	size_t ntlm_challenge_len;
+	/* Kerberos: the driver's GSS context and the SPNEGO mechanism it
+	 * came under (answered back as supportedMech, MS-SPNG 3.2.5). */
+	void *krb_ctx;
+	uint8_t krb_mech;          /* enum spnego_mech */
+	bool krb_mic_due;          /* our mechListMIC goes with the final answer */
+	/* A GSS token arriving in fragments (server_frag.c). */
+	uint8_t *frag;
+	size_t frag_len, frag_total;
 
 	struct srv_tree trees[SRV_MAX_TREES_CAP];
 	uint32_t next_tree_id;
@@ -237,10 +249,40 @@ struct srv_gss_out {
 	size_t token_len;
 	bool anonymous, guest;
 	bool have_key;
-	uint8_t key[NTLM_KEY_LEN];
+	uint8_t key[SMB2S_KEY_MAX];
+	size_t key_len;
+	bool kerberos;                /* the failure came from the Kerberos acceptor */
+	int32_t krb_error;            /* its RFC 4120 error number, -1 when not one */
 };
 void srv_gss_step(struct smb2_server *s, struct srv_req *r, struct srv_session *sess, const uint8_t *secbuf,
 		  size_t secbuf_len, struct srv_gss_out *out);
+void srv_gss_wrap(struct srv_session *sess, enum spnego_mech mech, const uint8_t *tok, size_t len, uint8_t neg_state,
+		  bool first, const uint8_t *list_mic, size_t list_mic_len, struct srv_gss_out *out);
+
+/* server_krb.c: Kerberos through the policy's acceptor. first_leg
+ * takes the client's NegTokenInit (or raw token); next_leg a
+ * NegTokenResp of a Kerberos session. */
+struct spnego_token;
+bool srv_krb_offered(const struct smb2_server *s);
+/* The client's token asks for Kerberos and an acceptor is configured. */
+bool srv_krb_wanted(const struct smb2_server *s, const struct spnego_token *t);
+void srv_krb_first(struct smb2_server *s, struct srv_req *r, struct srv_session *sess, const struct spnego_token *t,
+		   struct srv_gss_out *out);
+void srv_krb_next(struct smb2_server *s, struct srv_req *r, struct srv_session *sess, const struct spnego_token *t,
+		  struct srv_gss_out *out);
+void srv_krb_end(struct smb2_server *s, struct srv_session *sess);
+/* The server's mechanism list (NegTokenInit2): MS-KRB5, KRB5 with an
+ * acceptor, then NTLMSSP. Returns the count. */
+uint8_t srv_mech_list(const struct smb2_server *s, uint8_t *mechs, uint8_t cap);
+/* server_frag.c: SPNEGO token fragments (MS-SPNG 3.1.5.4). WHOLE: the
+ * token came at once; MORE: kept, answer MORE_PROCESSING with an empty
+ * blob; DONE: *p, *len now give the assembled token (until
+ * srv_frag_free); BAD: longer than declared or too large. */
+enum srv_frag { SRV_FRAG_WHOLE = 0, SRV_FRAG_MORE, SRV_FRAG_DONE, SRV_FRAG_BAD };
+enum srv_frag srv_frag_take(struct srv_session *sess, const uint8_t **p, size_t *len);
+void srv_frag_free(struct srv_session *sess);
+/* SmbServerNameHardeningLevel applied to "cifs/host" (server_ntlm.c). */
+bool srv_target_name_ok(const struct smb2_server *s, const char *target, bool present);
 
 /* server_pipe.c: \PIPE\srvsvc on IPC$ (CREATE, WRITE, READ, CLOSE and
  * IOCTL FSCTL_PIPE_TRANSCEIVE). */

@@ -31,16 +31,19 @@ static const uint16_t default_signing[] = {
 };
 
 /* The SPNEGO NegTokenInit2 of the NEGOTIATE answer (MS-SPNG 3.2.5.2):
- * only NTLMSSP is offered, so clients skip Kerberos. */
+ * MS-KRB5 and KRB5 when a keytab is configured, then NTLMSSP; without a
+ * keytab only NTLMSSP, so clients skip Kerberos. */
 static size_t
-server_init2(uint8_t *buf, size_t cap)
+server_init2(const struct smb2_server *s, uint8_t *buf, size_t cap)
 {
 	struct spnego_init init;
+	uint8_t mechs[SPNEGO_MECHS_MAX], i;
 	struct sd_wr w;
 
 	memset(&init, 0, sizeof(init));
-	init.n_mechs = 1;
-	init.mechs[0] = SPNEGO_MECH_NTLMSSP;
+	init.n_mechs = srv_mech_list(s, mechs, SPNEGO_MECHS_MAX);
+	for (i = 0; i < init.n_mechs; i++)
+		init.mechs[i] = (enum spnego_mech)mechs[i];
 	init.has_neg_hints = true;
 	init.hint_name.p = (const uint8_t *)SPNEGO_WINDOWS_HINT_NAME;
 	init.hint_name.len = strlen(SPNEGO_WINDOWS_HINT_NAME);
@@ -55,7 +58,7 @@ negotiate_answer(struct smb2_server *s, struct srv_req *r, uint16_t dialect, con
 		 uint8_t n_ctx)
 {
 	struct smb2_negotiate_rsp rsp;
-	uint8_t secbuf[128];
+	uint8_t secbuf[192];   /* three mechanisms and the hint: about 110 bytes */
 	struct sd_wr w;
 	uint64_t now = s->ctx->filetime(s->ctx->user);
 
@@ -69,7 +72,7 @@ negotiate_answer(struct smb2_server *s, struct srv_req *r, uint16_t dialect, con
 	rsp.max_write_size = s->max_transact;
 	rsp.system_time = now;
 	rsp.server_start_time = 0;
-	rsp.secbuf_len = (uint16_t)server_init2(secbuf, sizeof(secbuf));
+	rsp.secbuf_len = (uint16_t)server_init2(s, secbuf, sizeof(secbuf));
 	rsp.secbuf = secbuf;
 	if (n_ctx) {
 		memcpy(rsp.ctx.ctx, ctx, n_ctx * sizeof(*ctx));
@@ -370,6 +373,7 @@ negotiated_event(struct smb2_server *s, const struct srv_req *r)
 {
 	struct smb2s_event *ev = srv_event(s, SMB2S_EV_NEGOTIATED, r);
 
+	ev->kerberos = srv_krb_offered(s);   /* the NegTokenInit2 lists MS-KRB5, KRB5 */
 	ev->dialect = s->dialect;
 	ev->cipher = s->cipher_id;
 	ev->signing_alg = s->sign_alg;

@@ -45,10 +45,12 @@ av_utf16(struct sd_wr *w, uint16_t id, const char *text)
 	ntlm_encode_av_pair(w, id, buf, (uint16_t)t.len);
 }
 
-/* Wraps an NTLM token the way the client's first token came. */
-static void
-wrap_token(struct srv_session *sess, const uint8_t *tok, size_t len, uint8_t neg_state, bool first,
-	   const uint8_t *list_mic, size_t list_mic_len, struct srv_gss_out *out)
+/* Wraps a mechanism's token the way the client's first token came: bare,
+ * or in a SPNEGO NegTokenResp naming the mechanism in its first answer.
+ * Shared by NTLM and Kerberos. */
+void
+srv_gss_wrap(struct srv_session *sess, enum spnego_mech mech, const uint8_t *tok, size_t len, uint8_t neg_state,
+	     bool first, const uint8_t *list_mic, size_t list_mic_len, struct srv_gss_out *out)
 {
 	struct spnego_resp resp;
 	struct sd_wr w;
@@ -60,7 +62,7 @@ wrap_token(struct srv_session *sess, const uint8_t *tok, size_t len, uint8_t neg
 		memset(&resp, 0, sizeof(resp));
 		resp.has_neg_state = true;
 		resp.neg_state = neg_state;
-		resp.supported_mech = first ? SPNEGO_MECH_NTLMSSP : SPNEGO_MECH_NONE;
+		resp.supported_mech = first ? mech : SPNEGO_MECH_NONE;
 		resp.response_token.p = len ? tok : NULL;
 		resp.response_token.len = len;
 		resp.mech_list_mic.p = list_mic;
@@ -133,7 +135,7 @@ challenge(struct smb2_server *s, struct srv_session *sess, const uint8_t *tok, s
 	sess->ntlm_challenge_len = w.len;
 	sess->leg = GSS_WANT_AUTHENTICATE;
 	out->status = ST_MORE_PROCESSING_REQUIRED;
-	wrap_token(sess, sess->ntlm_challenge, sess->ntlm_challenge_len, SPNEGO_ACCEPT_INCOMPLETE, first, NULL, 0, out);
+	srv_gss_wrap(sess, SPNEGO_MECH_NTLMSSP, sess->ntlm_challenge, sess->ntlm_challenge_len, SPNEGO_ACCEPT_INCOMPLETE, first, NULL, 0, out);
 }
 
 /* Text of an AUTHENTICATE field: UTF-16LE, or OEM taken as Latin-1. */
@@ -193,8 +195,8 @@ auth_event(struct smb2_server *s, const struct srv_req *r, const struct ntlm_aut
 }
 
 /* SMB server name hardening (SmbServerNameHardeningLevel). */
-static bool
-target_name_ok(const struct smb2_server *s, const char *target, bool present)
+bool
+srv_target_name_ok(const struct smb2_server *s, const char *target, bool present)
 {
 	const struct smb2s_policy *p = s->pol;
 	char dns[SMB2S_NAME_MAX];
@@ -270,7 +272,7 @@ verify_user(struct smb2_server *s, struct srv_session *sess, const struct ntlm_a
 		fail(out, ST_LOGON_FAILURE, &why_list_mic, "the SPNEGO mechListMIC does not verify");
 		return;
 	}
-	if (!target_name_ok(s, n->target, n->target_present)) {
+	if (!srv_target_name_ok(s, n->target, n->target_present)) {
 		out->status = ST_ACCESS_DENIED;
 		out->why = why_hardening;
 		snprintf(out->text, sizeof(out->text), "target name '%.96s' refused at SmbServerNameHardeningLevel %u",
@@ -278,6 +280,7 @@ verify_user(struct smb2_server *s, struct srv_session *sess, const struct ntlm_a
 		return;
 	}
 	out->have_key = true;
+	out->key_len = NTLM_KEY_LEN;
 	out->status = ST_SUCCESS;
 }
 
@@ -294,7 +297,7 @@ final_token(struct smb2_server *s, struct srv_session *sess, const struct ntlm_a
 	    ntlm_mech_list_mic(s->crypto, a->flags, out->key, NTLM_SERVER_TO_CLIENT, sess->mech_types,
 			       sess->mech_types_len, mic) == SD_OK)
 		mic_len = sizeof(mic);
-	wrap_token(sess, NULL, 0, SPNEGO_ACCEPT_COMPLETED, false, mic_len ? mic : NULL, mic_len, out);
+	srv_gss_wrap(sess, SPNEGO_MECH_NTLMSSP, NULL, 0, SPNEGO_ACCEPT_COMPLETED, false, mic_len ? mic : NULL, mic_len, out);
 }
 
 static void
@@ -340,13 +343,33 @@ authenticate(struct smb2_server *s, struct srv_req *r, struct srv_session *sess,
 		final_token(s, sess, &a, sp, out);
 }
 
-/* First leg: SPNEGO NegTokenInit (or a raw NTLMSSP token, or nothing). */
+/* The client's MechTypeList, kept for the mechListMIC. */
 static void
-first_leg(struct smb2_server *s, struct srv_session *sess, const struct spnego_token *t, struct srv_gss_out *out)
+first_leg_list(struct srv_session *sess, const struct spnego_token *t)
+{
+	sess->spnego = true;
+	sess->mech_types_len = 0;
+	if (t->init.mech_types_der.len <= sizeof(sess->mech_types)) {
+		memcpy(sess->mech_types, t->init.mech_types_der.p, t->init.mech_types_der.len);
+		sess->mech_types_len = t->init.mech_types_der.len;
+	}
+}
+
+/* First leg: SPNEGO NegTokenInit (or a raw NTLMSSP / Kerberos token, or
+ * nothing). */
+static void
+first_leg(struct smb2_server *s, struct srv_req *r, struct srv_session *sess, const struct spnego_token *t,
+	  struct srv_gss_out *out)
 {
 	uint8_t i;
 	bool has_ntlm = false;
 
+	if (srv_krb_wanted(s, t)) {
+		if (t->kind == SPNEGO_KIND_INIT)
+			first_leg_list(sess, t);
+		srv_krb_first(s, r, sess, t, out);
+		return;
+	}
 	if (t->kind == SPNEGO_KIND_RAW_NTLMSSP) {
 		sess->spnego = false;
 		challenge(s, sess, t->raw.p, t->raw.len, false, out);
@@ -354,20 +377,17 @@ first_leg(struct smb2_server *s, struct srv_session *sess, const struct spnego_t
 	}
 	if (t->kind != SPNEGO_KIND_INIT) {
 		fail(out, ST_LOGON_FAILURE, &why_mech, t->kind == SPNEGO_KIND_RAW_KRB5
-			     ? "raw Kerberos token: smbdiag serve accepts NTLM only"
+			     ? "raw Kerberos token, but no keytab is configured (NTLM only)"
 			     : "first security token is not an SPNEGO NegTokenInit");
 		return;
 	}
-	sess->spnego = true;
-	sess->mech_types_len = 0;
-	if (t->init.mech_types_der.len <= sizeof(sess->mech_types)) {
-		memcpy(sess->mech_types, t->init.mech_types_der.p, t->init.mech_types_der.len);
-		sess->mech_types_len = t->init.mech_types_der.len;
-	}
+	first_leg_list(sess, t);
 	for (i = 0; i < t->init.n_mechs; i++)
 		has_ntlm |= t->init.mechs[i] == SPNEGO_MECH_NTLMSSP;
 	if (!has_ntlm) {
-		fail(out, ST_LOGON_FAILURE, &why_mech, "the client offers no NTLMSSP mechanism (Kerberos only?)");
+		fail(out, ST_LOGON_FAILURE, &why_mech, srv_krb_offered(s)
+			     ? "the client offers neither Kerberos nor NTLMSSP"
+			     : "the client offers no NTLMSSP mechanism (Kerberos only? no keytab is configured)");
 		return;
 	}
 	if (t->init.mechs[0] == SPNEGO_MECH_NTLMSSP && t->init.mech_token.p) {
@@ -378,7 +398,17 @@ first_leg(struct smb2_server *s, struct srv_session *sess, const struct spnego_t
 	 * wait for its NEGOTIATE. */
 	sess->leg = GSS_WANT_NTLM_NEGOTIATE;
 	out->status = ST_MORE_PROCESSING_REQUIRED;
-	wrap_token(sess, NULL, 0, SPNEGO_ACCEPT_INCOMPLETE, true, NULL, 0, out);
+	srv_gss_wrap(sess, SPNEGO_MECH_NTLMSSP, NULL, 0, SPNEGO_ACCEPT_INCOMPLETE, true, NULL, 0, out);
+}
+
+static void
+mech_list(const struct smb2_server *s, struct spnego_init *init)
+{
+	uint8_t mechs[SPNEGO_MECHS_MAX], i;
+
+	init->n_mechs = srv_mech_list(s, mechs, SPNEGO_MECHS_MAX);
+	for (i = 0; i < init->n_mechs; i++)
+		init->mechs[i] = (enum spnego_mech)mechs[i];
 }
 
 static void
@@ -387,10 +417,8 @@ server_initiates(struct smb2_server *s, struct srv_gss_out *out)
 	struct spnego_init init;
 	struct sd_wr w;
 
-	(void)s;
 	memset(&init, 0, sizeof(init));
-	init.n_mechs = 1;
-	init.mechs[0] = SPNEGO_MECH_NTLMSSP;
+	mech_list(s, &init);
 	init.has_neg_hints = true;
 	init.hint_name.p = (const uint8_t *)SPNEGO_WINDOWS_HINT_NAME;
 	init.hint_name.len = strlen(SPNEGO_WINDOWS_HINT_NAME);
@@ -400,14 +428,13 @@ server_initiates(struct smb2_server *s, struct srv_gss_out *out)
 	out->status = ST_MORE_PROCESSING_REQUIRED;
 }
 
-void
-srv_gss_step(struct smb2_server *s, struct srv_req *r, struct srv_session *sess, const uint8_t *secbuf,
-	     size_t secbuf_len, struct srv_gss_out *out)
+static void
+gss_step_whole(struct smb2_server *s, struct srv_req *r, struct srv_session *sess, const uint8_t *secbuf,
+	       size_t secbuf_len, struct srv_gss_out *out)
 {
 	struct spnego_token t;
 	struct spnego_blob inner;
 
-	memset(out, 0, sizeof(*out));
 	if (secbuf_len == 0 && sess->leg == GSS_WANT_NEGOTIATE) {
 		server_initiates(s, out);  /* the client waits for our NegTokenInit2 */
 		return;
@@ -417,7 +444,11 @@ srv_gss_step(struct smb2_server *s, struct srv_req *r, struct srv_session *sess,
 		return;
 	}
 	if (sess->leg == GSS_WANT_NEGOTIATE) {
-		first_leg(s, sess, &t, out);
+		first_leg(s, r, sess, &t, out);
+		return;
+	}
+	if (sess->leg == GSS_WANT_KRB_AP_REQ) {
+		srv_krb_next(s, r, sess, &t, out);
 		return;
 	}
 	if (sess->spnego && t.kind != SPNEGO_KIND_RESP) {
@@ -437,4 +468,24 @@ srv_gss_step(struct smb2_server *s, struct srv_req *r, struct srv_session *sess,
 		challenge(s, sess, inner.p, inner.len, false, out);
 	else
 		authenticate(s, r, sess, inner.p, inner.len, sess->spnego ? &t : NULL, out);
+}
+
+void
+srv_gss_step(struct smb2_server *s, struct srv_req *r, struct srv_session *sess, const uint8_t *secbuf,
+	     size_t secbuf_len, struct srv_gss_out *out)
+{
+	memset(out, 0, sizeof(*out));
+	switch (srv_frag_take(sess, &secbuf, &secbuf_len)) {
+	case SRV_FRAG_MORE:
+		out->status = ST_MORE_PROCESSING_REQUIRED;  /* an empty blob: send the rest */
+		return;
+	case SRV_FRAG_BAD:
+		fail(out, ST_SEC_E_INVALID_TOKEN, &why_token, "security token fragments exceed the declared length "
+		     "or 64 KiB");
+		return;
+	default:
+		break;
+	}
+	gss_step_whole(s, r, sess, secbuf, secbuf_len, out);
+	srv_frag_free(sess);   /* what was used of it has been copied */
 }

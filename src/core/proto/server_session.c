@@ -112,13 +112,14 @@ establish(struct smb2_server *s, struct srv_req *r, struct srv_session *sess, co
 		flags |= SMB2_SESSION_FLAG_IS_GUEST;
 	if (!g->anonymous)
 		s->constrained = false;
-	if (g->have_key) {
-		memcpy(sess->session_key, g->key, sizeof(sess->session_key));
+	if (g->have_key && g->key_len && g->key_len <= sizeof(sess->session_key)) {
+		memcpy(sess->session_key, g->key, g->key_len);
+		sess->session_key_len = g->key_len;
 		if (s->dialect == SMB2_DIALECT_311)
 			cipher = (enum smb3_cipher)s->cipher_id;
 		else if (srv_is_3x(s->dialect) && s->cipher_id)
 			cipher = SMB3_CIPHER_AES128_CCM;
-		if (smb3_derive_keys(s->crypto, s->dialect, cipher, sess->session_key, sizeof(sess->session_key),
+		if (smb3_derive_keys(s->crypto, s->dialect, cipher, sess->session_key, sess->session_key_len,
 				     s->dialect == SMB2_DIALECT_311 ? sess->preauth : NULL, &sess->keys) == SD_OK)
 			sess->have_keys = true;
 	}
@@ -136,6 +137,7 @@ establish(struct smb2_server *s, struct srv_req *r, struct srv_session *sess, co
 	free(sess->ntlm_negotiate);
 	free(sess->ntlm_challenge);
 	sess->ntlm_negotiate = sess->ntlm_challenge = NULL;
+	srv_krb_end(s, sess);
 	(void)r;
 	return flags;
 }
@@ -225,7 +227,11 @@ srv_session_setup(struct smb2_server *s, struct srv_req *r)
 		answer(s, r, g->status, 0, g->token, g->token_len, false);
 	} else if (g->status != ST_SUCCESS) {
 		/* A1: the session goes away with the failure. */
-		srv_refuse(s, r, g->status, &g->why, "%s", g->text);
+		ev = srv_refuse(s, r, g->status, &g->why, "%s", g->text);
+		if (g->kerberos) {
+			ev->kerberos = true;
+			ev->krb_error = g->krb_error;
+		}
 		r->sess = NULL;
 		srv_session_free(s, sess);
 	} else {

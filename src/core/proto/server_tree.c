@@ -146,7 +146,7 @@ tree_ok(struct smb2_server *s, struct srv_req *r, const struct smb2s_share *sh, 
 	ev->tree_id = t->id;
 	ev->share_flags = rsp.share_flags;
 	ev->share_type = rsp.share_type;
-	ev->encrypted = t->encrypt || r->sess->encrypt_data;
+	ev->encrypted = t->encrypt || r->sess->encrypt_data || r->encrypted;   /* or the client sealed it */
 	snprintf(ev->path, sizeof(ev->path), "%s", path);
 	srv_event_text(ev, "tree 0x%x connected to %s%s", t->id, path, t->encrypt ? " (share encrypts)" : "");
 }

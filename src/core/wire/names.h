@@ -17,6 +17,8 @@ struct sd_status_info {
 };
 const struct sd_status_info *sd_ntstatus_info(uint32_t code);
 const char *sd_ntstatus_name(uint32_t code);
+/* The name, or "0x%08X" for a status without one. */
+void sd_ntstatus_text(uint32_t code, char *buf, size_t cap);
 /* Accepts "STATUS_X", smbclient's "NT_STATUS_X" and "X"; true when found. */
 bool sd_ntstatus_lookup(const char *name, uint32_t *code);
 /* Every known status, for listing and for tests. */
@@ -34,6 +36,9 @@ const char *krb_error_name(int32_t code);
  * KRB_ERR_ prefix, and "krb:N" / "N". */
 bool krb_error_lookup(const char *name, int32_t *code);
 const struct krb_error_info *krb_error_table(size_t *count);
+/* Encryption type names (RFC 3961 8, RFC 3962, RFC 4757, RFC 6803,
+ * RFC 8009), as MIT spells them: 18 -> "aes256-cts-hmac-sha1-96". */
+const char *krb_etype_name(int32_t etype);
 
 /* NetBIOS session service (RFC 1002 4.3.4) negative response codes. */
 const char *nbss_error_name(uint8_t code);

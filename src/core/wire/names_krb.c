@@ -148,6 +148,25 @@ krb_parse_number(const char *text, int32_t *code)
 	return true;
 }
 
+const char *
+krb_etype_name(int32_t etype)
+{
+	switch (etype) {
+	case 1: return "des-cbc-crc";
+	case 3: return "des-cbc-md5";
+	case 16: return "des3-cbc-sha1";
+	case 17: return "aes128-cts-hmac-sha1-96";
+	case 18: return "aes256-cts-hmac-sha1-96";
+	case 19: return "aes128-cts-hmac-sha256-128";
+	case 20: return "aes256-cts-hmac-sha384-192";
+	case 23: return "rc4-hmac";
+	case 24: return "rc4-hmac-exp";
+	case 25: return "camellia128-cts-cmac";
+	case 26: return "camellia256-cts-cmac";
+	default: return NULL;
+	}
+}
+
 static bool
 krb_name_matches(const char *entry, const char *name)
 {

@@ -3,6 +3,7 @@
  * order and that no code or name appears twice. */
 #include "core/wire/names.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -228,6 +229,17 @@ sd_ntstatus_name(uint32_t code)
 	const struct sd_status_info *info = sd_ntstatus_info(code);
 
 	return info ? info->name : NULL;
+}
+
+void
+sd_ntstatus_text(uint32_t code, char *buf, size_t cap)
+{
+	const char *name = sd_ntstatus_name(code);
+
+	if (name)
+		snprintf(buf, cap, "%s", name);
+	else
+		snprintf(buf, cap, "0x%08X", code);
 }
 
 const struct sd_status_info *

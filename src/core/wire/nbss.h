@@ -37,6 +37,10 @@
 #define NBSS_NAME_CHARS 15
 #define NBSS_SUFFIX_SERVER 0x20
 #define NBSS_SUFFIX_WORKSTATION 0x00
+/* The called name a client sends when it knows no NetBIOS name for the
+ * server (connecting by address), and the one smbclient and Windows retry
+ * with after NBSS_ERR_CALLED_NAME_NOT_PRESENT. */
+#define NBSS_ANY_SERVER_NAME "*SMBSERVER"
 /* RFC 1002 4.1: a whole encoded name (labels, lengths and the final zero)
  * fits in 255 bytes; a label holds at most 63. */
 #define NBSS_ENCODED_NAME_MAX 255

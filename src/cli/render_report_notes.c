@@ -1,0 +1,106 @@
+#include "cli/render_report_notes.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/i18n.h"
+#include "cli/render_report_internal.h"
+
+static void note(struct report_capture_view *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+note(struct report_capture_view *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (v->n_notes >= REPORT_MAX_NOTES)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(v->notes[v->n_notes], sizeof(v->notes[0]), fmt, ap);
+	va_end(ap);
+	v->n_notes++;
+}
+
+static void
+offer(struct report_capture_view *v, const char *option)
+{
+	if (v->n_decrypt_with < sizeof(v->decrypt_with) / sizeof(v->decrypt_with[0]))
+		v->decrypt_with[v->n_decrypt_with++] = option;
+}
+
+/* Which secret opens the session's keys: NTLM's come from the user's
+ * password, Kerberos' from the service ticket (the server's keytab). */
+static const char *
+decrypt_hint(const struct ev_connection *c, struct report_capture_view *v)
+{
+	switch (c->session.seen ? c->session.mechanism : EV_MECH_UNKNOWN) {
+	case EV_MECH_NTLMSSP:
+		offer(v, "--password");
+		offer(v, "--nt-hash");
+		return _("To read them, run again with --password PASSWORD or --nt-hash HASH (the user's secret).");
+	case EV_MECH_KERBEROS:
+		offer(v, "--keytab");
+		return _("The session used Kerberos: to read them, run again with --keytab FILE (the server's "
+			 "keytab); --password and --nt-hash only open NTLM sessions.");
+	default:
+		offer(v, "--password");
+		offer(v, "--nt-hash");
+		offer(v, "--keytab");
+		return _("The keys come from the SESSION_SETUP, which the capture must hold: then run again with "
+			 "--password PASSWORD or --nt-hash HASH (NTLM) or --keytab FILE (Kerberos).");
+	}
+}
+
+static void
+hidden_note(const struct ev_connection *c, struct report_capture_view *v)
+{
+	const char *which = v->tree_connect_hidden
+				    ? _("the steps after SESSION_SETUP (the TREE_CONNECT and everything later) are hidden")
+				    : _("the requests after the TREE_CONNECT are hidden");
+	const char *hint = decrypt_hint(c, v);
+
+	if (c->decrypt_tried)
+		hint = _("The secret given did not open them (another user's session, a wrong secret, or a "
+			 "SESSION_SETUP the capture lacks).");
+	note(v, _("%u of %u SMB3 messages are encrypted (SMB2 TRANSFORM) and could not be read: %s. %s"),
+	     (unsigned)v->hidden, (unsigned)v->encrypted, which, hint);
+}
+
+void
+report_capture_view(const struct ev_connection *c, struct report_capture_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->encrypted = c->encrypted_messages;
+	v->decrypted = c->decrypted_messages <= c->encrypted_messages ? c->decrypted_messages : c->encrypted_messages;
+	v->hidden = v->encrypted - v->decrypted;
+	v->tree_connect_hidden = ev_last_step_const(c, SD_STEP_TREE_CONNECT) == NULL;
+	v->gaps = c->capture_gaps;
+	v->mid_stream = c->started_mid_stream;
+	if (v->hidden > 0)
+		hidden_note(c, v);
+	if (v->decrypted > 0)
+		note(v, _("%u SMB3-encrypted messages were decrypted with the secret given; the steps after "
+			  "SESSION_SETUP are shown from their decrypted content."),
+		     (unsigned)v->decrypted);
+	if (v->gaps)
+		note(v, "%s", _("The capture lacks some TCP data of this connection (packets it did not record): "
+				"messages there are unseen; the analysis resumed at the next NetBIOS / SMB2 header."));
+	if (v->mid_stream)
+		note(v, _("The capture began after this connection was opened (no TCP handshake seen): %s."),
+		     c->negotiate.seen_request || c->negotiate.seen_response
+			     ? _("the SMB steps start with its NEGOTIATE, none is missing")
+			     : _("the NEGOTIATE and maybe the SESSION_SETUP happened before it and are missing"));
+	v->any = v->encrypted > 0 || v->gaps || v->mid_stream;
+}
+
+size_t
+report_hidden_connections(const struct ev_timeline *t, const struct render_opts *o)
+{
+	size_t hidden = 0, i;
+
+	for (i = 0; i < t->n_conns; i++)
+		if (report_want_connection(o, (int)i) && t->conns[i].encrypted_messages > t->conns[i].decrypted_messages)
+			hidden++;
+	return hidden;
+}

@@ -1,0 +1,123 @@
+/* Reading a capture file for the walker programs (tests only). */
+#include "walk_pcap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/cap_internal.h"
+
+static void
+count_no_segment(struct walk_stats *s, enum cap_l3 r, const struct cap_pkt *pkt)
+{
+	switch (r) {
+	case CAP_L3_NOT_IP: s->not_ip++; break;
+	case CAP_L3_OTHER_PROTO: s->not_tcp++; break;
+	case CAP_L3_FRAGMENT: s->fragments++; break;
+	case CAP_L3_TRUNCATED: s->truncated++; break;
+	case CAP_L3_LINKTYPE: s->bad_linktype++; break;
+	case CAP_L3_OK:
+		if (pkt->proto != CAP_PROTO_TCP)
+			s->not_tcp++;
+		break;
+	}
+}
+
+bool
+walk_pcap_add_smb_port(struct walk_pcap_opts *o, const char *arg)
+{
+	char *end;
+	unsigned long port = strtoul(arg, &end, 10);
+
+	if (*arg == '\0' || *end != '\0' || port == 0 || port > 65535 || o->n_smb_ports >= WALK_MAX_SMB_PORTS)
+		return false;
+	o->smb_ports[o->n_smb_ports++] = (uint16_t)port;
+	return true;
+}
+
+static uint16_t
+mapped_port(const struct walk_pcap_opts *o, uint16_t port)
+{
+	unsigned i;
+
+	for (i = 0; i < o->n_smb_ports; i++)
+		if (o->smb_ports[i] == port)
+			return WALK_SMB_DIRECT_PORT;
+	return port;
+}
+
+static double
+frame_time(const struct pcap_pkthdr *ph)
+{
+	return (double)ph->ts.tv_sec + (double)ph->ts.tv_usec / 1e6;
+}
+
+/* pcap_next_ex's last answer: PCAP_ERROR_BREAK at the end, PCAP_ERROR when
+ * the file could not be read. */
+static int
+read_frames(pcap_t *pc, struct cap_analyzer *a, struct walk_table *t, const struct walk_pcap_opts *o)
+{
+	int linktype = pcap_datalink(pc), rc;
+	struct pcap_pkthdr *ph;
+	const u_char *data;
+
+	while ((rc = pcap_next_ex(pc, &ph, &data)) == 1) {
+		struct walk_stats *s = walk_table_stats(t);
+		struct cap_pkt seg;
+		enum cap_l3 r;
+
+		s->frames++;
+		/* As cap_analyzer_packet: time never runs backwards for the
+		 * fragment timeouts. */
+		if (frame_time(ph) > a->now)
+			a->now = frame_time(ph);
+		memset(&seg, 0, sizeof(seg));
+		r = cap_link_decode(a, linktype, data, ph->caplen, &seg);
+		if (r != CAP_L3_OK || seg.proto != CAP_PROTO_TCP) {
+			count_no_segment(s, r, &seg);
+			continue;
+		}
+		seg.sport = mapped_port(o, seg.sport);
+		seg.dport = mapped_port(o, seg.dport);
+		if (o->hook != NULL)
+			o->hook(o->ctx, ph);
+		walk_table_segment(t, s->frames, &seg);
+	}
+	return rc;
+}
+
+int
+walk_pcap_read(const char *prog, const char *path, struct walk_table *t, const struct walk_pcap_opts *opts)
+{
+	static const struct walk_pcap_opts no_opts;
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct cap_opts decoder_opts;
+	struct ev_timeline timeline;  /* the analyzer needs one; decoding frames adds nothing */
+	struct cap_analyzer *a;
+	pcap_t *pc;
+	int rc;
+
+	pc = pcap_open_offline(path, errbuf);
+	if (pc == NULL) {
+		fprintf(stderr, "%s: %s\n", prog, errbuf);
+		return 2;
+	}
+	if (!cap_linktype_supported(pcap_datalink(pc)))
+		fprintf(stderr, "%s: link type %d not decoded\n", prog, pcap_datalink(pc));
+	memset(&decoder_opts, 0, sizeof(decoder_opts));
+	ev_timeline_init(&timeline, EV_MODE_ANALYZE);
+	a = cap_analyzer_new(&decoder_opts, &timeline);
+	if (a == NULL) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		pcap_close(pc);
+		return 1;
+	}
+	rc = read_frames(pc, a, t, opts != NULL ? opts : &no_opts);
+	walk_table_stats(t)->reassembled = cap_analyzer_stats(a)->reassembled;
+	cap_analyzer_free(a);
+	ev_timeline_cleanup(&timeline);
+	if (rc == PCAP_ERROR)
+		fprintf(stderr, "%s: %s: %s\n", prog, path, pcap_geterr(pc));
+	pcap_close(pc);
+	return rc == PCAP_ERROR ? 2 : 0;
+}

@@ -160,14 +160,18 @@ cap_run(struct cap_analyzer *a, const struct cap_source *src, char *errbuf, size
 		return SD_ERR_IO;
 	}
 	if (src->iface != NULL) {
-		char filter[sizeof(CAP_DEFAULT_FILTER) + CAP_MAX_SMB_PORTS * 20];
+		char filter[sizeof(CAP_DEFAULT_FILTER) + (CAP_MAX_SMB_PORTS + CAP_MAX_KRB_PORTS) * 20];
 		size_t used = (size_t)snprintf(filter, sizeof(filter), "%s", CAP_DEFAULT_FILTER);
 		unsigned i;
 
-		/* The ports named with --smb-port are captured too. */
+		/* The ports named with --smb-port and --krb-port are captured too
+		 * (Kerberos on TCP and UDP). */
 		for (i = 0; i < a->opts.n_smb_ports && used < sizeof(filter); i++)
 			used += (size_t)snprintf(filter + used, sizeof(filter) - used, " or tcp port %u",
 						 a->opts.smb_ports[i]);
+		for (i = 0; i < a->opts.n_krb_ports && used < sizeof(filter); i++)
+			used += (size_t)snprintf(filter + used, sizeof(filter) - used, " or port %u",
+						 a->opts.krb_ports[i]);
 		err = set_filter(pc, src->filter ? src->filter : filter, errbuf, errcap);
 		if (err != SD_OK) {
 			pcap_close(pc);

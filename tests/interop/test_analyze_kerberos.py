@@ -14,7 +14,8 @@ Every capture then goes through `smbdiag analyze --krb-port KDC
   client_revoked, key_expired, ticket_rejected; kerberos.kdc_unreachable
   when the client's krb5.conf names a port where no KDC listens;
   kerberos.clock_skew when the probe runs one hour ahead under
-  libfaketime), exit 4;
+  libfaketime), exit 4; a live capture (analyze -i lo --krb-port) sees
+  a wrong password as it happens;
   on the successful session no error finding, exit 0;
 - no finding for the normal KDC_ERR_PREAUTH_REQUIRED;
 - the Kerberos exchanges tied to the SMB connection they served;
@@ -37,6 +38,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import krblab  # noqa: E402
@@ -366,6 +368,31 @@ def clock_skew(tap, lab):
            f'analyze {krb_ids(rep)} probe {krb_ids(prep)}\n{plog}')
 
 
+def live_capture(tap, lab):
+    """analyze -i lo with --krb-port: the live filter takes the KDC's high
+    port too, and a wrong password is seen as it happens."""
+    cmd = [SMBDIAG, 'analyze', '-i', 'lo', '--duration', '8', '--krb-port', str(lab.krb_port),
+           '--smb-port', str(lab.smbd.port), '--json']
+    live = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)  # the capture is open before the client starts
+    cmd_client = ['smbclient', f'//{HOST}/data', '-p', str(lab.smbd.port), '-I', '127.0.0.1',
+                  '--use-kerberos=required', '-U', f'alice@{REALM}%Wrong999', '-c', 'ls']
+    client = subprocess.run(cmd_client, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60,
+                            env=lab.env, stdin=subprocess.DEVNULL).stdout
+    try:
+        out, err = live.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        peers.stop_process(live)
+        out, err = '', 'analyze -i did not stop after --duration'
+    try:
+        rep = json.loads(out)
+    except ValueError:
+        rep = {}
+    tap.ok(live.returncode == 4 and 'kerberos.preauth_failed' in ids(rep, 'error'),
+           'live capture with --krb-port: kerberos.preauth_failed seen as it happens, exit 4',
+           f'exit {live.returncode}\n{err}\n{out[-2000:]}\n{client}')
+
+
 def main():
     peers.require('krb5kdc', 'kdb5_util', 'kadmin.local', 'smbd', 'smbclient', 'dumpcap', 'tshark', SMBDIAG)
     tap = peers.Tap()
@@ -378,6 +405,7 @@ def main():
         failures(tap, lab)
         kdc_unreachable(tap, lab)
         clock_skew(tap, lab)
+        live_capture(tap, lab)
         stale_keytab(tap, lab)
     except Exception as e:  # noqa: BLE001 - report the peer failure as a test failure
         tap.ok(False, 'peers start and the clients run', repr(e))

@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
@@ -34,6 +33,7 @@
 
 #include "core/proto/client.h"
 #include "core/wire/names.h"
+#include "net/os_ctx.h"
 
 #define MAX_CONNS 2048
 #define MAX_SECONDS 600
@@ -71,43 +71,6 @@ struct loadgen {
 	bool signed_tree;      /* the first tree connect went out signed */
 	char first_failure[160];
 };
-
-static void
-os_random(void *user, uint8_t *buf, size_t n)
-{
-	(void)user;
-	while (n > 0) {
-		ssize_t got = getrandom(buf, n, 0);
-
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			perror("getrandom");
-			exit(1);
-		}
-		buf += got;
-		n -= (size_t)got;
-	}
-}
-
-static uint64_t
-os_filetime(void *user)
-{
-	struct timespec ts;
-
-	(void)user;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return SD_FILETIME_UNIX_EPOCH + (uint64_t)ts.tv_sec * 10000000u + (uint64_t)ts.tv_nsec / 100u;
-}
-
-static uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 static void
 note_failure(struct loadgen *lg, const char *why)
@@ -175,7 +138,7 @@ slot_start(struct loadgen *lg, struct slot *s)
 		slot_release(s);
 		return -1;
 	}
-	s->started_us = now_us();
+	s->started_us = net_os_monotonic_us();
 	if (connect(s->fd, (const struct sockaddr *)&lg->addr, sizeof(lg->addr)) < 0 && errno != EINPROGRESS) {
 		note_failure(lg, strerror(errno));
 		slot_release(s);
@@ -198,10 +161,10 @@ slot_flush(struct slot *s)
 		if (sent < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				return true;
-			smb2_client_eof(s->client, now_us());
+			smb2_client_eof(s->client, net_os_monotonic_us());
 			return false;
 		}
-		smb2_client_output_done(s->client, (size_t)sent, now_us());
+		smb2_client_output_done(s->client, (size_t)sent, net_os_monotonic_us());
 	}
 	return true;
 }
@@ -234,7 +197,7 @@ slot_connected(struct loadgen *lg, struct slot *s)
 		return;
 	}
 	s->phase = SLOT_RUNNING;
-	if (smb2_client_start(s->client, now_us()) != SD_OK) {
+	if (smb2_client_start(s->client, net_os_monotonic_us()) != SD_OK) {
 		note_failure(lg, "cannot start the client");
 		slot_release(s);
 	}
@@ -256,13 +219,13 @@ slot_readable(struct loadgen *lg, struct slot *s)
 				lg->sessions--;
 				slot_release(s);
 			} else {
-				smb2_client_eof(s->client, now_us());
+				smb2_client_eof(s->client, net_os_monotonic_us());
 			}
 			return;
 		}
 		if (s->phase == SLOT_HELD)
 			continue;
-		smb2_client_input(s->client, buf, (size_t)got, now_us());
+		smb2_client_input(s->client, buf, (size_t)got, net_os_monotonic_us());
 		if (slot_done(s) || (lg->idle_mode && slot_tree_connected(s)))
 			return;
 	}
@@ -285,7 +248,7 @@ slot_step(struct loadgen *lg, struct slot *s, short revents, bool more)
 	if (s->phase == SLOT_RUNNING && !slot_done(s))
 		slot_flush(s);
 	if (s->phase == SLOT_RUNNING && !slot_done(s) &&
-	    now_us() - s->started_us > (lg->idle_mode ? IDLE_SESSION_TIMEOUT_US : SESSION_TIMEOUT_US)) {
+	    net_os_monotonic_us() - s->started_us > (lg->idle_mode ? IDLE_SESSION_TIMEOUT_US : SESSION_TIMEOUT_US)) {
 		note_failure(lg, "session timed out");
 		slot_release(s);
 	}
@@ -368,26 +331,26 @@ close_all(struct loadgen *lg)
 static int
 run_rate(struct loadgen *lg, unsigned seconds)
 {
-	uint64_t start = now_us(), end = start + (uint64_t)seconds * 1000000u, stop_at;
+	uint64_t start = net_os_monotonic_us(), end = start + (uint64_t)seconds * 1000000u, stop_at;
 	double cpu0 = cpu_seconds(), elapsed;
 	unsigned i, busy;
 
 	for (i = 0; i < lg->n_slots; i++)
 		slot_start(lg, &lg->slots[i]);
-	while (now_us() < end)
+	while (net_os_monotonic_us() < end)
 		if (poll_round(lg, true, 100, NULL) < 0)
 			return 1;
 	/* Sessions under way at the deadline may finish, within a bound; the
 	 * rate counts the time they took. */
-	stop_at = now_us() + SESSION_TIMEOUT_US;
+	stop_at = net_os_monotonic_us() + SESSION_TIMEOUT_US;
 	do {
 		busy = 0;
 		for (i = 0; i < lg->n_slots; i++)
 			busy += lg->slots[i].phase != SLOT_FREE;
 		if (busy && poll_round(lg, false, 100, NULL) < 0)
 			return 1;
-	} while (busy && now_us() < stop_at);
-	elapsed = (double)(now_us() - start) / 1e6;
+	} while (busy && net_os_monotonic_us() < stop_at);
+	elapsed = (double)(net_os_monotonic_us() - start) / 1e6;
 	close_all(lg);
 	printf("sessions=%llu failed=%llu seconds=%.3f rate=%.1f cpu=%.3f signed_tree_connect=%d first_failure=%s\n",
 	       (unsigned long long)lg->sessions, (unsigned long long)lg->failed, elapsed,
@@ -400,7 +363,7 @@ run_rate(struct loadgen *lg, unsigned seconds)
 static int
 run_idle(struct loadgen *lg, unsigned hold_seconds)
 {
-	uint64_t deadline = now_us() + 120000000u;
+	uint64_t deadline = net_os_monotonic_us() + 120000000u;
 	bool stdin_closed = false;
 	unsigned i, pending;
 
@@ -413,12 +376,12 @@ run_idle(struct loadgen *lg, unsigned hold_seconds)
 		pending = 0;
 		for (i = 0; i < lg->n_slots; i++)
 			pending += lg->slots[i].phase == SLOT_CONNECTING || lg->slots[i].phase == SLOT_RUNNING;
-	} while (pending && now_us() < deadline);
+	} while (pending && net_os_monotonic_us() < deadline);
 	printf("ready=%llu failed=%llu first_failure=%s\n", (unsigned long long)lg->sessions,
 	       (unsigned long long)lg->failed, lg->first_failure[0] ? lg->first_failure : "none");
 	fflush(stdout);
-	deadline = now_us() + (uint64_t)hold_seconds * 1000000u;
-	while (!stdin_closed && now_us() < deadline)
+	deadline = net_os_monotonic_us() + (uint64_t)hold_seconds * 1000000u;
+	while (!stdin_closed && net_os_monotonic_us() < deadline)
 		if (poll_round(lg, false, 200, &stdin_closed) < 0)
 			return 1;
 	close_all(lg);
@@ -491,7 +454,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "HOST must be an IPv4 address\n");
 		return 2;
 	}
-	lg.ctx = (struct sd_ctx){NULL, os_random, os_filetime};
+	net_os_ctx(&lg.ctx);
 	lg.cfg.server_name = argv[4];
 	lg.cfg.share = argv[5];
 	lg.cfg.user = argv[6];

@@ -1,41 +1,13 @@
 /* The probe's pipeline: resolve, run the user's configuration on one
  * connection, record it, then the follow-ups (probe_followup.c). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "core/wire/smb2_const.h"
+#include "net/os_ctx.h"
 #include "net/probe_internal.h"
-
-static void
-os_random(void *user, uint8_t *buf, size_t n)
-{
-	(void)user;
-	while (n > 0) {
-		ssize_t got = getrandom(buf, n, 0);
-
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			abort();  /* no safe way to make keys without randomness */
-		}
-		buf += got;
-		n -= (size_t)got;
-	}
-}
-
-static uint64_t
-os_filetime(void *user)
-{
-	struct timespec ts;
-
-	(void)user;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return SD_FILETIME_UNIX_EPOCH + (uint64_t)ts.tv_sec * 10000000u + (uint64_t)ts.tv_nsec / 100u;
-}
 
 /* --- the core client as a net_io_ops object --- */
 
@@ -279,8 +251,7 @@ probe_run(const struct probe_config *cfg, struct ev_timeline *t)
 	memset(&p, 0, sizeof(p));
 	p.cfg = cfg;
 	p.t = t;
-	p.ctx.random = os_random;
-	p.ctx.filetime = os_filetime;
+	net_os_ctx(&p.ctx);
 	if (uv_loop_init(&p.loop) != 0)
 		return PROBE_EXIT_INTERNAL;
 	if (sd_crypto_create(&p.crypto) != SD_OK) {

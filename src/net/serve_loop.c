@@ -5,9 +5,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/rand.h>
-
 #include "net/serve_loop.h"
+
+#include "net/os_ctx.h"
 
 #define READ_CHUNK 65536
 #define PENDING_CAP (256 * 1024)
@@ -45,28 +45,6 @@ uint64_t
 serve_now_us(void)
 {
 	return uv_hrtime() / 1000;
-}
-
-static void
-loop_random(void *user, uint8_t *buf, size_t n)
-{
-	(void)user;
-	if (RAND_bytes(buf, (int)n) != 1) {
-		/* No entropy source is a broken machine; better stop than
-		 * hand out predictable challenges. */
-		fprintf(stderr, "smbdiag: RAND_bytes failed\n");
-		abort();
-	}
-}
-
-static uint64_t
-loop_filetime(void *user)
-{
-	struct timespec ts;
-
-	(void)user;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return SD_FILETIME_UNIX_EPOCH + (uint64_t)ts.tv_sec * 10000000ull + (uint64_t)ts.tv_nsec / 100;
 }
 
 static void
@@ -399,8 +377,7 @@ serve_loop_start(uv_loop_t *loop, const struct serve_loop_config *cfg, struct se
 		return UV_ENOMEM;
 	sl->loop = loop;
 	sl->cfg = *cfg;
-	sl->ctx.random = loop_random;
-	sl->ctx.filetime = loop_filetime;
+	net_os_ctx(&sl->ctx);
 	if (sd_crypto_create(&sl->crypto) != SD_OK) {
 		free(sl);
 		return UV_ENOMEM;

@@ -6,56 +6,18 @@
  *            [--dialect 3.1.1]... [--signing off|on|required] [--encrypt]
  *            [--no-encryption] [--cipher ID]... [--anonymous] [--list-shares]
  */
-#include <errno.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/proto/client.h"
 #include "core/wire/names.h"
-
-static void
-os_random(void *user, uint8_t *buf, size_t n)
-{
-	(void)user;
-	while (n > 0) {
-		ssize_t got = getrandom(buf, n, 0);
-
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			perror("getrandom");
-			exit(1);
-		}
-		buf += got;
-		n -= (size_t)got;
-	}
-}
-
-static uint64_t
-os_filetime(void *user)
-{
-	struct timespec ts;
-
-	(void)user;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return SD_FILETIME_UNIX_EPOCH + (uint64_t)ts.tv_sec * 10000000u + (uint64_t)ts.tv_nsec / 100u;
-}
-
-static uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
+#include "net/os_ctx.h"
 
 static int
 connect_to(const char *host, const char *port)
@@ -84,7 +46,7 @@ run(struct smb2_client *c, int fd, int timeout_ms)
 {
 	uint8_t buf[65536];
 
-	if (smb2_client_start(c, now_us()) != SD_OK)
+	if (smb2_client_start(c, net_os_monotonic_us()) != SD_OK)
 		return -1;
 	while (smb2_client_state(c) != SMB2C_DONE && smb2_client_state(c) != SMB2C_FAILED) {
 		const uint8_t *out;
@@ -96,10 +58,10 @@ run(struct smb2_client *c, int fd, int timeout_ms)
 			ssize_t sent = send(fd, out, n, MSG_NOSIGNAL);
 
 			if (sent < 0) {
-				smb2_client_eof(c, now_us());
+				smb2_client_eof(c, net_os_monotonic_us());
 				break;
 			}
-			smb2_client_output_done(c, (size_t)sent, now_us());
+			smb2_client_output_done(c, (size_t)sent, net_os_monotonic_us());
 			continue;
 		}
 		if (poll(&pfd, 1, timeout_ms) <= 0) {
@@ -108,10 +70,10 @@ run(struct smb2_client *c, int fd, int timeout_ms)
 		}
 		got = recv(fd, buf, sizeof(buf), 0);
 		if (got <= 0) {
-			smb2_client_eof(c, now_us());
+			smb2_client_eof(c, net_os_monotonic_us());
 			break;
 		}
-		smb2_client_input(c, buf, (size_t)got, now_us());
+		smb2_client_input(c, buf, (size_t)got, net_os_monotonic_us());
 	}
 	return 0;
 }
@@ -167,7 +129,7 @@ print_result(const struct smb2_client_result *r)
 int
 main(int argc, char **argv)
 {
-	struct sd_ctx ctx = {NULL, os_random, os_filetime};
+	struct sd_ctx ctx = {0};
 	struct smb2_client_config cfg;
 	struct sd_crypto *crypto = NULL;
 	struct smb2_client *c = NULL;
@@ -210,6 +172,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	net_os_ctx(&ctx);
 	if (sd_crypto_create(&crypto) != SD_OK || smb2_client_create(&ctx, crypto, &cfg, &c) != SD_OK) {
 		fprintf(stderr, "cannot create the client\n");
 		sd_crypto_free(crypto);

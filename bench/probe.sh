@@ -105,10 +105,44 @@ def own_wall(text):
         return None
 
 
-def bench(name, cmd, keep_output=False):
+def children(pid):
+    """Child PIDs of pid (all its threads), or an empty set once it is gone."""
+    kids = set()
+    try:
+        for task in os.listdir(f'/proc/{pid}/task'):
+            with open(f'/proc/{pid}/task/{task}/children') as f:
+                kids.update(int(k) for k in f.read().split())
+    except OSError:
+        pass
+    return kids
+
+
+class Settle:
+    """Waits, before each run, until the server has finished with the last
+    one: smbd forks a process per connection, and that process tearing down
+    (for several ms after the client has gone) while the next client
+    starts makes every tool's CPU time depend on how fast the previous one
+    was. Each run then starts, like a real probe, against an idle server.
+    Bounded: 2 s at most."""
+
+    def __init__(self, pid=None):
+        self.pid = pid
+        self.base = children(pid) if pid else set()
+
+    def __call__(self):
+        if not self.pid:
+            return
+        deadline = time.monotonic() + 2
+        while children(self.pid) - self.base and time.monotonic() < deadline:
+            time.sleep(0.001)
+
+
+def bench(name, cmd, keep_output=False, settle=None):
+    settle = settle or Settle()
     rc0 = measure(cmd)[2]   # warm-up, and a check that it works at all
     walls, cpus, owns = [], [], []
     for _ in range(runs):
+        settle()
         wall, cpu, rc, text = measure(cmd, keep_output)
         walls.append(wall)
         cpus.append(cpu)
@@ -134,16 +168,19 @@ def main():
     try:
         with peers.Smbd() as smbd:
             port = str(smbd.port)
-            results.append(bench('smbdiag probe', probe_cmd(port)))
+            time.sleep(1)  # smbd's own helpers (notifyd, cleanupd) start after it listens
+            settle = Settle(smbd.proc.pid)
+            results.append(bench('smbdiag probe', probe_cmd(port), settle=settle))
             if shutil.which('smbclient'):
                 results.append(bench('smbclient -c exit', ['smbclient', '//127.0.0.1/data', '-p', port,
-                                                           '-U', f'{USER}%{PASSWORD}', '-c', 'exit']))
+                                                           '-U', f'{USER}%{PASSWORD}', '-c', 'exit'],
+                                     settle=settle))
             if subprocess.run(['/usr/bin/python3', '-c', 'import impacket'], capture_output=True).returncode == 0:
-                results.append(bench('impacket (3 steps)', ['/usr/bin/python3', script, port]))
+                results.append(bench('impacket (3 steps)', ['/usr/bin/python3', script, port], settle=settle))
             if shutil.which('nmap'):
                 results.append(bench('nmap smb2-security-mode', [
                     'nmap', '-Pn', '-n', '-p', port, '--script', 'smb2-security-mode',
-                    '--script-args', f'smbport={port}', '127.0.0.1']))
+                    '--script-args', f'smbport={port}', '127.0.0.1'], settle=settle))
         serve_dir = os.path.join(tmp, 'serve')
         os.mkdir(serve_dir)
         with Serve(serve_dir) as serve:

@@ -101,11 +101,26 @@ environment_language(void)
 	return NULL;
 }
 
+/* Nothing would be translated: no --lang, no LANGUAGE, and the locale
+ * the environment names is C, POSIX or C.<codeset>, under which gettext
+ * returns every message as written. Then the locale files, the alias
+ * table and the catalog search are not worth their cost (a tenth of a
+ * probe's CPU in bench/probe.sh, where LANG=C.UTF-8 is common). */
+static bool
+nothing_to_translate(const char *lang)
+{
+	const char *language = getenv("LANGUAGE");
+
+	return !(lang && *lang) && !(language && *language) && !environment_language();
+}
+
 void
 cli_i18n_init(const char *lang)
 {
 	const char *env_lang;
 
+	if (nothing_to_translate(lang))
+		return;
 	if (lang && *lang) {
 		set_output_locale("");
 		select_language(lang);

@@ -53,15 +53,17 @@ main(int argc, char **argv)
 			continue;
 		/* A probe is a short process whose few big allocations (a
 		 * connection's 64 KiB read buffer, the client's buffers) are
-		 * mostly never touched: taken from mmap they arrive as zero pages
-		 * that calloc need not clear, and only the pages used fault in.
-		 * Without top padding the heap's top is too small to serve them,
-		 * so they do go to mmap (calloc clears a chunk carved from a large
-		 * top, touching every page). perf stat: 145 page faults a probe
-		 * before, 121 after. Not for serve, whose connections come and
-		 * go. */
+		 * mostly never touched. From a heap that grows by exactly what
+		 * is asked (no top padding) they arrive as fresh zero pages:
+		 * calloc clears only the part of the old top it reuses, and only
+		 * the pages used fault in. They stay off mmap, and the heap is
+		 * never trimmed, because unmapping at exit costs a TLB shootdown
+		 * on every CPU the probe ran on while it waited for the server
+		 * (bench/probe.sh, perf: about a tenth of a probe's CPU against
+		 * smbd). Not for serve, whose connections come and go. */
 		if (c->run == cmd_probe) {
-			mallopt(M_MMAP_THRESHOLD, 32 * 1024);
+			mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024); /* glibc's maximum */
+			mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
 			mallopt(M_TOP_PAD, 0);
 		}
 		return c->run(argc - 1, argv + 1);

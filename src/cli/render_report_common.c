@@ -31,6 +31,33 @@ report_server_flags(const struct ev_negotiate *n, const struct sd_flag_name *smb
 	return n->dialect == SD_DIALECT_SMB1 ? none : smb2_table;
 }
 
+/* Seconds since 1970 (UTC, non-negative) as a calendar date and time.
+ * Not gmtime_r: glibc's reads the local time zone file on its first call
+ * even for UTC, a file open and four more system calls in every report
+ * for nothing. The date comes from the day count by the proleptic
+ * Gregorian rules, counted in 400-year eras that start on March 1st so
+ * that the leap day ends each year. */
+static void
+civil_utc(int64_t t, struct tm *tm)
+{
+	int64_t days = t / 86400, secs = t % 86400;
+	int64_t z = days + 719468;               /* days since 0000-03-01 */
+	int64_t era = z / 146097;                /* 400-year eras */
+	int64_t doe = z - era * 146097;          /* day of era, 0..146096 */
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100); /* from March 1st */
+	int64_t mp = (5 * doy + 2) / 153;        /* month from March, 0..11 */
+	int64_t month = mp < 10 ? mp + 3 : mp - 9;
+
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_year = (int)(yoe + era * 400 + (month <= 2) - 1900);
+	tm->tm_mon = (int)month - 1;
+	tm->tm_mday = (int)(doy - (153 * mp + 2) / 5 + 1);
+	tm->tm_hour = (int)(secs / 3600);
+	tm->tm_min = (int)(secs / 60 % 60);
+	tm->tm_sec = (int)(secs % 60);
+}
+
 bool
 report_iso_time(double unix_seconds, char *buf, size_t cap)
 {
@@ -49,8 +76,7 @@ report_iso_time(double unix_seconds, char *buf, size_t cap)
 		whole++;
 		micro -= 1000000;
 	}
-	if (!gmtime_r(&whole, &tm))
-		return false;
+	civil_utc((int64_t)whole, &tm);
 	snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 		 tm.tm_hour, tm.tm_min, tm.tm_sec, micro);
 	return true;

@@ -14,9 +14,11 @@
 
 #include "core/wire/cursor.h"
 #include "core/wire/nbss.h"
+#include "net/ack_stamps.h"
 #include "net/conn.h"
 
-/* TCP_INFO polls after a send, in ms between polls: dense at first (a
+/* Where the kernel cannot stamp ACKs (ack_stamps.c), TCP_INFO is polled.
+ * TCP_INFO polls after a send, in ms between polls: dense at first (a
  * LAN acknowledges within a millisecond), then sparse up to about a
  * second, so a silent server costs a handful of wake-ups at most. */
 static const unsigned ack_poll_ms[] = {1, 2, 5, 12, 30, 50, 100, 200, 600};
@@ -260,6 +262,41 @@ poll_ack(struct net_conn *c)
 	return poll_ack_at(c, net_now_us());
 }
 
+/* Dates every recorded send that the kernel's ACK stamps cover, never
+ * before the send. */
+static void
+take_ack_stamps(struct net_conn *c)
+{
+	uv_os_fd_t fd;
+	uint32_t acked_low;
+	uint64_t at, acked;
+	size_t i;
+	int n;
+
+	if (uv_fileno((uv_handle_t *)&c->tcp, &fd) != 0)
+		return;
+	for (n = 0; n < 64 && ack_stamps_next(fd, &acked_low, &at); n++) {
+		/* The kernel's count is 32 bits: unwrap it below ours. */
+		acked = c->bytes_queued - (uint32_t)((uint32_t)c->bytes_queued - acked_low);
+		for (i = 0; i < c->n_sends; i++) {
+			struct net_send *s = &c->sends[i];
+
+			if (s->ack_us == 0 && s->end_offset <= acked)
+				s->ack_us = at > s->sent_us ? at : s->sent_us;
+		}
+	}
+}
+
+/* The ACKs so far: from the stamps, or by one TCP_INFO poll. */
+static void
+update_acks(struct net_conn *c)
+{
+	if (c->ack_stamps)
+		take_ack_stamps(c);
+	else
+		poll_ack(c);
+}
+
 static void
 on_ack_timer(uv_timer_t *t)
 {
@@ -275,7 +312,7 @@ on_step_timeout(uv_timer_t *t)
 {
 	struct net_conn *c = t->data;
 
-	poll_ack(c);
+	update_acks(c);
 	finish(c, c->connected_us ? NET_END_TIMEOUT : NET_END_CONNECT_TIMEOUT, 0);
 }
 
@@ -322,8 +359,14 @@ request_written(struct net_conn *c, size_t bytes)
 		s->sent_us = net_now_us();
 		s->ack_us = 0;
 		s->bytes = bytes;
+		s->end_offset = c->bytes_queued;
 	}
 	arm_step_timer(c);
+	if (c->ack_stamps) {
+		/* On loopback the ACK may be in before write() returns. */
+		take_ack_stamps(c);
+		return;
+	}
 	c->ack_polls = 0;
 	if (!watch_for_ack(c))
 		uv_timer_start(&c->ack_timer, on_ack_timer, ack_poll_ms[0], 0);
@@ -366,6 +409,7 @@ write_bytes(struct net_conn *c, const uint8_t *p, size_t n)
 	uv_buf_t buf = uv_buf_init((char *)(uintptr_t)p, (unsigned)n);
 	int r;
 
+	c->bytes_queued += n;
 	r = uv_try_write((uv_stream_t *)&c->tcp, &buf, 1);
 	if (r == (int)n)
 		return n;
@@ -476,10 +520,15 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	size_t n, used = 0;
 	uint64_t now = net_now_us();
 
+	/* A stamp on the error queue wakes the loop like data does (POLLERR)
+	 * and libuv then reads nothing: take it here, or the loop spins. */
+	if (c->ack_stamps && !c->closing)
+		take_ack_stamps(c);
 	if (c->closing || nread == 0)
 		return;
 	if (nread < 0) {
-		poll_ack(c);
+		if (!c->ack_stamps)
+			poll_ack(c);
 		if (c->started)
 			c->ops->eof(c->obj, now);
 		if (nread == UV_EOF)
@@ -491,7 +540,8 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	n = (size_t)nread;
 	c->last_input_us = now;
 	/* An answer acknowledges the request at the latest when it arrives. */
-	poll_ack_at(c, now);
+	if (!c->ack_stamps)
+		poll_ack_at(c, now);
 	if (c->cfg.tap)
 		c->cfg.tap(c->cfg.tap_user, c, NET_RECEIVED, p, n, now);
 	if (!c->started) {
@@ -560,6 +610,12 @@ on_connect(uv_connect_t *req, int status)
 	if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0) {
 		finish(c, NET_END_ERROR, UV_EIO);
 		return;
+	}
+	/* After uv_read_start: the stamps are drained by on_read. */
+	if (!c->cfg.tcp_info_only) {
+		uv_os_fd_t fd;
+
+		c->ack_stamps = uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0 && ack_stamps_enable(fd);
 	}
 	if (c->cfg.netbios)
 		send_session_request(c);

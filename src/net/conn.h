@@ -96,6 +96,7 @@ struct net_send {
 	uint64_t sent_us;
 	uint64_t ack_us;        /* 0: not seen */
 	size_t bytes;
+	uint64_t end_offset;    /* bytes written on the connection up to its end */
 };
 
 #define NET_MAX_SENDS 32
@@ -107,6 +108,8 @@ struct net_conn_config {
 	const char *calling_name;   /* NULL: "SMBDIAG" */
 	net_tap_fn tap;
 	void *tap_user;
+	bool tcp_info_only;         /* date ACKs by polling TCP_INFO even where the
+				     * kernel can stamp them (tests) */
 };
 
 struct net_conn {
@@ -123,6 +126,7 @@ struct net_conn {
 	size_t n_sends;
 	struct net_send sends[NET_MAX_SENDS];
 	bool tcp_info;               /* TCP_INFO was readable */
+	bool ack_stamps;             /* the kernel stamps ACKs (ack_stamps.h) */
 	uint64_t last_input_us;
 
 	/* Internal. */
@@ -138,6 +142,7 @@ struct net_conn {
 	void *obj;
 	int handles_open;
 	bool writing, started, closing;
+	uint64_t bytes_queued;       /* written or queued since ack_stamps began */
 	uint8_t nbss_buf[8];
 	size_t nbss_len;
 	uint8_t read_buf[65536];

@@ -3,7 +3,8 @@
  * the chain) and follows them. Windows builds the SPN from the name as
  * typed, cifs/<alias>, whatever the chain says (MS KB 3181029; MIT's
  * dns_canonicalize_hostname would ask for the canonical name instead),
- * so an alias needs its own SPN. */
+ * so an alias needs its own SPN. The answer is read by dns_answer_cname
+ * (core/wire/dns.c), which says why not with libresolv. */
 #include <arpa/nameser.h>
 #include <netinet/in.h>
 #include <resolv.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/wire/dns.h"
 #include "net/probe_internal.h"
 
 #define CNAME_LINKS_MAX 8
@@ -21,27 +23,9 @@ static bool
 cname_target(res_state rs, const char *name, char *target, size_t cap)
 {
 	unsigned char answer[DNS_ANSWER_MAX];
-	char expanded[NS_MAXDNAME];
-	ns_msg msg;
-	ns_rr rr;
-	int len, i, n;
+	int len = res_nquery(rs, name, ns_c_in, ns_t_cname, answer, sizeof(answer));
 
-	len = res_nquery(rs, name, ns_c_in, ns_t_cname, answer, sizeof(answer));
-	if (len <= 0 || len > (int)sizeof(answer) || ns_initparse(answer, len, &msg) != 0)
-		return false;
-	n = ns_msg_count(msg, ns_s_an);
-	for (i = 0; i < n; i++) {
-		if (ns_parserr(&msg, ns_s_an, i, &rr) != 0)
-			return false;
-		if (ns_rr_type(rr) != ns_t_cname)
-			continue;
-		if (ns_name_uncompress(ns_msg_base(msg), ns_msg_end(msg), ns_rr_rdata(rr), expanded,
-				       sizeof(expanded)) < 0)
-			return false;
-		snprintf(target, cap, "%s", expanded);
-		return target[0] != '\0';
-	}
-	return false;
+	return len > 0 && len <= (int)sizeof(answer) && dns_answer_cname(answer, (size_t)len, target, cap);
 }
 
 bool

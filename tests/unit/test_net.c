@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <cmocka.h>
 
 #include "net/conn.h"
@@ -198,36 +199,77 @@ run_against(enum peer_mode mode, const struct net_conn_config *cfg, struct net_c
 
 static struct net_conn conn;
 
-static void
-answered_request_is_acknowledged(void **state)
+/* CPU time of this process so far, in ms. */
+static double
+cpu_ms(void)
 {
-	struct net_conn_config cfg = {.timeout_ms = 5000};
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+}
+
+static void
+answered_request_is_acknowledged_by(bool tcp_info_only)
+{
+	struct net_conn_config cfg = {.timeout_ms = 5000, .tcp_info_only = tcp_info_only};
 	struct toy t;
 
-	(void)state;
 	run_against(PEER_ANSWER, &cfg, &conn, &t);
 	assert_int_equal(conn.end, NET_END_DONE);
 	assert_int_equal(t.got, 8);
 	assert_int_equal(conn.n_sends, 1);
 	assert_int_equal(conn.sends[0].bytes, 8);
-	assert_true(conn.tcp_info);
+	if (tcp_info_only) {
+		assert_false(conn.ack_stamps);
+		assert_true(conn.tcp_info);
+	} else {
+#ifdef __linux__
+		/* The kernel stamps the ACK; TCP_INFO is not read at all. */
+		assert_true(conn.ack_stamps);
+		assert_false(conn.tcp_info);
+#endif
+	}
+	assert_int_not_equal(conn.sends[0].ack_us, 0);
 	assert_true(conn.sends[0].ack_us >= conn.sends[0].sent_us);
 	assert_true(conn.connected_us >= conn.connect_start_us);
 	assert_string_equal(strncmp(conn.local, "127.0.0.1:", 10) == 0 ? "ok" : conn.local, "ok");
 }
 
 static void
-silent_peer_times_out_after_the_ack(void **state)
+answered_request_is_acknowledged(void **state)
 {
-	struct net_conn_config cfg = {.timeout_ms = 300};
+	(void)state;
+	answered_request_is_acknowledged_by(false);
+	answered_request_is_acknowledged_by(true);
+}
+
+/* The ACK comes long before the timeout, and waiting for the answer that
+ * never comes costs next to no CPU: a stamp left on the error queue would
+ * make the loop spin. */
+static void
+silent_peer_times_out_after_the_ack_by(bool tcp_info_only)
+{
+	struct net_conn_config cfg = {.timeout_ms = 300, .tcp_info_only = tcp_info_only};
+	double cpu_before = cpu_ms();
 	struct toy t;
 
-	(void)state;
 	run_against(PEER_SILENT, &cfg, &conn, &t);
 	assert_int_equal(conn.end, NET_END_TIMEOUT);
 	assert_int_not_equal(conn.sends[0].ack_us, 0);
+	assert_true(conn.sends[0].ack_us - conn.sends[0].sent_us < 100000);
 	assert_true(conn.end_us - conn.sends[0].sent_us >= 290000);
 	assert_false(t.eof);
+	assert_true(cpu_ms() - cpu_before < 150);
+}
+
+static void
+silent_peer_times_out_after_the_ack(void **state)
+{
+	(void)state;
+	silent_peer_times_out_after_the_ack_by(false);
+	silent_peer_times_out_after_the_ack_by(true);
 }
 
 static void
@@ -294,6 +336,11 @@ netbios_positive_response_then_data(void **state)
 	assert_int_equal(conn.end, NET_END_DONE);
 	assert_int_equal(conn.nbss_type, 0x82);
 	assert_int_equal(conn.n_sends, 2);  /* the session request, then the object's request */
+	/* Each send is dated by the stamp of its own last byte. */
+	assert_int_not_equal(conn.sends[0].ack_us, 0);
+	assert_int_not_equal(conn.sends[1].ack_us, 0);
+	assert_true(conn.sends[1].ack_us >= conn.sends[1].sent_us);
+	assert_int_equal(conn.sends[1].end_offset, conn.sends[0].end_offset + 8);
 	assert_int_equal(t.got, 8);
 }
 

@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/render_report.h"
+#include "cli/render_report_internal.h"
 #include "diag/rules.h"
 #include "report_samples.h"
 
@@ -447,11 +449,47 @@ capture_notes_in_text_and_json(void **state)
 	free(out);
 }
 
+/* report_iso_time computes the calendar itself (it says why): it must
+ * agree with the C library's gmtime_r over the whole range it accepts,
+ * leap days and century years included, and refuse what lies outside. */
+static void
+iso_time_agrees_with_gmtime(void **state)
+{
+	static const double fixed[] = {1.0, 951782400.0 /* 2000-02-29 */, 4107542400.0 /* 2100-03-01 */,
+				       1709164800.5, 253402300799.0};
+	char got[40], want[96];
+	uint64_t x = 0x9e3779b97f4a7c15u;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 200000 + sizeof(fixed) / sizeof(fixed[0]); i++) {
+		struct tm tm;
+		time_t whole;
+		double t;
+
+		if (i < sizeof(fixed) / sizeof(fixed[0])) {
+			t = fixed[i];
+		} else {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			t = (double)(x % 253402300799u) + 1;
+		}
+		assert_true(report_iso_time(t, got, sizeof(got)));
+		whole = (time_t)t;
+		assert_non_null(gmtime_r(&whole, &tm));
+		snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)((t - (double)whole) * 1e6 + 0.5));
+		assert_string_equal(got, want);
+	}
+	assert_false(report_iso_time(0, got, sizeof(got)));
+	assert_false(report_iso_time(253402300800.0, got, sizeof(got)));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_sample_renders_in_every_form),
+		cmocka_unit_test(iso_time_agrees_with_gmtime),
 		cmocka_unit_test(text_ladder_and_profile),
 		cmocka_unit_test(text_findings_with_evidence_and_remedies),
 		cmocka_unit_test(colours_only_when_asked),

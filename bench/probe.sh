@@ -8,6 +8,10 @@
 # the LOGOFF answer, from the JSON step times), and whether issue 4's goals
 # are met: at least 10x less CPU per probe than smbclient, under 2 ms wall
 # against smbdiag serve. Numbers only: a benchmark asserts nothing.
+# Every tool's run starts once smbd has finished with the previous
+# connection (its per-connection process has exited), as a single probe
+# would find it: back to back, that process's teardown overlaps the next
+# client's start and adds 2-3 ms to whoever comes next on a 2-CPU machine.
 #
 # usage: bench/probe.sh [PATH/TO/smbdiag]    (BENCH_RUNS=20 by default)
 set -eu

@@ -414,6 +414,7 @@ cmd_probe(int argc, char **argv)
 	struct probe_capture cap;
 	struct render_opts ro = {0, -1, false};
 	struct ev_timeline t;
+	char why[256];
 	int rc, status;
 
 	if (!a)
@@ -440,11 +441,13 @@ cmd_probe(int argc, char **argv)
 	a->cfg.tap = probe_capture_tap;
 	a->cfg.tap_user = &cap;
 	ev_timeline_init(&t, EV_MODE_PROBE);
-	status = probe_run(&a->cfg, &t);
+	status = probe_run(&a->cfg, &t, why, sizeof(why));
 	if (probe_capture_close(&cap) != 0)
 		fprintf(stderr, "smbdiag probe: %s: %s\n", _("cannot write the capture"), a->capture);
 	if (status == PROBE_EXIT_INTERNAL) {
 		fprintf(stderr, "smbdiag probe: %s\n", _("internal error: cannot start the probe (memory, event loop or crypto)"));
+	} else if (status == PROBE_EXIT_USAGE) {
+		fprintf(stderr, "smbdiag probe: %s: %s\n", _("--auth kerberos cannot run on this system"), why);
 	} else {
 		rules_run(&t);
 		ro.verbosity = a->verbosity;

@@ -4,6 +4,7 @@
  * the name as typed (no DNS canonicalisation), as Windows asks for
  * cifs/<name in the path>. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,9 +196,21 @@ gss_client_create(const struct gss_client_config *cfg, struct gss_client **out, 
 	copy_text(g->host, sizeof(g->host), cfg->host);
 	code = krb5_init_context(&g->kctx);
 	if (code) {
-		set_error(g, err, GSS_STAGE_TGT, code);
+		/* Without a context there are no message tables: ELIBACC is
+		 * what the lazy loader (krb5_lazy.c) answers when the library
+		 * is not installed, and it has said why on standard error. */
+		err->stage = GSS_STAGE_TGT;
+		err->code = code;
+		err->krb_error = -1;
+		err->cannot_start = true;
+		if (code == ELIBACC)
+			snprintf(err->message, sizeof(err->message),
+				 "MIT Kerberos could not be loaded (Debian package libgssapi-krb5-2)");
+		else
+			snprintf(err->message, sizeof(err->message), "the Kerberos library could not start (error %ld)",
+				 (long)code);
 		gss_client_free(g);
-		return SD_ERR_CRYPTO;
+		return SD_ERR_UNSUPPORTED;
 	}
 	gss_kdc_log_attach(g->kctx, &g->log);
 	g->log.stage = GSS_STAGE_TGT;

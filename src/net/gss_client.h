@@ -30,6 +30,7 @@ struct gss_client_error {
 	long code;                 /* krb5_error_code or GSS minor status; 0 = none */
 	int32_t krb_error;         /* RFC 4120 error number, -1 when code is not one */
 	bool no_credentials;       /* no password and no TGT in the default cache */
+	bool cannot_start;         /* no Kerberos library (or it could not start) */
 	char message[GSS_CLIENT_TEXT];
 };
 

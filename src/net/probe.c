@@ -242,7 +242,7 @@ run_primary(struct probe *p)
 }
 
 int
-probe_run(const struct probe_config *cfg, struct ev_timeline *t)
+probe_run(const struct probe_config *cfg, struct ev_timeline *t, char *why, size_t why_cap)
 {
 	struct probe p;
 	struct timespec ts;
@@ -251,6 +251,10 @@ probe_run(const struct probe_config *cfg, struct ev_timeline *t)
 	memset(&p, 0, sizeof(p));
 	p.cfg = cfg;
 	p.t = t;
+	p.why = why;
+	p.why_cap = why_cap;
+	if (why && why_cap)
+		why[0] = '\0';
 	net_os_ctx(&p.ctx);
 	if (uv_loop_init(&p.loop) != 0)
 		return PROBE_EXIT_INTERNAL;

@@ -19,6 +19,7 @@
 enum probe_exit {
 	PROBE_EXIT_OK = 0,
 	PROBE_EXIT_INTERNAL = 1,
+	PROBE_EXIT_USAGE = 2,        /* what was asked cannot run here (no Kerberos) */
 	PROBE_EXIT_TCP = 10,
 	PROBE_EXIT_NEGOTIATE = 11,
 	PROBE_EXIT_SESSION = 12,
@@ -62,7 +63,9 @@ struct probe_config {
 /* Runs the probe into t (initialised by the caller, mode probe; it gets
  * one connection and the experiments). Returns the exit status of the
  * configuration asked for (enum probe_exit); the experiments never change
- * it. PROBE_EXIT_INTERNAL when nothing could run (memory, event loop). */
-int probe_run(const struct probe_config *cfg, struct ev_timeline *t);
+ * it. PROBE_EXIT_INTERNAL when nothing could run (memory, event loop),
+ * PROBE_EXIT_USAGE when this system cannot do what cfg asks (--auth
+ * kerberos without a Kerberos library); then why (why_cap bytes) says so. */
+int probe_run(const struct probe_config *cfg, struct ev_timeline *t, char *why, size_t why_cap);
 
 #endif

@@ -26,6 +26,8 @@ struct probe {
 	const char *krb_user;
 	char krb_refusal[EV_TEXT];    /* why Kerberos stopped before SESSION_SETUP */
 	bool krb_refused_for_skew;    /* ... KRB_AP_ERR_SKEW: the server's clock is wanted */
+	char *why;                    /* probe_run's why: what cannot run here */
+	size_t why_cap;
 };
 
 /* One connection: the client config it ran with, the transport's record

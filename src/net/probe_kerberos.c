@@ -339,6 +339,19 @@ probe_kerberos_prepare(struct probe *p, struct ev_connection *c, struct smb2_cli
 	if (err != SD_OK) {
 		record_refusal(p, g, &e, c, fallback);
 		gss_client_free(g);
+		if (e.cannot_start) {
+			/* Not the server's fault nor the KDC's: this system has
+			 * no Kerberos. auto falls back to NTLM and says why. */
+			struct ev_kerberos *k = fallback ? krb_record(p, NULL, EV_KRB_NO_MESSAGE, EV_KRB_STEP_TGT, "",
+								       (int)c->id, 0)
+							 : NULL;
+
+			if (k)
+				snprintf(k->detail, sizeof(k->detail), "this system cannot do Kerberos: %.200s", e.message);
+			if (p->why && p->why_cap)
+				snprintf(p->why, p->why_cap, "%s", e.message);
+			return PROBE_EXIT_USAGE;
+		}
 		return err == SD_ERR_VERIFY ? PROBE_EXIT_SESSION : PROBE_EXIT_INTERNAL;
 	}
 	record_kdc_steps(p, g, (int)c->id);

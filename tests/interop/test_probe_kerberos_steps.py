@@ -15,10 +15,13 @@ KDC, kerberos.clock_skew with the KDC's and the server's clocks); --auth
 auto without any ticket (session.ntlm_used says why); a stale server keytab
 (the principal re-keyed after the export: kerberos.ticket_rejected with the
 ticket's kvno); a server whose clock lags KDC and client by an hour
-(KRB_AP_ERR_TKT_NYV in SESSION_SETUP: kerberos.clock_skew).
+(KRB_AP_ERR_TKT_NYV in SESSION_SETUP: kerberos.clock_skew); a system without
+the Kerberos library (--auth kerberos: exit 2 naming the package; auto: NTLM
+and why).
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -98,6 +101,45 @@ def server_clock_behind(tap):
                'server clock 1 h behind: kerberos.clock_skew, server vs KDC shown, no mutual authentication', out)
     finally:
         krblab.cleanup(work, smbd, kdc)
+
+
+def krb5_library():
+    """The file the loader opens for libgssapi_krb5.so.2, or None."""
+    for d in ('/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'):
+        path = os.path.join(d, 'libgssapi_krb5.so.2')
+        if os.path.exists(path):
+            return os.path.realpath(path)
+    return None
+
+
+def no_kerberos_library(tap, env, target):
+    """A system without MIT Kerberos: the library is hidden under an empty
+    file in a mount namespace of the probe's own. --auth kerberos is a usage
+    error that says what to install; auto falls back to NTLM and says why."""
+    lib = krb5_library()
+    if os.geteuid() != 0 or not shutil.which('unshare') or not lib:
+        for what in ('kerberos', 'auto'):
+            tap.skip(f'no Kerberos library, {what}', 'needs root, unshare and libgssapi_krb5.so.2')
+        return
+    hide = ['unshare', '--mount', 'sh', '-c', 'mount --bind /dev/null "$0" && exec "$@"', lib]
+    base = [SMBDIAG, 'probe', target, '-I', '127.0.0.1', '--no-experiments', '-U', 'alice%Secret123']
+    r = subprocess.run(hide + base + ['--auth', 'kerberos', '--json'], capture_output=True, text=True, timeout=120,
+                       env=env, stdin=subprocess.DEVNULL)
+    log = f'exit {r.returncode}\n{r.stdout}\n{r.stderr}'
+    tap.ok(r.returncode == 2 and r.stdout == '' and 'libgssapi-krb5-2' in r.stderr
+           and 'internal error' not in r.stderr,
+           'no Kerberos library, kerberos: exit 2, no report, the package to install', log)
+    r = subprocess.run(hide + base + ['--auth', 'auto', '--json'], capture_output=True, text=True, timeout=120,
+                       env=env, stdin=subprocess.DEVNULL)
+    try:
+        rep = json.loads(r.stdout)
+    except ValueError:
+        rep = None
+    ntlm = finding(rep, 'session.ntlm_used')
+    tap.ok(r.returncode == 0 and connection(rep).get('session', {}).get('mechanism') == 'ntlmssp'
+           and any('this system cannot do Kerberos' in e for e in ntlm.get('evidence', [])),
+           'no Kerberos library, auto: NTLM, and session.ntlm_used says this system cannot do Kerberos',
+           f'exit {r.returncode}\n{r.stdout}\n{r.stderr}')
 
 
 def main():
@@ -186,6 +228,7 @@ def main():
         ev = ' | '.join(finding(rep, 'kerberos.kdc_unreachable').get('evidence', []))
         tap.ok(rc == 12 and 'AS-REQ for krbtgt/SMBDIAG.TEST: no answer from KDC 127.0.0.1:' in ev,
                'kerberos, KDC unreachable: kerberos.kdc_unreachable names the KDC tried', out)
+        no_kerberos_library(tap, env, target)
 
         # --- a DNS CNAME alias (resolv_wrapper answers res_nquery) ---
         if not os.path.exists(RESOLV_WRAPPER):

@@ -40,6 +40,7 @@ cap_analyzer_free(struct cap_analyzer *a)
 	cap_defrag_cleanup(a);
 	cap_dump_free(a);
 	cap_krb_free(a);
+	cap_krb_pending_free(a);
 	free(a->msg);
 	free(a->plain);
 	sd_crypto_free(a->crypto);
@@ -125,6 +126,8 @@ tcp_packet(struct cap_analyzer *a, struct cap_pkt *pkt)
 	if (f->app == CAP_APP_SMB && !f->smb && (pkt->flags & (CAP_TCP_SYN | CAP_TCP_ACK)) == CAP_TCP_SYN)
 		f->client = dir;
 	cap_tcp_segment(a, f, dir, pkt);
+	if (f->app == CAP_APP_KRB && (pkt->flags & CAP_TCP_RST) && f->rst_to_syn && !f->krb_refusal_noted)
+		cap_krb_tcp_refused(a, f, pkt);
 	if (f->smb != NULL) {
 		struct ev_connection *c = &a->t->conns[f->smb->conn];
 
@@ -165,9 +168,14 @@ cap_analyzer_packet(struct cap_analyzer *a, double ts, const uint8_t *p, size_t 
 		tcp_packet(a, &pkt);
 		return;
 	}
+	if (pkt.proto == CAP_PROTO_ICMP || pkt.proto == CAP_PROTO_ICMPV6) {
+		a->stats.not_tcp_udp++;
+		cap_icmp_packet(a, &pkt);
+		return;
+	}
 	a->stats.udp_datagrams++;
 	if ((cap_is_krb_port(a, pkt.sport) || cap_is_krb_port(a, pkt.dport)) && pkt.payload_len == pkt.payload_wire_len)
-		cap_krb_message(a, &pkt.src, pkt.sport, &pkt.dst, pkt.dport, pkt.payload, pkt.payload_len);
+		cap_krb_message(a, &pkt.src, pkt.sport, &pkt.dst, pkt.dport, pkt.payload, pkt.payload_len, true);
 }
 
 void

@@ -223,6 +223,20 @@ flow_new(struct cap_analyzer *a, const struct cap_pkt *p, uint32_t h)
 }
 
 struct cap_flow *
+cap_flow_find(struct cap_analyzer *a, const struct cap_pkt *p, int *dir)
+{
+	uint32_t h = pair_hash(p);
+	struct cap_flow *f;
+
+	if (a->hash == NULL)
+		return NULL;
+	for (f = a->hash[h & (a->hash_slots - 1)]; f != NULL; f = f->hnext)
+		if (f->hash == h && (*dir = direction(f, p)) >= 0)
+			return f;
+	return NULL;
+}
+
+struct cap_flow *
 cap_flow_lookup(struct cap_analyzer *a, const struct cap_pkt *p, int *dir)
 {
 	uint32_t h = pair_hash(p);

@@ -18,6 +18,10 @@
 
 #define CAP_PROTO_TCP 6
 #define CAP_PROTO_UDP 17
+/* ICMP / ICMPv6 messages come through as pkt.proto with the whole message
+ * as payload (no ports): only destination unreachable is read (cap_icmp.c). */
+#define CAP_PROTO_ICMP 1
+#define CAP_PROTO_ICMPV6 58
 
 struct cap_addr {
 	uint8_t family;     /* 4 or 6 */
@@ -38,7 +42,7 @@ struct cap_pkt {
 };
 
 enum cap_l3 {
-	CAP_L3_OK = 0,       /* TCP or UDP: pkt filled */
+	CAP_L3_OK = 0,       /* TCP, UDP, ICMP or ICMPv6: pkt filled */
 	CAP_L3_NOT_IP,
 	CAP_L3_OTHER_PROTO,
 	CAP_L3_FRAGMENT,     /* kept for reassembly (or dropped) */
@@ -173,6 +177,7 @@ struct cap_flow {
 	bool synack_seen, rst_to_syn;
 	struct cap_smbconn *smb;    /* SMB state, NULL until needed */
 	bool krb_record_ok[2];
+	bool krb_refusal_noted;     /* the RST to the SYN is in a Kerberos record */
 };
 
 /* ---- the analyzer ---- */
@@ -211,6 +216,10 @@ struct cap_analyzer {
 	/* Kerberos per-client pre-authentication state (cap_krb.c). */
 	struct cap_krb_client *krb_clients;
 	size_t n_krb_clients;
+	/* UDP Kerberos requests not answered yet, for ICMP errors that quote
+	 * them (cap_krb_refusal.c). */
+	struct cap_krb_pending *krb_pending;
+	size_t next_krb_pending;
 };
 
 /* Memory budget: false when n more bytes would go over it. */
@@ -225,6 +234,8 @@ void cap_addr_text(const struct cap_addr *addr, uint16_t port, char *out, size_t
 bool cap_addr_eq(const struct cap_addr *x, const struct cap_addr *y);
 
 struct cap_flow *cap_flow_lookup(struct cap_analyzer *a, const struct cap_pkt *pkt, int *dir);
+/* The flow of pkt's addresses and ports, or NULL: never makes one. */
+struct cap_flow *cap_flow_find(struct cap_analyzer *a, const struct cap_pkt *pkt, int *dir);
 void cap_flow_expire(struct cap_analyzer *a, bool all);
 void cap_flow_free_all(struct cap_analyzer *a);
 bool cap_is_smb_port(const struct cap_analyzer *a, uint16_t port);
@@ -264,12 +275,60 @@ struct cap_smbconn *cap_smb_conn(struct cap_analyzer *a, struct cap_flow *f);
 
 /* ---- Kerberos (cap_krb.c) ---- */
 
-/* One Kerberos message (no record marker) from src to dst. */
+/* One Kerberos message (no record marker) from src to dst; udp: it came
+ * in a UDP datagram (an ICMP error may quote it). */
 void cap_krb_message(struct cap_analyzer *a, const struct cap_addr *src, uint16_t sport, const struct cap_addr *dst,
-		     uint16_t dport, const uint8_t *p, size_t len);
+		     uint16_t dport, const uint8_t *p, size_t len, bool udp);
 /* Ties Kerberos records to the SMB connections they served. */
 void cap_krb_finish(struct cap_analyzer *a);
 void cap_krb_free(struct cap_analyzer *a);
+
+/* ---- refusals of Kerberos requests (cap_icmp.c, cap_krb_refusal.c) ---- */
+
+/* An ICMP or ICMPv6 message (pkt->payload) from pkt->src. */
+void cap_icmp_packet(struct cap_analyzer *a, const struct cap_pkt *pkt);
+
+/* The UDP datagram or TCP segment quoted by a destination unreachable:
+ * its IP addresses and ports, for tying the refusal to what it refused. */
+struct cap_icmp_unreach {
+	uint8_t type, code;
+	uint8_t proto;              /* CAP_PROTO_UDP or CAP_PROTO_TCP */
+	struct cap_addr src, dst;   /* of the quoted datagram */
+	uint16_t sport, dport;
+};
+
+enum cap_icmp_result {
+	CAP_ICMP_UNREACH = 0,       /* a destination unreachable quoting UDP or TCP: out filled */
+	CAP_ICMP_OTHER,             /* another ICMP message, or a quote of something else */
+	CAP_ICMP_TRUNCATED,         /* the message or its quote ends before the first 8 bytes of UDP / TCP */
+};
+
+/* Reads an ICMPv4 (family 4) or ICMPv6 (family 6) message p/len. */
+enum cap_icmp_result cap_icmp_unreach_decode(const uint8_t *p, size_t len, uint8_t family,
+					     struct cap_icmp_unreach *out);
+/* Follows IPv6 extension headers (cap_ip.c); see there. */
+enum cap_l3 cap_ip6_chain(const uint8_t *p, size_t len, size_t end, size_t *off, uint8_t *next,
+			  bool stop_at_fragment);
+
+/* Called for every Kerberos record made from a UDP datagram (request:
+ * src is the client; else src is the KDC, which answered). */
+void cap_krb_pending_note(struct cap_analyzer *a, const struct cap_addr *src, uint16_t sport,
+			  const struct cap_addr *dst, uint16_t dport, size_t record, bool request);
+/* An ICMP destination unreachable from `from` (frame a->frame) quoting
+ * the UDP datagram u: the newest pending request of that client port to
+ * that KDC port not refused yet gets the refusal. */
+void cap_krb_icmp_refusal(struct cap_analyzer *a, const struct cap_addr *from, uint8_t family,
+			  const struct cap_icmp_unreach *u);
+/* A Kerberos flow whose SYN the KDC's port answered with RST: one record
+ * for the refused connection attempt (the client never got to send its
+ * request, so there is no AS-REQ or TGS-REQ to tie it to). */
+void cap_krb_tcp_refused(struct cap_analyzer *a, struct cap_flow *f, const struct cap_pkt *rst);
+/* The same for an ICMP destination unreachable quoting the client's SYN
+ * (a firewall's REJECT): the flow of the quoted segment, if its
+ * handshake never completed. */
+void cap_krb_icmp_tcp_refusal(struct cap_analyzer *a, const struct cap_addr *from, uint8_t family,
+			      const struct cap_icmp_unreach *u);
+void cap_krb_pending_free(struct cap_analyzer *a);
 
 #define CAP_KRB_PORT 88
 

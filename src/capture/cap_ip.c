@@ -1,5 +1,6 @@
 /* IPv4 and IPv6 (extension headers), both with fragment reassembly
- * (cap_defrag.c), then the TCP or UDP header. Payload lengths come from
+ * (cap_defrag.c), then the TCP or UDP header (ICMP and ICMPv6 messages
+ * are handed on whole, for cap_icmp.c). Payload lengths come from
  * the IP header, never from the frame: Ethernet pads short frames, and
  * those pad bytes are not data. */
 #include "capture/cap_internal.h"
@@ -24,8 +25,14 @@ transport(uint8_t proto, const uint8_t *p, size_t len, size_t wire_len, struct c
 	struct sd_rd r;
 	size_t hlen;
 
-	sd_rd_init(&r, p, len);
 	pkt->proto = proto;
+	if (proto == CAP_PROTO_ICMP || proto == CAP_PROTO_ICMPV6) {
+		pkt->payload = p;
+		pkt->payload_len = len < wire_len ? len : wire_len;
+		pkt->payload_wire_len = wire_len;
+		return CAP_L3_OK;
+	}
+	sd_rd_init(&r, p, len);
 	pkt->sport = sd_rd_u16be(&r);
 	pkt->dport = sd_rd_u16be(&r);
 	if (proto == CAP_PROTO_UDP) {
@@ -93,7 +100,7 @@ ipv4(struct cap_analyzer *a, const uint8_t *p, size_t len, struct cap_pkt *pkt)
 		total = len;
 	if (!sd_rd_ok(&r) || ihl < IPV4_MIN_HEADER || ihl > len || ihl > total)
 		return CAP_L3_TRUNCATED;
-	if (proto != CAP_PROTO_TCP && proto != CAP_PROTO_UDP)
+	if (proto != CAP_PROTO_TCP && proto != CAP_PROTO_UDP && proto != CAP_PROTO_ICMP)
 		return CAP_L3_OTHER_PROTO;
 	end = total < len ? total : len;
 	if ((frag & 0x3FFF) != 0) {
@@ -104,18 +111,24 @@ ipv4(struct cap_analyzer *a, const uint8_t *p, size_t len, struct cap_pkt *pkt)
 	return transport(proto, p + ihl, end - ihl, total - ihl, pkt);
 }
 
-/* Follows IPv6 extension headers from *next at *off until TCP or UDP, a
- * Fragment header (left at *off when stop_at_fragment) or something else.
- * end bounds the headers (the end of the IPv6 payload). */
-static enum cap_l3
-ip6_chain(const uint8_t *p, size_t len, size_t end, size_t *off, uint8_t *next, bool stop_at_fragment)
+static bool
+ip6_upper_layer(uint8_t next)
+{
+	return next == CAP_PROTO_TCP || next == CAP_PROTO_UDP || next == CAP_PROTO_ICMPV6;
+}
+
+/* Follows IPv6 extension headers from *next at *off until TCP, UDP or
+ * ICMPv6, a Fragment header (left at *off when stop_at_fragment) or
+ * something else. end bounds the headers (the end of the IPv6 payload). */
+enum cap_l3
+cap_ip6_chain(const uint8_t *p, size_t len, size_t end, size_t *off, uint8_t *next, bool stop_at_fragment)
 {
 	struct sd_rd r;
 	int n;
 
 	sd_rd_init(&r, p, len);
 	for (n = 0; n < IP6_MAX_EXT_HEADERS; n++) {
-		if (*next == CAP_PROTO_TCP || *next == CAP_PROTO_UDP)
+		if (ip6_upper_layer(*next))
 			return CAP_L3_OK;
 		if (*next == IP6_FRAGMENT && stop_at_fragment)
 			return CAP_L3_FRAGMENT;
@@ -127,7 +140,7 @@ ip6_chain(const uint8_t *p, size_t len, size_t end, size_t *off, uint8_t *next, 
 		if (!sd_rd_ok(&r) || *off > len || *off > end)
 			return CAP_L3_TRUNCATED;
 	}
-	return *next == CAP_PROTO_TCP || *next == CAP_PROTO_UDP ? CAP_L3_OK : CAP_L3_OTHER_PROTO;
+	return ip6_upper_layer(*next) ? CAP_L3_OK : CAP_L3_OTHER_PROTO;
 }
 
 /* The Fragment header at off (RFC 8200 4.5): an atomic fragment (offset 0,
@@ -154,7 +167,7 @@ fragment6(struct cap_analyzer *a, const uint8_t *p, size_t len, size_t end, size
 	if (!sd_rd_ok(&r) || off > end)
 		return CAP_L3_TRUNCATED;
 	if ((offset_field & 0xFFF9) == 0) {
-		res = ip6_chain(p, len, end, &off, &next, false);
+		res = cap_ip6_chain(p, len, end, &off, &next, false);
 		return res != CAP_L3_OK ? res : transport(next, p + off, (end < len ? end : len) - off, end - off, pkt);
 	}
 	if (end > len)  /* a fragment cut by the snap length cannot be used */
@@ -162,7 +175,7 @@ fragment6(struct cap_analyzer *a, const uint8_t *p, size_t len, size_t end, size
 	if (cap_defrag_add(a, pkt, id, next, (size_t)(offset_field >> 3) * FRAG_BLOCK, (offset_field & 1) != 0, p + off,
 			   end - off, &total, &got) != CAP_FRAG_DONE)
 		return CAP_L3_FRAGMENT;
-	res = ip6_chain(a->defrag->out, total, total, &hoff, &got, false);
+	res = cap_ip6_chain(a->defrag->out, total, total, &hoff, &got, false);
 	if (res != CAP_L3_OK)
 		return res;
 	return transport(got, a->defrag->out + hoff, total - hoff, total - hoff, pkt);
@@ -189,7 +202,7 @@ ipv6(struct cap_analyzer *a, const uint8_t *p, size_t len, struct cap_pkt *pkt)
 	if (payload_len == 0)  /* jumbogram or TSO: what was captured */
 		payload_len = len - IP6_HEADER;
 	end = IP6_HEADER + payload_len;
-	res = ip6_chain(p, len, end, &off, &next, true);
+	res = cap_ip6_chain(p, len, end, &off, &next, true);
 	if (res == CAP_L3_FRAGMENT)
 		return fragment6(a, p, len, end, off, pkt);
 	if (res != CAP_L3_OK)

@@ -114,7 +114,7 @@ fill_error(struct ev_kerberos *k, const struct krb_error *e, struct cap_krb_clie
 
 void
 cap_krb_message(struct cap_analyzer *a, const struct cap_addr *src, uint16_t sport, const struct cap_addr *dst,
-		uint16_t dport, const uint8_t *p, size_t len)
+		uint16_t dport, const uint8_t *p, size_t len, bool udp)
 {
 	struct krb_message m;
 	struct ev_kerberos *k;
@@ -138,6 +138,8 @@ cap_krb_message(struct cap_analyzer *a, const struct cap_addr *src, uint16_t spo
 		cap_addr_text(dst, dport, k->kdc, sizeof(k->kdc));
 	else
 		cap_addr_text(src, sport, k->kdc, sizeof(k->kdc));
+	if (udp)
+		cap_krb_pending_note(a, src, sport, dst, dport, (size_t)(k - a->t->krb), request);
 	cs = client_state(a, request ? src : dst);
 	switch (m.msg_type) {
 	case KRB_MSG_AS_REQ:
@@ -246,10 +248,13 @@ tgt_distance(const struct ev_connection *c, const struct ev_kerberos *k)
 	return k->at - neg;
 }
 
-/* The exchanges a client makes on the way to a service ticket. */
+/* The exchanges a client makes on the way to a service ticket (a refused
+ * TCP connection to a KDC carried no message: it is tied the same way). */
 static bool
 gets_tickets(const struct ev_kerberos *k)
 {
+	if (k->message == EV_KRB_NO_MESSAGE && k->refusal != EV_KRB_REFUSAL_NONE)
+		return true;
 	return strncasecmp(k->sname, "krbtgt/", 7) == 0 || strncasecmp(k->sname, "kadmin/", 7) == 0;
 }
 

@@ -78,6 +78,11 @@ open_source(const struct cap_source *src, char *iobuf, char *errbuf, uint64_t *t
 	return pc;
 }
 
+/* Destination unreachable messages: how a KDC's host refuses a UDP
+ * Kerberos request (cap_icmp.c). The ICMPv6 test reads the type right
+ * after the IPv6 header, as libpcap's icmp6[] does. */
+#define REFUSAL_FILTER " or icmp[icmptype] == icmp-unreach or icmp6[icmp6type] == icmp6-destinationunreach"
+
 static enum sd_err
 set_filter(pcap_t *pc, const char *filter, char *errbuf, size_t errcap)
 {
@@ -160,8 +165,9 @@ cap_run(struct cap_analyzer *a, const struct cap_source *src, char *errbuf, size
 		return SD_ERR_IO;
 	}
 	if (src->iface != NULL) {
-		char filter[sizeof(CAP_DEFAULT_FILTER) + (CAP_MAX_SMB_PORTS + CAP_MAX_KRB_PORTS) * 20];
-		size_t used = (size_t)snprintf(filter, sizeof(filter), "%s", CAP_DEFAULT_FILTER);
+		char filter[sizeof(CAP_DEFAULT_FILTER) + sizeof(REFUSAL_FILTER) +
+			    (CAP_MAX_SMB_PORTS + CAP_MAX_KRB_PORTS) * 20];
+		size_t used = (size_t)snprintf(filter, sizeof(filter), "%s%s", CAP_DEFAULT_FILTER, REFUSAL_FILTER);
 		unsigned i;
 
 		/* The ports named with --smb-port and --krb-port are captured too

@@ -123,7 +123,8 @@ emit(struct cap_analyzer *a, struct cap_flow *f, int di, bool truncated)
 		a->stats.smb_pdus++;
 		cap_smb_pdu(a, f, di, ad->buf, ad->len, truncated, end_seq);
 	} else if (f->app == CAP_APP_KRB && ad->len > 4) {
-		cap_krb_message(a, &f->addr[di], f->port[di], &f->addr[!di], f->port[!di], ad->buf + 4, ad->len - 4);
+		cap_krb_message(a, &f->addr[di], f->port[di], &f->addr[!di], f->port[!di], ad->buf + 4, ad->len - 4,
+				false);
 	}
 }
 

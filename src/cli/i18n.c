@@ -139,6 +139,12 @@ cli_i18n_init(const char *lang)
 }
 
 const char *
+cli_trn(const char *one, const char *many, unsigned long n)
+{
+	return dngettext(TEXT_DOMAIN, one, many, n);
+}
+
+const char *
 cli_tr(const char *text)
 {
 	if (!text || !*text)

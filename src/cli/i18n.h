@@ -17,6 +17,10 @@
 void cli_i18n_init(const char *lang);
 /* The translation of text; NULL and "" are returned unchanged. */
 const char *cli_tr(const char *text) __attribute__((format_arg(1)));
+/* The translation of the form of one or many that fits n (languages
+ * have more than two plural forms; Chinese has one). */
+const char *cli_trn(const char *one, const char *many, unsigned long n) __attribute__((format_arg(1)))
+	__attribute__((format_arg(2)));
 /* The folder translations are read from (for diagnostics and tests). */
 const char *cli_i18n_localedir(void);
 

@@ -4,6 +4,7 @@
 
 #include "cli/i18n.h"
 #include "cli/json.h"
+#include "cli/text_columns.h"
 
 #define WRAP_WIDTH 78
 
@@ -63,16 +64,6 @@ render_code(const struct sd_code *code, char *buf, size_t size)
 	snprintf(buf, size, "?");
 }
 
-/* Terminal columns a UTF-8 sequence starting with byte c takes: CJK text
- * (three-byte sequences) is double width; good enough for our texts. */
-static int
-columns_of(unsigned char c)
-{
-	if ((c & 0xC0) == 0x80)
-		return 0;
-	return c >= 0xE0 ? 2 : 1;
-}
-
 /* Full-width commas, colons, stops and closing brackets (U+3001, U+3002,
  * U+FF09, U+FF0C, U+FF1A, U+FF1B) do not start a line. */
 static bool
@@ -110,15 +101,7 @@ wrap(FILE *out, const char *text, int first_indent, int indent)
 		if (!*p)
 			break;
 		word = p;
-		wcols = 0;
-		if ((unsigned char)*p >= 0xE0) {
-			wcols = columns_of((unsigned char)*p++);
-			while ((*p & 0xC0) == 0x80)
-				p++;
-		} else {
-			while (*p && *p != ' ' && (unsigned char)*p < 0xE0)
-				wcols += columns_of((unsigned char)*p++);
-		}
+		p += text_word(p, &wcols);
 		sep = !line_empty && spaced ? 1 : 0;
 		if (!line_empty && col + sep + wcols > WRAP_WIDTH && !closing_punctuation(word)) {
 			fprintf(out, "\n%*s", indent, "");

@@ -43,4 +43,7 @@ bool report_belongs(const struct ev_timeline *t, int record_connection, int conn
 /* The spnego_mech name of an evidence mechanism byte. */
 const char *report_mech_name(uint8_t mech);
 
+/* One Kerberos record as a line of the text report (cap bytes). */
+void report_kerberos_line(const struct ev_kerberos *k, char *line, size_t cap);
+
 #endif

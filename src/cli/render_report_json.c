@@ -354,6 +354,30 @@ json_kerberos_step(struct cli_json *j, const struct ev_kerberos *k)
 		cli_json_kv_string(j, "detail", k->detail);
 }
 
+/* analyze: how the KDC's host refused a request no Kerberos answer
+ * came to (ICMP destination unreachable, or a reset to the SYN). */
+static void
+json_kerberos_refusal(struct cli_json *j, const struct ev_kerberos *k)
+{
+	const char *by = ev_krb_refusal_name(k->refusal);
+
+	if (by == NULL)
+		return;
+	cli_json_key(j, "refused");
+	cli_json_begin_object(j);
+	cli_json_kv_string(j, "by", by);
+	cli_json_kv_string(j, "reason", ev_krb_refusal_reason(k));
+	if (k->refusal != EV_KRB_REFUSAL_TCP_RESET) {
+		cli_json_kv_uint(j, "icmp_type", k->refusal_icmp_type);
+		cli_json_kv_uint(j, "icmp_code", k->refusal_icmp_code);
+	}
+	if (k->refusal_from[0])
+		cli_json_kv_string(j, "from", k->refusal_from);
+	if (k->refusal_frame)
+		cli_json_kv_uint(j, "frame", k->refusal_frame);
+	cli_json_end_object(j);
+}
+
 static void
 json_kerberos(struct cli_json *j, const struct ev_kerberos *k)
 {
@@ -391,6 +415,7 @@ json_kerberos(struct cli_json *j, const struct ev_kerberos *k)
 	if (k->has_kvno)
 		cli_json_kv_uint(j, "kvno", k->kvno);
 	json_kerberos_step(j, k);
+	json_kerberos_refusal(j, k);
 	if (k->frame)
 		cli_json_kv_uint(j, "frame", k->frame);
 	if (k->connection >= 0)

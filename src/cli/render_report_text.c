@@ -8,9 +8,11 @@
 #include "cli/i18n.h"
 #include "cli/render_report_internal.h"
 #include "cli/render_report_notes.h"
+#include "cli/text_columns.h"
 
 #define WIDTH 78
 #define LABEL_WIDTH 16
+#define STEP_WIDTH 15
 
 #define ANSI_RED "\033[31m"
 #define ANSI_YELLOW "\033[33m"
@@ -34,29 +36,6 @@ static const char *
 severity_colour(enum sd_severity sev)
 {
 	return sev == SD_SEV_ERROR ? ANSI_RED : sev == SD_SEV_WARNING ? ANSI_YELLOW : ANSI_CYAN;
-}
-
-/* Terminal columns of text starting at p up to the next space (CJK
- * characters, three-byte UTF-8, count as words of their own, two wide). */
-static size_t
-word_end(const char *p, int *cols)
-{
-	const char *s = p;
-
-	*cols = 0;
-	if ((unsigned char)*p >= 0xE0) {
-		p++;
-		while ((*p & 0xC0) == 0x80)
-			p++;
-		*cols = 2;
-		return (size_t)(p - s);
-	}
-	while (*p && *p != ' ' && (unsigned char)*p < 0xE0) {
-		if ((*p & 0xC0) != 0x80)
-			(*cols)++;
-		p++;
-	}
-	return (size_t)(p - s);
 }
 
 /* Evidence holds what peers sent (user names, paths): control characters
@@ -89,7 +68,7 @@ wrap(FILE *f, const char *text, int first, int indent)
 		}
 		if (!*p)
 			break;
-		n = word_end(p, &cols);
+		n = text_word(p, &cols);
 		if (!empty && col + (spaced ? 1 : 0) + cols > WIDTH) {
 			fprintf(f, "\n%*s", indent, "");
 			col = indent;
@@ -112,8 +91,10 @@ field(const struct text_out *w, const char *label, const char *value)
 
 	if (!value || !*value)
 		return;
-	used = fprintf(w->f, "    %-*s ", LABEL_WIDTH, _(label));
-	wrap(w->f, value, used > 0 ? used : 0, 4 + LABEL_WIDTH + 1);
+	fputs("    ", w->f);
+	used = 4 + text_pad(w->f, _(label), LABEL_WIDTH) + 1;
+	fputc(' ', w->f);
+	wrap(w->f, value, used, 4 + LABEL_WIDTH + 1);
 }
 
 static void
@@ -190,8 +171,10 @@ step_detail(const struct ev_connection *c, const struct ev_step *s, char *buf, s
 		snprintf(buf, cap, "%s", ev_mechanism_name(c->session.mechanism));
 }
 
+/* label_width: the widest step label of the ladder (translated labels
+ * are longer than 15 columns), so that durations and results line up. */
 static void
-ladder_line(const struct text_out *w, const struct ev_connection *c, const struct ev_step *s)
+ladder_line(const struct text_out *w, const struct ev_connection *c, const struct ev_step *s, int label_width)
 {
 	char detail[32], ms[32] = "-", code[16], result[160];
 	const char *name;
@@ -211,15 +194,17 @@ ladder_line(const struct text_out *w, const struct ev_connection *c, const struc
 	}
 	if (s->problem != EV_PROBLEM_NONE)
 		snprintf(result + strlen(result), sizeof(result) - strlen(result), " (%s)", ev_problem_name(s->problem));
-	fprintf(w->f, "  %-15s %-9s %9s  %s%s%s", _(step_label(s->step)), detail, ms,
-		paint(w, ok ? ANSI_GREEN : ANSI_RED), result, paint(w, ANSI_OFF));
+	fputs("  ", w->f);
+	text_pad(w->f, _(step_label(s->step)), label_width);
+	fprintf(w->f, " %-9s %9s  %s%s%s", detail, ms, paint(w, ok ? ANSI_GREEN : ANSI_RED), result,
+		paint(w, ANSI_OFF));
 	if (s->frame_request && s->frame_response)
 		fprintf(w->f, "  [%s %u, %u]", _("frames"), s->frame_request, s->frame_response);
 	else if (s->frame_request || s->frame_response)
 		fprintf(w->f, "  [%s %u]", _("frame"), s->frame_request ? s->frame_request : s->frame_response);
 	fputc('\n', w->f);
 	if (s->detail[0] && w->o && w->o->verbosity > 0) {
-		fprintf(w->f, "  %-15s ", "");
+		fprintf(w->f, "  %*s ", label_width, "");
 		put_safe(w->f, s->detail, strlen(s->detail));
 		fputc('\n', w->f);
 	}
@@ -383,47 +368,6 @@ experiments(const struct text_out *w, const struct ev_timeline *t, int connectio
 	}
 }
 
-static const char *
-kerberos_step_label(enum ev_krb_step step)
-{
-	switch (step) {
-	case EV_KRB_STEP_TGT: return _("TGT");
-	case EV_KRB_STEP_SERVICE_TICKET: return _("service ticket");
-	case EV_KRB_STEP_AP_REQ: return _("AP-REQ");
-	case EV_KRB_STEP_SERVER_ANSWER: return _("server answer");
-	case EV_KRB_STEP_MUTUAL: return _("mutual authentication");
-	default: return NULL;
-	}
-}
-
-/* The probe's ladder facts after the message: where, how long, which key,
- * whose clock, and what it means. */
-static void
-kerberos_step_suffix(const struct ev_kerberos *k, char *line, size_t cap)
-{
-	const char *etype = k->has_enctype ? krb_etype_name(k->enctype) : NULL;
-	size_t used = strlen(line);
-
-#define ADD(...) (used < cap ? used += (size_t)snprintf(line + used, cap - used, __VA_ARGS__) : 0)
-	if (k->kdc[0])
-		ADD(", KDC %s", k->kdc);
-	if (k->has_ms)
-		ADD(", %.1f ms", k->ms);
-	if (k->from_cache)
-		ADD(", %s", _("from the cache"));
-	if (k->has_kvno)
-		ADD(", kvno %u", k->kvno);
-	if (etype)
-		ADD(", %s", etype);
-	else if (k->has_enctype)
-		ADD(", enctype %d", (int)k->enctype);
-	if (k->has_kdc_skew)
-		ADD(", %s %+.1f s", _("KDC clock vs local"), k->kdc_skew_s);
-	if (k->detail[0])
-		ADD(": %s", k->detail);
-#undef ADD
-}
-
 static void
 kerberos_lines(const struct text_out *w, const struct ev_timeline *t, int connection)
 {
@@ -433,23 +377,13 @@ kerberos_lines(const struct text_out *w, const struct ev_timeline *t, int connec
 
 	for (i = 0; i < t->n_krb; i++) {
 		const struct ev_kerberos *k = &t->krb[i];
-		const char *err = k->has_error ? krb_error_name(k->error) : NULL;
 
 		if (!report_belongs(t, k->connection, connection))
 			continue;
 		if (!any)
 			fprintf(w->f, "  %s\n", _("Kerberos"));
 		any = true;
-		const char *label = kerberos_step_label(k->step);
-
-		snprintf(line, sizeof(line), "%s%s%s%s%s%s%s%s%s%s%s%s", label ? label : "", label ? ": " : "",
-			 k->message == EV_KRB_NO_MESSAGE ? "-" : ev_krb_message_name(k->message), k->cname[0] ? " " : "",
-			 k->cname, k->cname[0] && k->realm[0] ? "@" : "", k->cname[0] ? k->realm : "",
-			 k->sname[0] ? " -> " : "", k->sname, !k->cname[0] && k->realm[0] ? "@" : "",
-			 !k->cname[0] ? k->realm : "", err ? " " : "");
-		if (err)
-			strncat(line, err, sizeof(line) - strlen(line) - 1);
-		kerberos_step_suffix(k, line, sizeof(line));
+		report_kerberos_line(k, line, sizeof(line));
 		if (k->at >= 0)
 			fprintf(w->f, "    %9.4f s  ", k->at);
 		else
@@ -477,7 +411,7 @@ finding_text(const struct text_out *w, const struct ev_finding *f)
 		}
 	}
 	fprintf(w->f, "    %s ", _("Cause:"));
-	wrap(w->f, _(def->cause), 5 + (int)strlen(_("Cause:")), 6);
+	wrap(w->f, _(def->cause), 5 + text_columns(_("Cause:")), 6);
 	if (def->remedies && def->remedies->text)
 		fprintf(w->f, "    %s\n", _("Remedies:"));
 	for (r = def->remedies; r && r->text; r++) {
@@ -528,6 +462,7 @@ connection_text(const struct text_out *w, const struct ev_timeline *t, const str
 {
 	char start[48];
 	unsigned i;
+	int label_width = STEP_WIDTH;
 
 	char head[sizeof(c->client) + sizeof(c->server) + sizeof(c->server_name) + sizeof(c->canonical_name) + 96] = "";
 	size_t used = 0;
@@ -546,8 +481,13 @@ connection_text(const struct text_out *w, const struct ev_timeline *t, const str
 	fprintf(w->f, "%s%s %u%s", paint(w, ANSI_BOLD), _("Connection"), c->id, paint(w, ANSI_OFF));
 	put_safe(w->f, head, strlen(head));
 	fputc('\n', w->f);
+	for (i = 0; i < c->n_steps && i < EV_MAX_STEPS; i++) {
+		int cols = text_columns(_(step_label(c->steps[i].step)));
+
+		label_width = cols > label_width ? cols : label_width;
+	}
 	for (i = 0; i < c->n_steps && i < EV_MAX_STEPS; i++)
-		ladder_line(w, c, &c->steps[i]);
+		ladder_line(w, c, &c->steps[i], label_width);
 	capture_notes(w, c);
 	if (c->negotiate.seen_request || c->negotiate.seen_response)
 		server_profile(w, &c->negotiate);
@@ -595,8 +535,9 @@ summary(const struct text_out *w, const struct ev_timeline *t)
 		fprintf(w->f, "%s\n", _("No problem found."));
 		return;
 	}
-	fprintf(w->f, "%s: %zu %s, %zu %s, %zu %s\n", _("Findings"), n[SD_SEV_ERROR], _("error(s)"), n[SD_SEV_WARNING],
-		_("warning(s)"), n[SD_SEV_INFO], _("note(s)"));
+	fprintf(w->f, "%s: %zu %s, %zu %s, %zu %s\n", _("Findings"), n[SD_SEV_ERROR],
+		cli_trn("error", "errors", n[SD_SEV_ERROR]), n[SD_SEV_WARNING],
+		cli_trn("warning", "warnings", n[SD_SEV_WARNING]), n[SD_SEV_INFO], cli_trn("note", "notes", n[SD_SEV_INFO]));
 	if (t->dropped)
 		fprintf(w->f, "%s: %zu\n", _("Records dropped over the limits"), t->dropped);
 }

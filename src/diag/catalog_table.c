@@ -534,7 +534,10 @@ const struct sd_finding_def sd_catalog_rows[] = {
 		{SC, N_("With MIT Kerberos, watch which KDC is tried and what happens."),
 		 "KRB5_TRACE=/dev/stderr kinit USER@REALM"},
 		{SC, N_("Check the KDCs named for the realm."), "grep -A4 '\\[realms\\]' /etc/krb5.conf"},
-		{SF, N_("On the KDC, make sure it listens on UDP and TCP port 88."), "ss -lun 'sport = :88'; ss -ltn 'sport = :88'"}),
+		{SF, N_("On the KDC, make sure it listens on UDP and TCP port 88."), "ss -lun 'sport = :88'; ss -ltn 'sport = :88'"},
+		{SF, N_("When the evidence says administratively prohibited (or the KDC stays silent), let UDP and TCP "
+			"port 88 through the firewalls between the client and the KDC."),
+		 "nft list ruleset | grep -n -w 88"}),
 	REFS(SD_REF_ART_SESSION, "RFC 4120 7.2.1", "RFC 4120 7.2.3"),
 },
 /* ---- TREE_CONNECT ---- */

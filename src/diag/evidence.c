@@ -278,3 +278,55 @@ ev_experiment_name(enum ev_experiment_kind k)
 	default: return "unknown";
 	}
 }
+
+const char *
+ev_krb_refusal_name(enum ev_krb_refusal r)
+{
+	switch (r) {
+	case EV_KRB_REFUSAL_ICMP: return "icmp";
+	case EV_KRB_REFUSAL_ICMPV6: return "icmpv6";
+	case EV_KRB_REFUSAL_TCP_RESET: return "tcp_reset";
+	default: return NULL;
+	}
+}
+
+/* ICMPv4 destination unreachable codes: RFC 792 (0-5), RFC 1122 (6-12),
+ * RFC 1812 (13-15). */
+static const char *
+icmp4_reason(uint8_t code)
+{
+	switch (code) {
+	case 0: case 6: case 11: return "net_unreachable";
+	case 1: case 7: case 8: case 12: return "host_unreachable";
+	case 2: return "protocol_unreachable";
+	case 3: return "port_unreachable";
+	case 4: return "fragmentation_needed";
+	case 9: case 10: case 13: return "admin_prohibited";
+	default: return "unreachable";   /* 5 source route failed, 14-15 precedence */
+	}
+}
+
+/* ICMPv6 destination unreachable codes (RFC 4443 3.1): 5 (ingress/egress
+ * policy) and 6 (reject route) are a filter's doing too. */
+static const char *
+icmp6_reason(uint8_t code)
+{
+	switch (code) {
+	case 0: case 2: return "net_unreachable";
+	case 1: case 5: case 6: return "admin_prohibited";
+	case 3: return "host_unreachable";
+	case 4: return "port_unreachable";
+	default: return "unreachable";
+	}
+}
+
+const char *
+ev_krb_refusal_reason(const struct ev_kerberos *k)
+{
+	switch (k->refusal) {
+	case EV_KRB_REFUSAL_ICMP: return icmp4_reason(k->refusal_icmp_code);
+	case EV_KRB_REFUSAL_ICMPV6: return icmp6_reason(k->refusal_icmp_code);
+	case EV_KRB_REFUSAL_TCP_RESET: return "connection_refused";
+	default: return NULL;
+	}
+}

@@ -209,6 +209,14 @@ enum ev_krb_step {
 	EV_KRB_STEP_MUTUAL = 5,          /* the AP-REP verified: mutual authentication */
 };
 
+/* What refused a Kerberos request in a capture (ev_kerberos.refusal). */
+enum ev_krb_refusal {
+	EV_KRB_REFUSAL_NONE = 0,
+	EV_KRB_REFUSAL_ICMP = 1,       /* ICMPv4 destination unreachable quoting the UDP request */
+	EV_KRB_REFUSAL_ICMPV6 = 2,     /* ICMPv6 destination unreachable quoting the UDP request */
+	EV_KRB_REFUSAL_TCP_RESET = 3,  /* the KDC's port answered the client's SYN with RST */
+};
+
 struct ev_kerberos {
 	double at;
 	char client[64];
@@ -242,6 +250,14 @@ struct ev_kerberos {
 	bool has_kdc_skew;
 	double kdc_skew_s;                /* KDC time minus the local clock */
 	char detail[EV_LONG_TEXT];
+	/* Added for kerberos.kdc_unreachable (analyze): how the KDC's host
+	 * (or a router or firewall on the way) refused a request that got no
+	 * Kerberos answer. NONE everywhere else (the probe, true silence). */
+	enum ev_krb_refusal refusal;
+	uint8_t refusal_icmp_type;        /* ICMP: 3 (ICMPv4) or 1 (ICMPv6) */
+	uint8_t refusal_icmp_code;
+	uint32_t refusal_frame;           /* the ICMP message or the RST; 0: unknown */
+	char refusal_from[64];            /* who sent it: the KDC's host, or a router on the way */
 };
 
 /* Follow-up experiments the probe runs after a failure (SPEC: they add
@@ -332,5 +348,12 @@ const char *ev_ntlm_version_name(enum ev_ntlm_version v);
 const char *ev_krb_message_name(enum ev_krb_message m); /* "AS-REQ", ..., "none" */
 const char *ev_krb_step_name(enum ev_krb_step s);       /* "tgt", "service_ticket", ...; NULL for NONE */
 const char *ev_experiment_name(enum ev_experiment_kind k);
+/* "icmp", "icmpv6", "tcp_reset"; NULL for NONE. */
+const char *ev_krb_refusal_name(enum ev_krb_refusal r);
+/* What the refusal of k says, as a short id: "port_unreachable",
+ * "host_unreachable", "net_unreachable", "protocol_unreachable",
+ * "admin_prohibited", "fragmentation_needed", "unreachable" (other ICMP
+ * codes), "connection_refused" (TCP reset); NULL when not refused. */
+const char *ev_krb_refusal_reason(const struct ev_kerberos *k);
 
 #endif

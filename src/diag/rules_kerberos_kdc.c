@@ -2,7 +2,14 @@
  * port 88, no answer came (ICMP port unreachable, a reset, a firewall that
  * drops, no KDC there), and the client closed its SMB connection without a
  * Kerberos SESSION_SETUP. The probe says the same in its SESSION_SETUP
- * step (the Kerberos library reports "cannot contact any KDC"). */
+ * step (the Kerberos library reports "cannot contact any KDC").
+ *
+ * When the capture holds the refusal (an ICMP destination unreachable, a
+ * TCP reset to the SYN), the evidence says which: a closed port means the
+ * KDC service is not there, "administratively prohibited" a firewall,
+ * and silence a drop or a routing problem. */
+#include <string.h>
+
 #include "diag/rules_internal.h"
 
 #define UNANSWERED_SHOWN 3
@@ -10,7 +17,63 @@
 static bool
 is_request(const struct ev_kerberos *k)
 {
-	return k->message == EV_KRB_AS_REQ || k->message == EV_KRB_TGS_REQ;
+	/* A refused TCP connection is a request the client could not send. */
+	return k->message == EV_KRB_AS_REQ || k->message == EV_KRB_TGS_REQ ||
+	       (k->message == EV_KRB_NO_MESSAGE && k->refusal != EV_KRB_REFUSAL_NONE);
+}
+
+struct refusal_words {
+	const char *reason, *label, *meaning;
+};
+
+static const struct refusal_words refusal_table[] = {
+	{"port_unreachable", "port unreachable", "nothing listens there (the KDC service is stopped or not on that host)"},
+	{"connection_refused", "refused", "nothing listens there (the KDC service is stopped or not on that host), "
+					  "or a firewall rejects it"},
+	{"admin_prohibited", "administratively prohibited", "a firewall refuses it"},
+	{"host_unreachable", "host unreachable", "the KDC's host is down or not on its network"},
+	{"net_unreachable", "network unreachable", "no route to the KDC's network"},
+	{"protocol_unreachable", "protocol unreachable", "the KDC's host does not take UDP"},
+	{"fragmentation_needed", "fragmentation needed", "the request is too big for the path (MTU); "
+							 "the client may retry over TCP"},
+	{"unreachable", "unreachable", "a router or the KDC's host refuses it"},
+};
+
+static const struct refusal_words *
+refusal_words(const struct ev_kerberos *k)
+{
+	const char *reason = ev_krb_refusal_reason(k);
+	size_t i;
+
+	for (i = 0; reason && i < sizeof(refusal_table) / sizeof(refusal_table[0]); i++)
+		if (strcmp(refusal_table[i].reason, reason) == 0)
+			return &refusal_table[i];
+	return NULL;
+}
+
+/* "port unreachable (ICMP type 3 code 3 from 127.0.0.1, frame 13): ...",
+ * "refused (TCP reset, frame 9): ...", or "no answer in the capture". */
+static void
+answer_text(const struct ev_kerberos *k, char *out, size_t cap)
+{
+	const struct refusal_words *w = refusal_words(k);
+	char frame[32] = "", from[80] = "";
+
+	if (w == NULL) {
+		rule_fmt(out, cap, "no answer in the capture");
+		return;
+	}
+	if (k->refusal_frame)
+		rule_fmt(frame, sizeof(frame), ", frame %u", k->refusal_frame);
+	if (k->refusal == EV_KRB_REFUSAL_TCP_RESET) {
+		rule_fmt(out, cap, "%s (TCP reset%s): %s", w->label, frame, w->meaning);
+		return;
+	}
+	if (k->refusal_from[0])
+		rule_fmt(from, sizeof(from), " from %s", k->refusal_from);
+	rule_fmt(out, cap, "%s (%s type %u code %u%s%s): %s", w->label,
+		 k->refusal == EV_KRB_REFUSAL_ICMPV6 ? "ICMPv6" : "ICMP", k->refusal_icmp_type, k->refusal_icmp_code,
+		 from, frame, w->meaning);
 }
 
 void
@@ -43,13 +106,16 @@ rules_kerberos_kdc(struct rule_run *r, const struct ev_connection *c)
 		return;
 	f = rule_finding(r, "kerberos.kdc_unreachable", (int)c->id);
 	for (i = 0; i < n && i < UNANSWERED_SHOWN; i++) {
-		char frame[32] = "";
+		char frame[32] = "", answer[EV_LONG_TEXT];
+		bool attempt = pending[i]->message == EV_KRB_NO_MESSAGE;
 
 		if (pending[i]->frame)
 			rule_fmt(frame, sizeof(frame), "frame %u: ", pending[i]->frame);
-		ev_finding_evidence(f, "%s%s%s%s to KDC %s: no answer in the capture", frame,
-				    ev_krb_message_name(pending[i]->message), pending[i]->sname[0] ? " for " : "",
-				    pending[i]->sname, pending[i]->kdc[0] ? pending[i]->kdc : "?");
+		answer_text(pending[i], answer, sizeof(answer));
+		ev_finding_evidence(f, "%s%s%s%s to KDC %s: %s", frame,
+				    attempt ? "TCP connection" : ev_krb_message_name(pending[i]->message),
+				    pending[i]->sname[0] ? " for " : "", pending[i]->sname,
+				    pending[i]->kdc[0] ? pending[i]->kdc : "?", answer);
 	}
 	if (n > UNANSWERED_SHOWN)
 		ev_finding_evidence(f, "%zu more requests unanswered", n - UNANSWERED_SHOWN);

@@ -143,6 +143,12 @@ def test_translation():
     rc, out, _ = run('explain', '--json', '--lang', 'zh_TW', 'tree.encryption_required')
     check('--json --lang zh_TW is valid JSON with the Chinese title',
           rc == 0 and json.loads(out)['findings'][0]['title'] == title)
+    rc, out, _ = run('explain', '--lang', 'zh_TW', 'STATUS_ACCESS_DENIED')
+    check('--lang zh_TW translates the NTSTATUS meaning',
+          rc == 0 and '伺服器拒絕存取' in out and 'The server refused access' not in out)
+    rc, out, _ = run('explain', '--json', '--lang', 'zh_TW', 'krb:7')
+    check('--json --lang zh_TW translates the Kerberos error meaning',
+          rc == 0 and '服務主體名稱' in json.loads(out)['meaning'])
 
 
 def main():

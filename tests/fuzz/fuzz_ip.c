@@ -8,7 +8,10 @@
  *
  * Seeds (corpus/ip/): made by tests/fuzz/make_ip_seeds.py — a KRB-ERROR
  * in IPv6 fragments (in order, reversed, with extension headers, atomic,
- * overlapping, duplicated) and in IPv4 fragments. */
+ * overlapping, duplicated) and in IPv4 fragments; a UDP AS-REQ refused by
+ * ICMP / ICMPv6 destination unreachable (whole, cut and extension-header
+ * quotes, a fragmented ICMP message) and a TCP reset to a SYN on port 88
+ * (src/capture/cap_icmp.c, cap_krb_refusal.c). */
 #include <stddef.h>
 #include <stdint.h>
 

@@ -53,6 +53,22 @@ def skip_all(reason):
     sys.exit(0)
 
 
+def rerun_in_new_netns(script, marker):
+    """Runs script again in a network namespace of its own (unshare -n),
+    with marker=1 in its environment so that it knows it is inside; the
+    child inherits stdout, so its TAP is the caller's, and the namespace
+    ends with it. Skips the whole test when no namespace can be made.
+    Returns the child's exit code."""
+    if shutil.which('unshare') is None:
+        skip_all('unshare (util-linux) is missing: cannot make a network namespace')
+    probe = subprocess.run(['unshare', '-n', 'true'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True, timeout=30)
+    if probe.returncode != 0:
+        skip_all('cannot make a network namespace (unshare -n: ' + probe.stdout.strip() + ')')
+    return subprocess.run(['unshare', '-n', sys.executable, os.path.abspath(script)],
+                          env=dict(os.environ, **{marker: '1'}), timeout=600).returncode
+
+
 def require(*programs):
     missing = [p for p in programs if shutil.which(p) is None and not os.path.exists(p)]
     if missing:

@@ -48,16 +48,7 @@ class Kdc6(peers.Kdc):
 
 def outside():
     """Runs this script again in a new network namespace."""
-    if shutil.which('unshare') is None:
-        peers.skip_all('unshare (util-linux) is missing: cannot make a network namespace')
-    env = dict(os.environ, **{IN_NETNS: '1'})
-    probe = subprocess.run(['unshare', '-n', 'true'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           text=True, timeout=30)
-    if probe.returncode != 0:
-        peers.skip_all('cannot make a network namespace (unshare -n: ' + probe.stdout.strip() + ')')
-    # The child inherits stdout: its TAP is ours; it ends with the namespace.
-    return subprocess.run(['unshare', '-n', sys.executable, os.path.abspath(__file__)], env=env,
-                          timeout=600).returncode
+    return peers.rerun_in_new_netns(__file__, IN_NETNS)
 
 
 def tshark_kerberos(path):

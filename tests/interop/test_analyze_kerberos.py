@@ -12,7 +12,10 @@ Every capture then goes through `smbdiag analyze --krb-port KDC
 
 - the finding id of the case (kerberos.spn_unknown, preauth_failed,
   client_revoked, key_expired, ticket_rejected; kerberos.kdc_unreachable
-  when the client's krb5.conf names a port where no KDC listens;
+  when the client's krb5.conf names a port where no KDC listens, saying
+  how the loopback refused: ICMP port unreachable tied to the UDP request
+  it quotes, or, with Kerberos over TCP only, a reset to the SYN (the
+  same frames as tshark's);
   kerberos.clock_skew when the probe runs one hour ahead under
   libfaketime), exit 4; a live capture (analyze -i lo --krb-port) sees
   a wrong password as it happens;
@@ -325,25 +328,149 @@ def stale_keytab(tap, lab):
            f'analyze {krb_ids(rep)} probe {krb_ids(prep)}\n{plog}')
 
 
-def kdc_unreachable(tap, lab):
-    """The clients' krb5.conf names a port where no KDC listens."""
-    dead = os.path.join(lab.work, 'dead-krb5.conf')
+def dead_kdc(lab, name, tcp=False):
+    """A copy of the clients' krb5.conf naming a port where no KDC listens
+    (tcp: with Heimdal's tcp/ prefix, so that the client only tries TCP);
+    the environment and the port."""
+    path = os.path.join(lab.work, name + '-krb5.conf')
     port = peers.free_port()
     with open(lab.env['KRB5_CONFIG']) as f:
-        conf = f.read().replace(f'127.0.0.1:{lab.kdc.port}', f'127.0.0.1:{port}')
-    with open(dead, 'w') as f:
+        conf = f.read().replace(f'127.0.0.1:{lab.kdc.port}', f'{"tcp/" if tcp else ""}127.0.0.1:{port}')
+    with open(path, 'w') as f:
         f.write(conf)
+    return dict(lab.env, KRB5_CONFIG=path), port
+
+
+def refusal_frames(rep, by):
+    """(request frame, refusal frame, reason) of the Kerberos records the
+    analyzer saw refused by `by` (icmp, tcp_reset)."""
+    return sorted((k.get('frame'), k['refused'].get('frame'), k['refused'].get('reason'))
+                  for k in krb_records(rep) if k.get('refused', {}).get('by') == by)
+
+
+def kdc_unreachable(tap, lab):
+    """The clients' krb5.conf names a port where no KDC listens: the
+    loopback answers the UDP AS-REQ with ICMP port unreachable, which the
+    analyzer must tie to the request it quotes (tshark's frames)."""
     saved_env, saved_port = lab.env, lab.krb_port
-    lab.env, lab.krb_port = dict(lab.env, KRB5_CONFIG=dead), port
+    lab.env, port = dead_kdc(lab, 'dead')
+    lab.krb_port = port
     try:
         cap, log = lab.smbclient('nokdc', 'alice')
         rep = check_capture(tap, lab, 'smbclient KDC unreachable', cap, 'kerberos.kdc_unreachable', log,
                             preauth=False)
         f = [x for x in rep.get('findings', []) if x['id'] == 'kerberos.kdc_unreachable']
-        tap.ok(f and any(f'127.0.0.1:{port}' in e and 'no answer' in e for e in f[0].get('evidence', [])),
-               'KDC unreachable: the unanswered request and the KDC address are shown', json.dumps(f))
-        icmp = lab.tshark(cap, ['frame.number'], display='icmp.type == 3 && icmp.code == 3')
+        evidence = f[0].get('evidence', []) if f else []
+        icmp = {int(r[0]): r[1] for r in lab.tshark(cap, ['frame.number', 'udp.srcport'],
+                                                    display=f'icmp.type == 3 && icmp.code == 3 && '
+                                                            f'udp.dstport == {port}')}
         tap.ok(bool(icmp), f'KDC unreachable: tshark sees the ICMP port unreachable ({len(icmp)})', str(icmp))
+        requests = {int(r[0]): r[1] for r in lab.tshark(cap, ['frame.number', 'udp.srcport'],
+                                                        display=f'kerberos && !icmp && udp.dstport == {port}')}
+        refused = refusal_frames(rep, 'icmp')
+        tap.ok(refused and sorted(r[1] for r in refused) == sorted(icmp) and
+               all(r[2] == 'port_unreachable' and r[0] in requests and r[0] < r[1] and
+                   requests[r[0]] == icmp[r[1]] for r in refused),
+               f'KDC unreachable: each ICMP port unreachable tied to the request (client port) it quotes {refused}',
+               f'ours {refused}\ntshark ICMP {icmp} requests {requests}\n{json.dumps(krb_records(rep))}')
+        shown = [(m.group(1), int(m.group(2))) for e in evidence
+                 for m in [re.search(r'^frame (\d+): AS-REQ for krbtgt/\S+ to KDC 127\.0\.0\.1:' + str(port) +
+                                     r': port unreachable \(ICMP type 3 code 3 from 127\.0\.0\.1, frame (\d+)\): '
+                                     r'nothing listens there', e)] if m]
+        tap.ok(shown and all(icmp_frame in icmp and int(req) in requests for req, icmp_frame in shown) and
+               not any('no answer' in e for e in evidence),
+               'KDC unreachable: the evidence says port unreachable, with tshark\'s ICMP frame', json.dumps(f))
+        probe_refusals(tap, lab, port)
+        live_refusal(tap, lab)
+    finally:
+        lab.env, lab.krb_port = saved_env, saved_port
+
+
+def probe_refusals(tap, lab, port):
+    """MIT (the probe) with udp_preference_limit = 1 tries TCP first, then
+    UDP: the capture holds a reset to its SYN and an ICMP port unreachable,
+    and the analyzer must tie both, at tshark's frames."""
+    cap, prep, plog = lab.probe('nokdc', 'alice')
+    rc, rep, out = lab.analyze(cap)
+    syns = [int(r[0]) for r in lab.tshark(cap, ['frame.number'], display=f'tcp.dstport == {port} && '
+                                          'tcp.flags.syn == 1 && tcp.flags.ack == 0')]
+    rsts = [int(r[0]) for r in lab.tshark(cap, ['frame.number'], display=f'tcp.srcport == {port} && '
+                                          'tcp.flags.reset == 1')]
+    icmp = [int(r[0]) for r in lab.tshark(cap, ['frame.number'], display=f'icmp.type == 3 && icmp.code == 3 && '
+                                          f'udp.dstport == {port}')]
+    tcp, udp = refusal_frames(rep, 'tcp_reset'), refusal_frames(rep, 'icmp')
+    tap.ok(syns and icmp and [r[0] for r in tcp] == syns and [r[1] for r in tcp] == rsts and
+           sorted(r[1] for r in udp) == sorted(icmp) and all(r[2] == 'port_unreachable' for r in udp),
+           f'probe KDC unreachable (MIT, TCP then UDP): resets {tcp} and ICMP {udp} at tshark\'s frames',
+           f'tshark syn {syns} rst {rsts} icmp {icmp}\n{plog}\n{out}')
+
+
+def live_analyze(lab, password, duration):
+    """analyze -i lo for duration seconds (with --krb-port) while smbclient
+    -k logs on as alice with password: (exit code, report, a log)."""
+    cmd = [SMBDIAG, 'analyze', '-i', 'lo', '--duration', str(duration), '--krb-port', str(lab.krb_port),
+           '--smb-port', str(lab.smbd.port), '--json']
+    live = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)  # the capture is open before the client starts
+    cmd_client = ['smbclient', f'//{HOST}/data', '-p', str(lab.smbd.port), '-I', '127.0.0.1',
+                  '--use-kerberos=required', '-U', f'alice@{REALM}%{password}', '-c', 'ls']
+    client = subprocess.run(cmd_client, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60,
+                            env=lab.env, stdin=subprocess.DEVNULL).stdout
+    try:
+        out, err = live.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        peers.stop_process(live)
+        out, err = '', 'analyze -i did not stop after --duration'
+    try:
+        rep = json.loads(out)
+    except ValueError:
+        rep = {}
+    return live.returncode, rep, f'exit {live.returncode}\n{err}\n{out[-3000:]}\n{client}'
+
+
+def live_refusal(tap, lab):
+    """analyze -i lo: the live filter lets ICMP destination unreachable
+    through, so a refused request is seen as such as it happens."""
+    rc, rep, log = live_analyze(lab, 'Secret123', 6)
+    f = [x for x in rep.get('findings', []) if x['id'] == 'kerberos.kdc_unreachable']
+    tap.ok(rc == 4 and refusal_frames(rep, 'icmp') and
+           f and any('port unreachable (ICMP type 3 code 3' in e for e in f[0].get('evidence', [])),
+           'live capture: the ICMP port unreachable is captured and tied to the request', log)
+
+
+def kdc_refused_tcp(tap, lab):
+    """Kerberos over TCP only (Heimdal's tcp/ prefix) to a port where no
+    KDC listens: the loopback resets the client's SYN. No request could be
+    sent; the analyzer records the refused connection and says refused
+    (TCP reset), with tshark's SYN and RST frames."""
+    saved_env, saved_port = lab.env, lab.krb_port
+    lab.env, port = dead_kdc(lab, 'dead-tcp', tcp=True)
+    lab.krb_port = port
+    try:
+        cap, log = lab.smbclient('nokdc-tcp', 'alice')
+        rc, rep, out = lab.analyze(cap)
+        syns = [int(r[0]) for r in lab.tshark(cap, ['frame.number'], display=f'tcp.dstport == {port} && '
+                                              'tcp.flags.syn == 1 && tcp.flags.ack == 0')]
+        rsts = [int(r[0]) for r in lab.tshark(cap, ['frame.number'], display=f'tcp.srcport == {port} && '
+                                              'tcp.flags.reset == 1')]
+        udp = lab.tshark(cap, ['frame.number'], display=f'udp.port == {port}')
+        tap.ok(syns and rsts and not udp, f'TCP KDC refused: tshark sees {len(syns)} SYN reset by {len(rsts)} RST, '
+               'no UDP', f'{log}\nsyn {syns} rst {rsts} udp {udp}')
+        tap.ok(rc == 4 and 'kerberos.kdc_unreachable' in ids(rep, 'error'),
+               'TCP KDC refused: kerberos.kdc_unreachable, exit 4', log + out)
+        refused = refusal_frames(rep, 'tcp_reset')
+        tap.ok(refused and [r[0] for r in refused] == syns and [r[1] for r in refused] == rsts and
+               all(r[2] == 'connection_refused' for r in refused) and
+               all(k.get('message') == 'none' and k.get('kdc') == f'127.0.0.1:{port}' and
+                   k.get('connection') is not None for k in krb_records(rep)),
+               f'TCP KDC refused: one record per refused connection, SYN and RST frames as tshark\'s {refused}',
+               f'ours {refused}\n{json.dumps(krb_records(rep))}')
+        f = [x for x in rep.get('findings', []) if x['id'] == 'kerberos.kdc_unreachable']
+        evidence = f[0].get('evidence', []) if f else []
+        want = [f'frame {syn}: TCP connection to KDC 127.0.0.1:{port}: refused (TCP reset, frame {rst}): '
+                'nothing listens there' for syn, rst in zip(syns, rsts)][:3]
+        tap.ok(want and all(any(e.startswith(w) for e in evidence) for w in want),
+               'TCP KDC refused: the evidence says refused (TCP reset) with tshark\'s frames', json.dumps(f))
     finally:
         lab.env, lab.krb_port = saved_env, saved_port
 
@@ -371,26 +498,9 @@ def clock_skew(tap, lab):
 def live_capture(tap, lab):
     """analyze -i lo with --krb-port: the live filter takes the KDC's high
     port too, and a wrong password is seen as it happens."""
-    cmd = [SMBDIAG, 'analyze', '-i', 'lo', '--duration', '8', '--krb-port', str(lab.krb_port),
-           '--smb-port', str(lab.smbd.port), '--json']
-    live = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)  # the capture is open before the client starts
-    cmd_client = ['smbclient', f'//{HOST}/data', '-p', str(lab.smbd.port), '-I', '127.0.0.1',
-                  '--use-kerberos=required', '-U', f'alice@{REALM}%Wrong999', '-c', 'ls']
-    client = subprocess.run(cmd_client, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60,
-                            env=lab.env, stdin=subprocess.DEVNULL).stdout
-    try:
-        out, err = live.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        peers.stop_process(live)
-        out, err = '', 'analyze -i did not stop after --duration'
-    try:
-        rep = json.loads(out)
-    except ValueError:
-        rep = {}
-    tap.ok(live.returncode == 4 and 'kerberos.preauth_failed' in ids(rep, 'error'),
-           'live capture with --krb-port: kerberos.preauth_failed seen as it happens, exit 4',
-           f'exit {live.returncode}\n{err}\n{out[-2000:]}\n{client}')
+    rc, rep, log = live_analyze(lab, 'Wrong999', 8)
+    tap.ok(rc == 4 and 'kerberos.preauth_failed' in ids(rep, 'error'),
+           'live capture with --krb-port: kerberos.preauth_failed seen as it happens, exit 4', log)
 
 
 def main():
@@ -404,6 +514,7 @@ def main():
         encrypted_session(tap, lab, keytab)
         failures(tap, lab)
         kdc_unreachable(tap, lab)
+        kdc_refused_tcp(tap, lab)
         clock_skew(tap, lab)
         live_capture(tap, lab)
         stale_keytab(tap, lab)

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import peers  # noqa: E402
@@ -156,6 +157,31 @@ def main_server_cases(tap):
                    'IPv6 literal //[::1]:port/share: exit 0', out)
         rc, rep, out = probe(f'//localhost:{smbd.port}/data', '--timeout', '5')
         tap.ok(rc == 0, 'a host name that resolves (localhost): exit 0', out)
+        translated_ladder_case(tap, f'{base}/nosuch')
+
+
+def columns(text):
+    """Terminal columns of text: East Asian wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in 'WF' else 0 if unicodedata.combining(ch) else 1
+               for ch in text)
+
+
+def translated_ladder_case(tap, target):
+    """--lang zh_TW: the step labels are Chinese (wider than their byte
+    count suggests, and wider than the English ones), yet the durations and
+    results of the ladder still line up in one column."""
+    cmd = [SMBDIAG, 'probe', target, '-U', 'alice%Secret123', '--lang', 'zh_TW', '--no-experiments']
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120,
+                       env=dict(os.environ, LANG='C', LC_ALL='C'))
+    out = f'$ {" ".join(cmd)}\nexit {r.returncode}\n{r.stdout}\n{r.stderr}'
+    if '連線' not in r.stdout:
+        tap.skip('--lang zh_TW ladder lines up', 'no compiled zh_TW catalog (msgfmt missing?)')
+        return
+    ladder = [line for line in r.stdout.splitlines()
+              if line.startswith('  ') and not line.startswith('   ') and ' ms  ' in line]
+    ends = {columns(line[:line.index(' ms  ') + 5]) for line in ladder}
+    tap.ok(r.returncode == 13 and len(ladder) >= 4 and len(ends) == 1,
+           f'--lang zh_TW: the {len(ladder)} ladder lines put the result in one column {sorted(ends)}', out)
 
 
 STEP_COMMANDS = {'negotiate': 0, 'session_setup': 1, 'tree_connect': 3, 'logoff': 2}

@@ -7,3 +7,9 @@ cli_tr(const char *text)
 {
 	return text;
 }
+
+const char *
+cli_trn(const char *one, const char *many, unsigned long n)
+{
+	return n == 1 ? one : many;
+}

@@ -232,6 +232,27 @@ sample_analyze(struct ev_timeline *t)
 	k->ext_status = 0xC0000072u;
 	snprintf(k->e_text, sizeof(k->e_text), "account disabled");
 	snprintf(k->cname, sizeof(k->cname), "carol");
+	/* A KDC's host refused: ICMP port unreachable for an AS-REQ, and a
+	 * reset to the SYN of a TCP connection (no message). */
+	k = ev_add_kerberos(t);
+	k->at = 1.2;
+	k->message = EV_KRB_AS_REQ;
+	k->frame = 30;
+	snprintf(k->sname, sizeof(k->sname), "krbtgt/CONTOSO.COM");
+	snprintf(k->kdc, sizeof(k->kdc), "10.0.0.1:88");
+	k->refusal = EV_KRB_REFUSAL_ICMP;
+	k->refusal_icmp_type = 3;
+	k->refusal_icmp_code = 3;
+	k->refusal_frame = 31;
+	snprintf(k->refusal_from, sizeof(k->refusal_from), "10.0.0.1");
+	k = ev_add_kerberos(t);
+	k->at = 1.3;
+	k->message = EV_KRB_NO_MESSAGE;
+	k->frame = 32;
+	snprintf(k->kdc, sizeof(k->kdc), "10.0.0.1:88");
+	k->refusal = EV_KRB_REFUSAL_TCP_RESET;
+	k->refusal_frame = 33;
+	snprintf(k->refusal_from, sizeof(k->refusal_from), "10.0.0.1");
 }
 
 static void

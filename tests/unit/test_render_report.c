@@ -106,7 +106,7 @@ text_findings_with_evidence_and_remedies(void **state)
 	assert_non_null(strstr(out, "References:"));
 	assert_non_null(strstr(out, "share_list: ok"));
 	assert_non_null(strstr(out, "session.ntlm_used"));
-	assert_non_null(strstr(out, "Findings: 1 error(s), 0 warning(s), 1 note(s)"));
+	assert_non_null(strstr(out, "Findings: 1 error, 0 warnings, 1 note"));
 	free(out);
 }
 
@@ -183,6 +183,47 @@ json_escapes_and_replaces_bad_utf8(void **state)
 	assert_non_null(strstr(out, "\"cipher\": \"none\""));
 	assert_non_null(strstr(out, "\"ext_status_name\": \"STATUS_ACCOUNT_DISABLED\""));
 	assert_non_null(strstr(out, "\"id\": \"kerberos.client_revoked\""));
+	free(out);
+}
+
+/* Newlines and runs of blanks become one space. */
+static void
+squeeze_spaces(char *s)
+{
+	char *w = s;
+	bool blank = false;
+
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\n') {
+			blank = true;
+			continue;
+		}
+		if (blank && w != s)
+			*w++ = ' ';
+		blank = false;
+		*w++ = *s;
+	}
+	*w = '\0';
+}
+
+/* analyze: the ICMP error or TCP reset that refused a Kerberos request. */
+static void
+kerberos_refusal_shown(void **state)
+{
+	int rc;
+	char *out = render(sample("analyze"), JSON, &plain, &rc);
+
+	(void)state;
+	squeeze_spaces(out);
+	assert_non_null(strstr(out, "\"refused\": { \"by\": \"icmp\", \"reason\": \"port_unreachable\", "
+				    "\"icmp_type\": 3, \"icmp_code\": 3, \"from\": \"10.0.0.1\", \"frame\": 31 }"));
+	assert_non_null(strstr(out, "{ \"by\": \"tcp_reset\", \"reason\": \"connection_refused\", \"from\": \"10.0.0.1\", "
+				    "\"frame\": 33 }"));
+	free(out);
+	out = render(sample("analyze"), TEXT, &plain, &rc);
+	squeeze_spaces(out);  /* the text wraps long lines */
+	assert_non_null(strstr(out, "port unreachable (ICMP 3/3 from 10.0.0.1, frame 31)"));
+	assert_non_null(strstr(out, "connection refused (TCP reset from 10.0.0.1, frame 33)"));
 	free(out);
 }
 
@@ -496,6 +537,7 @@ main(void)
 		cmocka_unit_test(json_has_spec_shape),
 		cmocka_unit_test(json_leaves_out_the_unknown),
 		cmocka_unit_test(json_escapes_and_replaces_bad_utf8),
+		cmocka_unit_test(kerberos_refusal_shown),
 		cmocka_unit_test(jsonl_one_line_per_connection),
 		cmocka_unit_test(only_connection_filters_text_and_json),
 		cmocka_unit_test(nbss_step_shows_its_code),

@@ -331,6 +331,74 @@ answered_or_waiting_kdc_is_not_unreachable(void **state)
 	ev_timeline_cleanup(&t);
 }
 
+/* The capture's refusal of the request names how the KDC's host refused
+ * (ICMP port unreachable, administratively prohibited, a reset to the
+ * SYN); silence keeps "no answer in the capture". */
+static void
+kdc_unreachable_says_how_it_was_refused(void **state)
+{
+	struct ev_timeline t;
+	struct ev_kerberos *k;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	assert_true(rules_case_build("kerberos.kdc_unreachable", &t));
+	k = &t.krb[0];
+	k->refusal = EV_KRB_REFUSAL_ICMP;
+	k->refusal_icmp_type = 3;
+	k->refusal_icmp_code = 3;
+	k->refusal_frame = 9;
+	snprintf(k->refusal_from, sizeof(k->refusal_from), "10.0.0.1");
+	rules_run(&t);
+	assert_true(rc_evidence_has(&t, "kerberos.kdc_unreachable",
+				    "frame 8: AS-REQ for krbtgt/CONTOSO.COM to KDC 10.0.0.1:88: port unreachable "
+				    "(ICMP type 3 code 3 from 10.0.0.1, frame 9): nothing listens there"));
+	assert_false(rc_evidence_has(&t, "kerberos.kdc_unreachable", "no answer in the capture"));
+	ev_timeline_cleanup(&t);
+
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	assert_true(rules_case_build("kerberos.kdc_unreachable", &t));
+	k = &t.krb[0];
+	k->refusal = EV_KRB_REFUSAL_ICMPV6;
+	k->refusal_icmp_type = 1;
+	k->refusal_icmp_code = 1;
+	snprintf(k->refusal_from, sizeof(k->refusal_from), "fd00::fe");
+	rules_run(&t);
+	assert_true(rc_evidence_has(&t, "kerberos.kdc_unreachable",
+				    "administratively prohibited (ICMPv6 type 1 code 1 from fd00::fe): a firewall refuses it"));
+	ev_timeline_cleanup(&t);
+
+	/* A reset to the SYN: a record with no message, the SYN's frame. */
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	assert_true(rules_case_build("kerberos.kdc_unreachable", &t));
+	k = &t.krb[0];
+	k->message = EV_KRB_NO_MESSAGE;
+	k->sname[0] = '\0';
+	k->refusal = EV_KRB_REFUSAL_TCP_RESET;
+	k->refusal_frame = 9;
+	rules_run(&t);
+	assert_true(rc_evidence_has(&t, "kerberos.kdc_unreachable",
+				    "frame 8: TCP connection to KDC 10.0.0.1:88: refused (TCP reset, frame 9): nothing listens"));
+	ev_timeline_cleanup(&t);
+
+	/* ... or an ICMP error to the SYN (a firewall's REJECT). */
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	assert_true(rules_case_build("kerberos.kdc_unreachable", &t));
+	k = &t.krb[0];
+	k->message = EV_KRB_NO_MESSAGE;
+	k->sname[0] = '\0';
+	k->refusal = EV_KRB_REFUSAL_ICMP;
+	k->refusal_icmp_type = 3;
+	k->refusal_icmp_code = 10;
+	k->refusal_frame = 9;
+	snprintf(k->refusal_from, sizeof(k->refusal_from), "10.0.0.254");
+	rules_run(&t);
+	assert_true(rc_evidence_has(&t, "kerberos.kdc_unreachable",
+				    "frame 8: TCP connection to KDC 10.0.0.1:88: administratively prohibited "
+				    "(ICMP type 3 code 10 from 10.0.0.254, frame 9): a firewall refuses it"));
+	ev_timeline_cleanup(&t);
+}
+
 static void
 ticket_rejected_stands_instead_of_logon_failure(void **state)
 {
@@ -700,6 +768,7 @@ main(void)
 		cmocka_unit_test(every_positive_case_finds_its_id_with_evidence),
 		cmocka_unit_test(every_catalog_id_has_a_positive_case),
 		cmocka_unit_test(answered_or_waiting_kdc_is_not_unreachable),
+		cmocka_unit_test(kdc_unreachable_says_how_it_was_refused),
 		cmocka_unit_test(successful_probe_gives_no_error),
 		cmocka_unit_test(preauth_required_alone_is_no_error),
 		cmocka_unit_test(preauth_required_then_answered_is_no_finding),

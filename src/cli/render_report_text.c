@@ -189,10 +189,15 @@ ladder_line(const struct text_out *w, const struct ev_connection *c, const struc
 	} else if (s->outcome == EV_ANSWERED || s->outcome == EV_NBSS_REJECTED) {
 		report_status(s, code, sizeof(code), &name);
 		snprintf(result, sizeof(result), "%s", name ? name : code);
+	} else if (s->problem == EV_PROBLEM_AUTH_REFUSED && s->response_at >= 0) {
+		/* The server answered; its security token said no (a Kerberos
+		 * error, a failed mutual authentication): not a broken answer. */
+		report_status(s, code, sizeof(code), &name);
+		snprintf(result, sizeof(result), "%s (%s)", name ? name : code, _("refused in the security token"));
 	} else {
 		snprintf(result, sizeof(result), "%s", _(outcome_label(s->outcome)));
 	}
-	if (s->problem != EV_PROBLEM_NONE)
+	if (s->problem != EV_PROBLEM_NONE && s->problem != EV_PROBLEM_AUTH_REFUSED)
 		snprintf(result + strlen(result), sizeof(result) - strlen(result), " (%s)", ev_problem_name(s->problem));
 	fputs("  ", w->f);
 	text_pad(w->f, _(step_label(s->step)), label_width);

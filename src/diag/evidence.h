@@ -51,6 +51,9 @@ enum ev_problem {
 	EV_PROBLEM_CANNOT_ENCRYPT = 6,    /* encryption needed, no cipher or key */
 	EV_PROBLEM_DIALECT_NOT_OFFERED = 7, /* the server chose a dialect nobody offered */
 	EV_PROBLEM_LOCAL = 8,             /* our own failure */
+	EV_PROBLEM_AUTH_REFUSED = 9,      /* the answer carried a refusal the security
+					   * mechanism reports (Kerberos error token,
+					   * SPNEGO reject, failed mutual authentication) */
 };
 
 #define EV_TEXT 128

@@ -99,6 +99,10 @@ def server_clock_behind(tap):
         tap.ok('kerberos.clock_skew' in ids(rep) and "the server's clock differs from the KDC's by -3" in ev
                and [k.get('message') for k in steps(rep, 'mutual_auth')] == ['none'],
                'server clock 1 h behind: kerberos.clock_skew, server vs KDC shown, no mutual authentication', out)
+        ss = [s for s in connection(rep).get('steps', []) if s.get('step') == 'session_setup']
+        tap.ok(len(ss) == 1 and ss[0].get('problem') == 'auth_refused' and not ss[0].get('ok'),
+               'server clock 1 h behind: SESSION_SETUP is a refusal in the security token, not a broken answer',
+               json.dumps(ss) + '\n' + out)
     finally:
         krblab.cleanup(work, smbd, kdc)
 

@@ -253,7 +253,9 @@ test_driver_failures(void **state)
 	c = negotiated(crypto, &m);
 	take_session(c, &tok);
 	answer(crypto, c, 0, SPNEGO_ACCEPT_COMPLETED, ap_rep, sizeof(ap_rep), NULL);
-	assert_int_equal(smb2_client_result(c)->failure, SMB2C_FAIL_LOCAL);
+	/* The mechanism refused the server's AP-REP (mutual authentication
+	 * failed): a refusal carried by the token, not our own failure. */
+	assert_int_equal(smb2_client_result(c)->failure, SMB2C_FAIL_AUTH_REFUSED);
 	assert_int_equal(smb2_client_result(c)->failed_err, SD_ERR_VERIFY);
 	smb2_client_free(c);
 
@@ -297,6 +299,7 @@ test_server_refusals(void **state)
 	take_session(c, &tok);
 	answer(crypto, c, STATUS_MORE_PROCESSING_REQUIRED, SPNEGO_REJECT, NULL, 0, NULL);
 	assert_int_equal(smb2_client_state(c), SMB2C_FAILED);
+	assert_int_equal(smb2_client_result(c)->failure, SMB2C_FAIL_AUTH_REFUSED);
 	smb2_client_free(c);
 	c = negotiated(crypto, &m);
 	take_session(c, &tok);

@@ -130,6 +130,9 @@ enum smb2_client_failure {
 	SMB2C_FAIL_VALIDATE,        /* VALIDATE_NEGOTIATE_INFO answer differs from NEGOTIATE */
 	SMB2C_FAIL_CANNOT_SECURE,   /* signing or encryption needed but no key or cipher */
 	SMB2C_FAIL_LOCAL,           /* our own failure (crypto library, memory) */
+	SMB2C_FAIL_AUTH_REFUSED,    /* the security mechanism refused the server's answer:
+				     * a Kerberos error token, SPNEGO reject, failed mutual
+				     * authentication (a logon refusal, not a broken answer) */
 };
 
 /* One request and its answer. */

@@ -90,7 +90,9 @@ session_established(struct smb2_client *c, const struct client_rsp *r, uint64_t 
 		err = client_external_finish(c, rsp.secbuf, rsp.secbuf_len);
 		if (err) {
 			client_fail(c, err == SD_ERR_MALFORMED || err == SD_ERR_TRUNCATED ? SMB2C_FAIL_BAD_RESPONSE
-											     : SMB2C_FAIL_LOCAL, 0, err);
+				       : err == SD_ERR_VERIFY				     ? SMB2C_FAIL_AUTH_REFUSED
+											     : SMB2C_FAIL_LOCAL,
+				    0, err);
 			return;
 		}
 	}
@@ -174,8 +176,10 @@ client_on_session_setup(struct smb2_client *c, const struct client_rsp *r, uint6
 	else
 		err = client_ntlm_answer(c, rsp.secbuf, rsp.secbuf_len, token, sizeof(token), &token_len);
 	if (err) {
-		client_fail(c, err == SD_ERR_CRYPTO || err == SD_ERR_UNSUPPORTED || err == SD_ERR_NO_SPACE
-				       ? SMB2C_FAIL_LOCAL : SMB2C_FAIL_BAD_RESPONSE, 0, err);
+		client_fail(c, err == SD_ERR_CRYPTO || err == SD_ERR_UNSUPPORTED || err == SD_ERR_NO_SPACE ? SMB2C_FAIL_LOCAL
+			       : err == SD_ERR_VERIFY ? SMB2C_FAIL_AUTH_REFUSED
+						      : SMB2C_FAIL_BAD_RESPONSE,
+			    0, err);
 		return;
 	}
 	err = client_send_session_setup(c, token, token_len, now_us);

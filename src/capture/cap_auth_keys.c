@@ -34,6 +34,22 @@ mech_token(const uint8_t *blob, size_t len, struct spnego_blob *inner)
 	return inner->p != NULL && inner->len > 0 && !(inner->len >= 8 && memcmp(inner->p, "NTLMSSP", 8) == 0);
 }
 
+/* The connection's record of what the keytab made of its ticket. */
+static void
+note_keytab_result(struct cap_analyzer *a, struct cap_smbconn *sc, enum cap_krb_keys_result r)
+{
+	static const enum ev_keytab_result as_evidence[] = {
+		[CAP_KRB_KEYS_OK] = EV_KEYTAB_OK,
+		[CAP_KRB_KEYS_NO_KEY] = EV_KEYTAB_NO_KEY,
+		[CAP_KRB_KEYS_WRONG_KEY] = EV_KEYTAB_WRONG_KEY,
+		[CAP_KRB_KEYS_UNDECODABLE] = EV_KEYTAB_UNDECODABLE,
+		[CAP_KRB_KEYS_FAILED] = EV_KEYTAB_FAILED,
+	};
+
+	cap_conn(a, sc)->keytab_result =
+		(unsigned)r < sizeof(as_evidence) / sizeof(as_evidence[0]) ? as_evidence[r] : EV_KEYTAB_FAILED;
+}
+
 static void
 forget(struct cap_analyzer *a, struct cap_smbconn *sc)
 {
@@ -62,6 +78,7 @@ cap_auth_keys_request(struct cap_analyzer *a, struct cap_smbconn *sc, const uint
 		return;
 	}
 	sc->krb_keys_result = src->ap_req(src->ctx, inner.p, inner.len, sc->krb_keys);
+	note_keytab_result(a, sc, sc->krb_keys_result);
 	if (sc->krb_keys_result == CAP_KRB_KEYS_OK)
 		a->stats.krb_tickets_decrypted++;
 	else
@@ -112,8 +129,14 @@ cap_auth_keys_response(struct cap_analyzer *a, struct cap_smbconn *sc, uint64_t 
 		forget(a, sc);
 		return;
 	}
-	if (blob != NULL && mech_token(blob, len, &inner))
-		src->ap_rep(src->ctx, inner.p, inner.len, sc->krb_keys);
+	if (blob != NULL && mech_token(blob, len, &inner)) {
+		enum cap_krb_keys_result r = src->ap_rep(src->ctx, inner.p, inner.len, sc->krb_keys);
+
+		/* The ticket opened but the AP-REP's subkey did not: that is
+		 * the key the session uses, so say so. */
+		if (r != CAP_KRB_KEYS_OK)
+			note_keytab_result(a, sc, r);
+	}
 	client_from_ticket(&cap_conn(a, sc)->session, sc->krb_keys->client);
 	key = cap_krb_gss_key(sc->krb_keys);
 	if (key != NULL && key->len < SMB_SESSION_KEY_MIN) {

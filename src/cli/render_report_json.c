@@ -258,6 +258,8 @@ json_capture(struct cli_json *j, const struct ev_connection *c)
 	}
 	if (v.hidden > 0) {
 		cli_json_kv_string(j, "hidden_after", v.tree_connect_hidden ? "session_setup" : "tree_connect");
+		if (ev_keytab_result_name(c->keytab_result))
+			cli_json_kv_string(j, "keytab", ev_keytab_result_name(c->keytab_result));
 		cli_json_key(j, "decrypt_with");
 		cli_json_begin_array(j);
 		for (i = 0; i < v.n_decrypt_with; i++)

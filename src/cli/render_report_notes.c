@@ -52,6 +52,28 @@ decrypt_hint(const struct ev_connection *c, struct report_capture_view *v)
 	}
 }
 
+/* Why --keytab did not open a Kerberos session; NULL when it was not the
+ * keytab's doing. */
+static const char *
+keytab_hint(const struct ev_connection *c)
+{
+	switch (c->keytab_result) {
+	case EV_KEYTAB_NO_KEY:
+		return _("The keytab holds no key for the service ticket (its principal or encryption type is "
+			 "missing): export the key of the account the client asked a ticket for (cifs/NAME).");
+	case EV_KEYTAB_WRONG_KEY:
+		return _("No key of the keytab decrypts the service ticket: the keytab is stale (the account's "
+			 "key version changed after it was exported) or belongs to another account.");
+	case EV_KEYTAB_UNDECODABLE:
+		return _("The Kerberos token of the SESSION_SETUP could not be read (not an AP-REQ or AP-REP, or "
+			 "its content does not decode).");
+	case EV_KEYTAB_FAILED:
+		return _("The Kerberos library failed while decrypting the service ticket.");
+	default:
+		return NULL;
+	}
+}
+
 static void
 hidden_note(const struct ev_connection *c, struct report_capture_view *v)
 {
@@ -60,7 +82,9 @@ hidden_note(const struct ev_connection *c, struct report_capture_view *v)
 				    : _("the requests after the TREE_CONNECT are hidden");
 	const char *hint = decrypt_hint(c, v);
 
-	if (c->decrypt_tried)
+	if (c->decrypt_tried && keytab_hint(c))
+		hint = keytab_hint(c);
+	else if (c->decrypt_tried)
 		hint = _("The secret given did not open them (another user's session, a wrong secret, or a "
 			 "SESSION_SETUP the capture lacks).");
 	note(v, _("%u of %u SMB3 messages are encrypted (SMB2 TRANSFORM) and could not be read: %s. %s"),

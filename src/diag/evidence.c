@@ -201,6 +201,14 @@ ev_outcome_name(enum ev_outcome o)
 }
 
 const char *
+ev_keytab_result_name(enum ev_keytab_result r)
+{
+	static const char *const names[] = {NULL, "ok", "no_key", "wrong_key", "undecodable", "failed"};
+
+	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : NULL;
+}
+
+const char *
 ev_problem_name(enum ev_problem p)
 {
 	static const char *const names[] = {

@@ -41,6 +41,16 @@ enum ev_outcome {
 };
 
 /* Protocol errors worth naming (EV_PROTOCOL_ERROR / EV_LOCAL_ERROR). */
+/* analyze --keytab and a SESSION_SETUP's service ticket. */
+enum ev_keytab_result {
+	EV_KEYTAB_NOT_TRIED = 0,
+	EV_KEYTAB_OK,                     /* decrypted: the session key is known */
+	EV_KEYTAB_NO_KEY,                 /* no key for the ticket's principal or enctype */
+	EV_KEYTAB_WRONG_KEY,              /* keys tried, none decrypts (stale keytab, other kvno) */
+	EV_KEYTAB_UNDECODABLE,            /* not an AP-REQ / AP-REP, or the plaintext does not decode */
+	EV_KEYTAB_FAILED,                 /* the Kerberos library failed */
+};
+
 enum ev_problem {
 	EV_PROBLEM_NONE = 0,
 	EV_PROBLEM_UNDECODABLE = 1,       /* the answer does not decode */
@@ -183,6 +193,10 @@ struct ev_connection {
 	bool capture_gaps;                /* TCP bytes were missing: some messages may be unseen */
 	bool started_mid_stream;          /* no SYN or SYN-ACK seen: earlier steps may be missing */
 	bool decrypt_tried;               /* a secret was given: the session keys were looked for */
+	/* analyze --keytab: what the keytab made of the last service ticket
+	 * the connection's SESSION_SETUP carried (NOT_TRIED: no keytab, or
+	 * no Kerberos), so that "could not be read" can say why. */
+	enum ev_keytab_result keytab_result;
 	/* Added for the probe (issue 7): the typed name is a DNS CNAME alias of
 	 * this canonical name (Windows still asks for cifs/<typed name>). */
 	char canonical_name[EV_TEXT];
@@ -345,6 +359,8 @@ bool ev_has_error(const struct ev_timeline *t);
 void ev_copy(char *dst, size_t cap, const char *src);
 
 const char *ev_outcome_name(enum ev_outcome o);      /* "answered", "no_response", ... */
+/* "ok", "no_key", "wrong_key", "undecodable", "failed"; NULL when not tried. */
+const char *ev_keytab_result_name(enum ev_keytab_result r);
 const char *ev_problem_name(enum ev_problem p);
 const char *ev_mechanism_name(enum ev_mechanism m);  /* "ntlmssp", "kerberos", "anonymous", "guest" */
 const char *ev_ntlm_version_name(enum ev_ntlm_version v);

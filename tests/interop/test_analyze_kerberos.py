@@ -240,17 +240,22 @@ def keytab_variants(tap, lab, keytab, cap):
         return
     kvno, principal, key = int(m.group(1)), m.group(2), bytes.fromhex(m.group(3))
     want = f'\\\\{HOST}\\data'
-    cases = [('another name', f'host/other.smbdiag.test@{REALM}', kvno, key, True),
-             ('another key version', principal, kvno + 5, key, True),
-             ('a wrong key', principal, kvno, bytes([key[0] ^ 1]) + key[1:], False)]
-    for what, name, version, value, opens in cases:
+    # (what, principal, kvno, enctype, key, opens, what the report says the keytab did)
+    cases = [('another name', f'host/other.smbdiag.test@{REALM}', kvno, 18, key, True, None),
+             ('another key version', principal, kvno + 5, 18, key, True, None),
+             ('a wrong key', principal, kvno, 18, bytes([key[0] ^ 1]) + key[1:], False, ('wrong_key', 'stale')),
+             ('only another enctype', principal, kvno, 17, key[:16], False, ('no_key', 'encryption type'))]
+    for what, name, version, etype, value, opens, said in cases:
         path = os.path.join(lab.work, 'variant.keytab')
-        write_keytab(path, name, version, 18, value)
+        write_keytab(path, name, version, etype, value)
         rc, rep, out = lab.analyze(cap, '--keytab', path)
         conn = (rep.get('connections') or [{}])[0]
         trees = [st.get('detail') for st in conn.get('steps', []) if st.get('step') == 'tree_connect']
-        tap.ok(rc == 0 and (want in trees) == opens,
-               f'--keytab with the key under {what}: the session is {"read" if opens else "still hidden"}', out)
+        capture = conn.get('capture', {})
+        why = not said or (capture.get('keytab') == said[0] and any(said[1] in n for n in capture.get('notes', [])))
+        tap.ok(rc == 0 and (want in trees) == opens and why,
+               f'--keytab with the key under {what}: the session is {"read" if opens else "still hidden"}'
+               + (f', and the report says why ({said[0]})' if said else ''), out)
 
 
 def encrypted_session(tap, lab, keytab):

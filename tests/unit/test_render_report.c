@@ -370,6 +370,7 @@ random_connection(struct ev_timeline *t)
 	COIN(c->capture_gaps);
 	COIN(c->started_mid_stream);
 	COIN(c->decrypt_tried);
+	c->keytab_result = (enum ev_keytab_result)(rng() % 7);
 	TERM(c->canonical_name);
 	c->negotiate.n_client_dialects %= EV_MAX_IDS + 1;
 	c->negotiate.n_client_ciphers %= EV_MAX_IDS + 1;

@@ -8,7 +8,8 @@
 # the LOGOFF answer, from the JSON step times), and whether issue 4's goals
 # are met: at least 10x less CPU per probe than smbclient, under 2 ms wall
 # against smbdiag serve. Numbers only: a benchmark asserts nothing.
-# Every tool's run starts once smbd has finished with the previous
+# The tools take turns, one run each per round. Every run starts once
+# smbd has finished with the previous
 # connection (its per-connection process has exited), as a single probe
 # would find it: back to back, that process's teardown overlaps the next
 # client's start and adds 2-3 ms to whoever comes next on a 2-CPU machine.
@@ -141,18 +142,22 @@ class Settle:
             time.sleep(0.001)
 
 
-def bench(name, cmd, keep_output=False, settle=None):
+def bench(tools, settle=None, keep_output=False):
+    """Each (name, command) of tools, runs times, taken in turns (one run of
+    each, then the next round) so that whatever the machine does meanwhile
+    weighs on every tool alike."""
     settle = settle or Settle()
-    rc0 = measure(cmd)[2]   # warm-up, and a check that it works at all
-    walls, cpus, owns = [], [], []
+    out = [{'name': name, 'walls': [], 'cpus': [], 'owns': [], 'rc': measure(cmd)[2]}  # warm-up, and a check
+           for name, cmd in tools]
     for _ in range(runs):
-        settle()
-        wall, cpu, rc, text = measure(cmd, keep_output)
-        walls.append(wall)
-        cpus.append(cpu)
-        if keep_output and rc == 0 and own_wall(text) is not None:
-            owns.append(own_wall(text))
-    return {'name': name, 'walls': walls, 'cpus': cpus, 'owns': owns, 'rc': rc0}
+        for (name, cmd), r in zip(tools, out):
+            settle()
+            wall, cpu, rc, text = measure(cmd, keep_output)
+            r['walls'].append(wall)
+            r['cpus'].append(cpu)
+            if keep_output and rc == 0 and own_wall(text) is not None:
+                r['owns'].append(own_wall(text))
+    return out
 
 
 def probe_cmd(port):
@@ -174,21 +179,21 @@ def main():
             port = str(smbd.port)
             time.sleep(1)  # smbd's own helpers (notifyd, cleanupd) start after it listens
             settle = Settle(smbd.proc.pid)
-            results.append(bench('smbdiag probe', probe_cmd(port), settle=settle))
+            tools = [('smbdiag probe', probe_cmd(port))]
             if shutil.which('smbclient'):
-                results.append(bench('smbclient -c exit', ['smbclient', '//127.0.0.1/data', '-p', port,
-                                                           '-U', f'{USER}%{PASSWORD}', '-c', 'exit'],
-                                     settle=settle))
+                tools.append(('smbclient -c exit', ['smbclient', '//127.0.0.1/data', '-p', port,
+                                                    '-U', f'{USER}%{PASSWORD}', '-c', 'exit']))
             if subprocess.run(['/usr/bin/python3', '-c', 'import impacket'], capture_output=True).returncode == 0:
-                results.append(bench('impacket (3 steps)', ['/usr/bin/python3', script, port], settle=settle))
+                tools.append(('impacket (3 steps)', ['/usr/bin/python3', script, port]))
             if shutil.which('nmap'):
-                results.append(bench('nmap smb2-security-mode', [
+                tools.append(('nmap smb2-security-mode', [
                     'nmap', '-Pn', '-n', '-p', port, '--script', 'smb2-security-mode',
-                    '--script-args', f'smbport={port}', '127.0.0.1'], settle=settle))
+                    '--script-args', f'smbport={port}', '127.0.0.1']))
+            results = bench(tools, settle=settle)
         serve_dir = os.path.join(tmp, 'serve')
         os.mkdir(serve_dir)
         with Serve(serve_dir) as serve:
-            served = bench('smbdiag probe -> serve', probe_cmd(serve.port), keep_output=True)
+            served = bench([('smbdiag probe -> serve', probe_cmd(serve.port))], keep_output=True)[0]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

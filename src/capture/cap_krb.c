@@ -5,6 +5,7 @@
  * change) exchange the connection that was waiting for it (negotiated, no
  * SESSION_SETUP yet), or else the connection whose service-ticket exchange
  * followed it (a client that gets its tickets before connecting). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -293,16 +294,121 @@ tie_to_next_service_ticket(struct ev_timeline *t)
 	}
 }
 
-static int
-tgt_connection(const struct ev_timeline *t, const struct ev_kerberos *k)
+/* The connections grouped by client address, so that each record is
+ * compared with its own client's connections only: comparing every record
+ * with every connection grew with the square of a busy capture. Without
+ * the memory for the index, every connection is a candidate, as before. */
+struct client_index {
+	const struct ev_timeline *t;
+	size_t *order;               /* connection ids sorted by client address */
+};
+
+/* "10.0.0.5:50123" and "[fd00::5]:50123" without the port. */
+static size_t
+address_len(const char *client)
 {
+	const char *colon = strrchr(client, ':');
+
+	return colon ? (size_t)(colon - client) : strlen(client);
+}
+
+static int
+compare_address(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int d = memcmp(a, b, alen < blen ? alen : blen);
+
+	return d ? d : (alen > blen) - (alen < blen);
+}
+
+static int
+by_client(const void *x, const void *y, void *ctx)
+{
+	const struct ev_timeline *t = ctx;
+	size_t i = *(const size_t *)x, j = *(const size_t *)y;
+	const char *a = t->conns[i].client, *b = t->conns[j].client;
+	int d = compare_address(a, address_len(a), b, address_len(b));
+
+	return d ? d : (i > j) - (i < j);
+}
+
+static void
+index_clients(struct cap_analyzer *a, struct client_index *ix)
+{
+	size_t n = a->t->n_conns, i;
+
+	ix->t = a->t;
+	ix->order = NULL;
+	if (n == 0 || !cap_mem_take(a, n * sizeof(*ix->order)))
+		return;
+	ix->order = malloc(n * sizeof(*ix->order));
+	if (ix->order == NULL) {
+		cap_mem_give(a, n * sizeof(*ix->order));
+		return;
+	}
+	for (i = 0; i < n; i++)
+		ix->order[i] = i;
+	qsort_r(ix->order, n, sizeof(*ix->order), by_client, (void *)(uintptr_t)a->t);
+}
+
+static void
+index_free(struct cap_analyzer *a, struct client_index *ix)
+{
+	if (ix->order == NULL)
+		return;
+	free(ix->order);
+	cap_mem_give(a, ix->t->n_conns * sizeof(*ix->order));
+	ix->order = NULL;
+}
+
+/* The index positions [*first, *end) of the connections from address. */
+static void
+client_range(const struct client_index *ix, const char *address, size_t *first, size_t *end)
+{
+	size_t n = strlen(address), lo = 0, hi = ix->t->n_conns, mid;
+
+	*first = 0;
+	*end = ix->t->n_conns;
+	if (ix->order == NULL)
+		return;
+	while (lo < hi) {
+		const char *c = ix->t->conns[ix->order[mid = lo + (hi - lo) / 2]].client;
+
+		if (compare_address(c, address_len(c), address, n) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	hi = ix->t->n_conns;
+	while (lo < hi) {
+		const char *c = ix->t->conns[ix->order[mid = lo + (hi - lo) / 2]].client;
+
+		if (compare_address(c, address_len(c), address, n) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*end = lo;
+}
+
+static size_t
+conn_at(const struct client_index *ix, size_t r)
+{
+	return ix->order ? ix->order[r] : r;
+}
+
+static int
+tgt_connection(const struct client_index *ix, const struct ev_kerberos *k)
+{
+	const struct ev_timeline *t = ix->t;
 	double best = 0;
 	int pick = -1;
-	size_t j;
+	size_t r, end, j;
 
-	for (j = 0; j < t->n_conns; j++) {
+	for (client_range(ix, k->client, &r, &end); r < end; r++) {
 		double d;
 
+		j = conn_at(ix, r);
 		if (!same_client(t->conns[j].client, k->client))
 			continue;
 		d = tgt_distance(&t->conns[j], k);
@@ -319,14 +425,15 @@ tgt_connection(const struct ev_timeline *t, const struct ev_kerberos *k)
  * ticket-getting record served the first connection of the same client
  * that opened shortly after it and stopped before SESSION_SETUP. */
 static int
-following_connection(const struct ev_timeline *t, const struct ev_kerberos *k)
+following_connection(const struct client_index *ix, const struct ev_kerberos *k)
 {
+	const struct ev_timeline *t = ix->t;
 	double best = 0;
 	int pick = -1;
-	size_t j;
+	size_t r, end, j;
 
-	for (j = 0; j < t->n_conns; j++) {
-		const struct ev_connection *c = &t->conns[j];
+	for (client_range(ix, k->client, &r, &end); r < end; r++) {
+		const struct ev_connection *c = &t->conns[j = conn_at(ix, r)];
 		double start = first_step(c, SD_STEP_TCP), d;
 
 		if (start < 0)
@@ -346,8 +453,10 @@ void
 cap_krb_finish(struct cap_analyzer *a)
 {
 	struct ev_timeline *t = a->t;
-	size_t i, j;
+	struct client_index ix;
+	size_t i, j, r, end;
 
+	index_clients(a, &ix);
 	for (i = 0; i < t->n_krb; i++) {
 		struct ev_kerberos *k = &t->krb[i];
 		char host[EV_TEXT];
@@ -357,13 +466,13 @@ cap_krb_finish(struct cap_analyzer *a)
 		if (k->connection >= 0)
 			continue;
 		if (gets_tickets(k)) {
-			k->connection = tgt_connection(t, k);
+			k->connection = tgt_connection(&ix, k);
 			continue;
 		}
 		if (!cifs_host(k->sname, host, sizeof(host)))
 			continue;
-		for (j = 0; j < t->n_conns; j++) {
-			const struct ev_connection *c = &t->conns[j];
+		for (client_range(&ix, k->client, &r, &end); r < end; r++) {
+			const struct ev_connection *c = &t->conns[j = conn_at(&ix, r)];
 			double d;
 
 			if (!same_client(c->client, k->client) || !same_host(c->server_name, host))
@@ -379,7 +488,8 @@ cap_krb_finish(struct cap_analyzer *a)
 	tie_to_next_service_ticket(t);
 	for (i = 0; i < t->n_krb; i++)
 		if (t->krb[i].connection < 0 && gets_tickets(&t->krb[i]))
-			t->krb[i].connection = following_connection(t, &t->krb[i]);
+			t->krb[i].connection = following_connection(&ix, &t->krb[i]);
+	index_free(a, &ix);
 }
 
 void

@@ -283,6 +283,7 @@ ev_experiment_name(enum ev_experiment_kind k)
 	case EV_EXP_SMB1_ONLY: return "smb1_only";
 	case EV_EXP_GUEST: return "guest";
 	case EV_EXP_NBSS_SMBSERVER: return "nbss_smbserver";
+	case EV_EXP_KDC_CHECK: return "kdc_check";
 	default: return "unknown";
 	}
 }

@@ -287,6 +287,7 @@ enum ev_experiment_kind {
 	EV_EXP_SMB1_ONLY = 5,         /* an SMB1-only negotiate */
 	EV_EXP_GUEST = 6,             /* does the server offer guest access */
 	EV_EXP_NBSS_SMBSERVER = 7,    /* port 139: called name *SMBSERVER after the typed one was refused */
+	EV_EXP_KDC_CHECK = 8,         /* our own UDP datagram and TCP connection to a KDC that did not answer */
 };
 
 #define EV_MAX_SHARES 64

@@ -131,5 +131,9 @@ void rules_tree(struct rule_run *r, struct ev_connection *c);
 void rules_kerberos(struct rule_run *r, int connection);
 /* rules_kerberos_kdc.c: the client gave up on a KDC that never answered. */
 void rules_kerberos_kdc(struct rule_run *r, const struct ev_connection *c);
+/* How the KDC's host answered k instead of the KDC: "port unreachable
+ * (ICMP type 3 code 3 from ...): nothing listens there", or "no answer in
+ * the capture" when nothing did. */
+void rule_krb_answer_text(const struct ev_kerberos *k, char *out, size_t cap);
 
 #endif

@@ -289,10 +289,16 @@ probe_kdc_silent(struct rule_run *r, const struct ev_connection *c)
 		if (k->step == EV_KRB_STEP_NONE || k->has_ms ||
 		    (k->message != EV_KRB_AS_REQ && k->message != EV_KRB_TGS_REQ))
 			continue;
+		char how[EV_LONG_TEXT] = "";
+
 		if (!f)
 			f = rule_finding(r, "kerberos.kdc_unreachable", (int)c->id);
-		ev_finding_evidence(f, "%s%s%s: %s", ev_krb_message_name(k->message), k->sname[0] ? " for " : "",
-				    k->sname, k->detail[0] ? k->detail : "no answer");
+		/* The probe's own look at the KDC (a follow-up experiment). */
+		if (k->refusal != EV_KRB_REFUSAL_NONE)
+			rule_krb_answer_text(k, how, sizeof(how));
+		ev_finding_evidence(f, "%s%s%s: %s%s%s", ev_krb_message_name(k->message), k->sname[0] ? " for " : "",
+				    k->sname, k->detail[0] ? k->detail : "no answer", how[0] ? "; the probe's own check: " : "",
+				    how);
 	}
 	if (f && ss && ss->detail[0])
 		ev_finding_evidence(f, "%s", ss->detail);

@@ -53,8 +53,8 @@ refusal_words(const struct ev_kerberos *k)
 
 /* "port unreachable (ICMP type 3 code 3 from 127.0.0.1, frame 13): ...",
  * "refused (TCP reset, frame 9): ...", or "no answer in the capture". */
-static void
-answer_text(const struct ev_kerberos *k, char *out, size_t cap)
+void
+rule_krb_answer_text(const struct ev_kerberos *k, char *out, size_t cap)
 {
 	const struct refusal_words *w = refusal_words(k);
 	char frame[32] = "", from[80] = "";
@@ -111,7 +111,7 @@ rules_kerberos_kdc(struct rule_run *r, const struct ev_connection *c)
 
 		if (pending[i]->frame)
 			rule_fmt(frame, sizeof(frame), "frame %u: ", pending[i]->frame);
-		answer_text(pending[i], answer, sizeof(answer));
+		rule_krb_answer_text(pending[i], answer, sizeof(answer));
 		ev_finding_evidence(f, "%s%s%s%s to KDC %s: %s", frame,
 				    attempt ? "TCP connection" : ev_krb_message_name(pending[i]->message),
 				    pending[i]->sname[0] ? " for " : "", pending[i]->sname,

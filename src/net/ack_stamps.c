@@ -13,9 +13,9 @@
 #include <time.h>
 
 #if defined(__linux__)
-#include <linux/errqueue.h>
 #include <linux/net_tstamp.h>
-#include <netinet/in.h>
+
+#include "net/errqueue.h"
 #endif
 
 #if defined(__linux__) && defined(SO_TIMESTAMPING)
@@ -43,35 +43,16 @@ clock_us(clockid_t id)
 bool
 ack_stamps_next(int fd, uint32_t *acked_bytes, uint64_t *at_us)
 {
-	union {
-		char buf[512];
-		struct cmsghdr align;
-	} control;
-	struct msghdr msg;
-	struct cmsghdr *cm;
-	const struct scm_timestamping *stamp = NULL;
-	const struct sock_extended_err *err = NULL;
+	struct net_errqueue_msg m;
+	const struct scm_timestamping *stamp;
+	const struct sock_extended_err *err;
 	uint64_t real_us, mono_now, real_now;
 
 	/* Each note is one message; a message without both parts (another
 	 * kind of error note) is skipped, a bounded number of times. */
-	for (int tries = 0; tries < 16; tries++) {
-		memset(&msg, 0, sizeof(msg));
-		msg.msg_control = control.buf;
-		msg.msg_controllen = sizeof(control.buf);
-		if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
-			return false;
-		stamp = NULL;
-		err = NULL;
-		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_TIMESTAMPING &&
-			    cm->cmsg_len >= CMSG_LEN(sizeof(*stamp)))
-				stamp = (const struct scm_timestamping *)(const void *)CMSG_DATA(cm);
-			else if (((cm->cmsg_level == SOL_IP && cm->cmsg_type == IP_RECVERR) ||
-				  (cm->cmsg_level == SOL_IPV6 && cm->cmsg_type == IPV6_RECVERR)) &&
-				 cm->cmsg_len >= CMSG_LEN(sizeof(*err)))
-				err = (const struct sock_extended_err *)(const void *)CMSG_DATA(cm);
-		}
+	for (int tries = 0; tries < 16 && net_errqueue_take(fd, &m); tries++) {
+		stamp = net_errqueue_part(&m, SOL_SOCKET, SO_TIMESTAMPING, sizeof(*stamp));
+		err = net_errqueue_error(&m);
 		if (!stamp || !err || err->ee_origin != SO_EE_ORIGIN_TIMESTAMPING || err->ee_info != SCM_TSTAMP_ACK)
 			continue;
 		/* The stamp is wall-clock time; the connection keeps

@@ -13,6 +13,7 @@
 #include "core/auth/krb5msg.h"
 #include "core/wire/names.h"
 #include "net/probe_internal.h"
+#include "net/probe_kdc_check.h"
 
 #define KRB_ERR_PREAUTH_REQUIRED 25
 #define KRB_AP_ERR_SKEW 37
@@ -211,6 +212,68 @@ record_kdc_steps(struct probe *p, const struct gss_client *g, int conn)
 	record_cached(p, g, EV_KRB_STEP_SERVICE_TICKET, conn);
 }
 
+#define KDC_CHECKS_MAX 3
+#define KDC_CHECK_TIMEOUT_MS 1500u
+
+/* What the probe's own check found, as the experiment's detail. */
+static void
+kdc_check_text(const char *kdc, const struct kdc_check *r, char *out, size_t cap)
+{
+	const char *proto = r->refusal == EV_KRB_REFUSAL_ICMPV6 ? "ICMPv6" : "ICMP";
+
+	if (r->refusal == EV_KRB_REFUSAL_TCP_RESET)
+		snprintf(out, cap, "KDC %s: no ICMP error to a UDP datagram; a TCP connection was reset", kdc);
+	else if (r->refusal != EV_KRB_REFUSAL_NONE)
+		snprintf(out, cap, "KDC %s: a UDP datagram got %s type %u code %u%s%s", kdc, proto, r->icmp_type,
+			 r->icmp_code, r->from[0] ? " from " : "", r->from);
+	else if (r->udp_answered)
+		snprintf(out, cap, "KDC %s: a UDP datagram was answered: the KDC is reachable now", kdc);
+	else if (r->tcp_open)
+		snprintf(out, cap, "KDC %s: UDP silent, but a TCP connection was accepted: something listens there", kdc);
+	else
+		snprintf(out, cap, "KDC %s: no answer to a UDP datagram or a TCP connection within %.1f s each: "
+			 "dropped on the way, or the host is down", kdc, KDC_CHECK_TIMEOUT_MS / 1000.0);
+}
+
+/* MIT's library says only that it could not contact a KDC: the probe
+ * asks each KDC it tried itself (probe_kdc_check.c) and puts what came
+ * back on the unanswered request, as the analyzer does from a capture. */
+static void
+check_silent_kdcs(struct probe *p, int conn)
+{
+	const char *checked[KDC_CHECKS_MAX];
+	size_t i, j, n = 0;
+
+	if (p->cfg->no_experiments)
+		return;
+	for (i = 0; i < p->t->n_krb && n < KDC_CHECKS_MAX; i++) {
+		struct ev_kerberos *k = &p->t->krb[i];
+		struct ev_experiment *e;
+		struct kdc_check r;
+		bool seen = false;
+
+		if (k->connection != conn || k->has_ms || !k->kdc[0] ||
+		    (k->message != EV_KRB_AS_REQ && k->message != EV_KRB_TGS_REQ))
+			continue;
+		for (j = 0; j < n; j++)
+			seen |= strcmp(checked[j], k->kdc) == 0;
+		if (seen || !probe_kdc_check(k->kdc, KDC_CHECK_TIMEOUT_MS, &r))
+			continue;
+		checked[n++] = k->kdc;
+		k->refusal = r.refusal;
+		k->refusal_icmp_type = r.icmp_type;
+		k->refusal_icmp_code = r.icmp_code;
+		ev_copy(k->refusal_from, sizeof(k->refusal_from), r.from);
+		e = ev_add_experiment(p->t, EV_EXP_KDC_CHECK, conn);
+		if (e) {
+			e->step = SD_STEP_SESSION_SETUP;
+			e->outcome = EV_NO_RESPONSE;
+			e->ok = r.refusal != EV_KRB_REFUSAL_NONE || r.udp_answered || r.tcp_open;
+			kdc_check_text(k->kdc, &r, e->detail, sizeof(e->detail));
+		}
+	}
+}
+
 /* The refusal as evidence: the KDC's error when it is one, and why the
  * SESSION_SETUP step stopped (never sent; probe_kerberos_refused_run). */
 static void
@@ -219,6 +282,7 @@ record_refusal(struct probe *p, const struct gss_client *g, const struct gss_cli
 {
 	if (g) {
 		record_kdc_steps(p, g, (int)c->id);
+		check_silent_kdcs(p, (int)c->id);
 		record_verdict(p, g, e, (int)c->id);
 	}
 	if (fallback)

@@ -15,6 +15,11 @@ so no request can be sent) and then UDP (the AS-REQ gets one), once to
   refused by the ICMP / ICMPv6 error that quotes the SYN;
 - each UDP AS-REQ refused by the error that quotes it;
 - reason admin_prohibited with the ICMP type and code, and who sent it.
+
+Then `smbdiag probe --auth kerberos` against the same firewall: MIT's
+library only says it could not contact a KDC, so the probe's own UDP
+datagram to the KDC (a follow-up experiment) must get the same ICMP error
+and kerberos.kdc_unreachable must say a firewall refuses it.
 """
 import json
 import os
@@ -114,6 +119,29 @@ def check_family(tap, name, path, port, report, log):
            f'{json.dumps(asreq)}\ntshark as-req {requests} icmp {udp_errors}')
 
 
+def probe_case(tap, work, port):
+    """smbdiag probe --auth kerberos with the firewalled KDC: its library
+    only says it could not contact a KDC; the probe's own UDP datagram gets
+    the firewall's ICMP "administratively prohibited", and the finding says
+    so. (The KDC's refusal needs no SMB server: nothing is connected.)"""
+    kinit(work, FAMILIES['IPv4'][0], port)   # writes krb5.conf for this family
+    env = dict(os.environ, KRB5_CONFIG=os.path.join(work, 'krb5.conf'), LANG='C', LC_ALL='C',
+               KRB5CCNAME='MEMORY:probe')
+    cmd = [SMBDIAG, 'probe', '//fs1.firewalled.test/data', '-I', '127.0.0.1', '--auth', 'kerberos',
+           '-U', f'alice@{REALM}%Secret123', '--timeout', '5', '--json']
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120, env=env)
+    try:
+        rep = json.loads(r.stdout)
+    except ValueError:
+        rep = {}
+    ev = ' | '.join(e for f in rep.get('findings', []) if f.get('id') == 'kerberos.kdc_unreachable'
+                    for e in f.get('evidence', []))
+    tap.ok(r.returncode == 12 and 'administratively prohibited (ICMP type 3 code 13 from 127.0.0.1): '
+           'a firewall refuses it' in ev,
+           'probe: its own check of the KDC gets the firewall\'s ICMP administratively prohibited',
+           f'$ {" ".join(cmd)}\nexit {r.returncode}\n{r.stdout[-3000:]}\n{r.stderr}')
+
+
 def inside():
     tap = peers.Tap()
     work = tempfile.mkdtemp(prefix='smbdiag-kdcfw-')
@@ -136,6 +164,7 @@ def inside():
                r.stdout[-3000:] + r.stderr)
         for name in FAMILIES:
             check_family(tap, name, path, port, report, log)
+        probe_case(tap, work, port)
     except Exception as e:  # noqa: BLE001 - report the peer failure as a test failure
         tap.ok(False, 'the firewall and the client run', repr(e))
     finally:

@@ -232,6 +232,15 @@ def main():
         ev = ' | '.join(finding(rep, 'kerberos.kdc_unreachable').get('evidence', []))
         tap.ok(rc == 12 and 'AS-REQ for krbtgt/SMBDIAG.TEST: no answer from KDC 127.0.0.1:' in ev,
                'kerberos, KDC unreachable: kerberos.kdc_unreachable names the KDC tried', out)
+        # With the follow-up experiments the probe asks the dead port itself.
+        rc, rep, out = krblab.probe(SMBDIAG, dict(env, KRB5_CONFIG=dead), target, '--auth', 'kerberos',
+                                    experiments=True)
+        ev = ' | '.join(finding(rep, 'kerberos.kdc_unreachable').get('evidence', []))
+        checks = [e for e in (rep or {}).get('experiments', []) if e.get('kind') == 'kdc_check']
+        tap.ok(rc == 12 and "the probe's own check: port unreachable (ICMP type 3 code 3 from 127.0.0.1)" in ev
+               and len(checks) == 1 and checks[0].get('ok') and 'ICMP type 3 code 3' in checks[0].get('detail', ''),
+               'kerberos, KDC unreachable: the probe\'s own UDP datagram gets ICMP port unreachable: '
+               'nothing listens there', out)
         no_kerberos_library(tap, env, target)
 
         # --- a DNS CNAME alias (resolv_wrapper answers res_nquery) ---

@@ -30,9 +30,10 @@ import time
 
 smbdiag, interop, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 sys.path.insert(0, interop)
+sys.path.insert(0, os.path.join(interop, '..', '..', 'bench'))
 import peers  # noqa: E402
+from bench_serve import PASSWORD, USER, Serve  # noqa: E402
 
-USER, PASSWORD = 'alice', 'Secret123'
 IMPACKET = r'''
 import sys
 from impacket.smbconnection import SMBConnection
@@ -43,46 +44,6 @@ tid = c.connectTree('data')
 c.disconnectTree(tid)
 c.logoff()
 '''
-SERVE_INI = '''[server]
-NetbiosName = FS1
-Domain = WORKGROUP
-MinDialect = 2.0.2
-MaxDialect = 3.1.1
-
-[user {user}]
-Password = {password}
-
-[share data]
-Path = {path}
-'''
-
-
-class Serve:
-    """smbdiag serve on a free loopback port; its log goes nowhere."""
-
-    def __init__(self, tmp):
-        self.dir = tmp
-        self.port = peers.free_port()
-        self.proc = None
-
-    def __enter__(self):
-        share = os.path.join(self.dir, 'share')
-        os.mkdir(share)
-        ini = os.path.join(self.dir, 'serve.ini')
-        with open(ini, 'w') as f:
-            f.write(SERVE_INI.format(user=USER, password=PASSWORD, path=share))
-        self.proc = subprocess.Popen([smbdiag, 'serve', '-c', ini, '--listen', f'127.0.0.1:{self.port}'],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     stdin=subprocess.DEVNULL)
-        if not peers.wait_listening(self.port):
-            peers.stop_process(self.proc)
-            raise RuntimeError('smbdiag serve did not listen')
-        return self
-
-    def __exit__(self, *exc):
-        peers.stop_process(self.proc)
-
-
 def measure(cmd, keep_output=False):
     """Wall and CPU seconds of one run (CPU of the child and its children),
     exit code, and the standard output when asked for (read after the exit:
@@ -190,9 +151,7 @@ def main():
                     'nmap', '-Pn', '-n', '-p', port, '--script', 'smb2-security-mode',
                     '--script-args', f'smbport={port}', '127.0.0.1']))
             results = bench(tools, settle=settle)
-        serve_dir = os.path.join(tmp, 'serve')
-        os.mkdir(serve_dir)
-        with Serve(serve_dir) as serve:
+        with Serve(smbdiag) as serve:
             served = bench([('smbdiag probe -> serve', probe_cmd(serve.port))], keep_output=True)[0]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -37,53 +37,11 @@ import time
 smbdiag, loadgen, interop = sys.argv[1], sys.argv[2], sys.argv[3]
 conns, seconds, rounds, idle_n = (int(v) for v in sys.argv[4:8])
 sys.path.insert(0, interop)
+sys.path.insert(0, os.path.join(interop, '..', '..', 'bench'))
 import peers  # noqa: E402
+from bench_serve import PASSWORD, USER, Serve  # noqa: E402
 
-USER, PASSWORD = 'alice', 'Secret123'
 TICK = os.sysconf('SC_CLK_TCK')
-SERVE_INI = '''[server]
-NetbiosName = FS1
-Domain = WORKGROUP
-MinDialect = 2.0.2
-MaxDialect = 3.1.1
-
-[user {user}]
-Password = {password}
-
-[share data]
-Path = {path}
-'''
-
-
-class Serve:
-    """smbdiag serve on a free loopback port; its log goes nowhere."""
-
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix='smbdiag-bench-serve-')
-        self.port = peers.free_port()
-        self.proc = None
-
-    def __enter__(self):
-        share = os.path.join(self.dir, 'share')
-        os.mkdir(share)
-        ini = os.path.join(self.dir, 'serve.ini')
-        with open(ini, 'w') as f:
-            f.write(SERVE_INI.format(user=USER, password=PASSWORD, path=share))
-        self.proc = subprocess.Popen([smbdiag, 'serve', '-c', ini, '--listen', f'127.0.0.1:{self.port}'],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     stdin=subprocess.DEVNULL)
-        if not peers.wait_listening(self.port):
-            raise RuntimeError('smbdiag serve did not listen')
-        return self
-
-    def __exit__(self, *exc):
-        peers.stop_process(self.proc)
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def pids(self):
-        return [self.proc.pid]
-
-
 def smbd_pids(smbd):
     """smbd, its forked children, and daemons it started on demand."""
     pids = {smbd.proc.pid} | set(peers._descendants(smbd.proc.pid))
@@ -204,7 +162,7 @@ def main():
     peers.require('smbd', 'smbpasswd', peers.NSS_WRAPPER)
     results = {'smbdiag serve': [], 'smbd': []}
     mem = {}
-    with Serve() as serve, peers.Smbd(users={USER: PASSWORD}, options={'log level': '0'}) as smbd:
+    with Serve(smbdiag) as serve, peers.Smbd(users={USER: PASSWORD}, options={'log level': '0'}) as smbd:
         # Idle memory first, on fresh servers: a heap already grown by the
         # rate runs would hide what idle connections cost.
         print(f'idle memory: {idle_n} connections to each server ...', file=sys.stderr, flush=True)

@@ -33,6 +33,17 @@ cap_addr_text(const struct cap_addr *addr, uint16_t port, char *out, size_t cap)
 		 b[6] << 8 | b[7], b[8] << 8 | b[9], b[10] << 8 | b[11], b[12] << 8 | b[13], b[14] << 8 | b[15], port);
 }
 
+void
+cap_addr_ip_text(const struct cap_addr *addr, char *out, size_t cap)
+{
+	char *colon;
+
+	cap_addr_text(addr, 0, out, cap);
+	colon = strrchr(out, ':');
+	if (colon)
+		*colon = '\0';
+}
+
 bool
 cap_is_smb_port(const struct cap_analyzer *a, uint16_t port)
 {

@@ -231,6 +231,8 @@ void cap_mem_give(struct cap_analyzer *a, size_t n);
 
 double cap_rel_time(const struct cap_analyzer *a, double ts);
 void cap_addr_text(const struct cap_addr *addr, uint16_t port, char *out, size_t cap);
+/* The address alone: "10.0.0.5", "[fd00:0:0:0:0:0:0:5]". */
+void cap_addr_ip_text(const struct cap_addr *addr, char *out, size_t cap);
 bool cap_addr_eq(const struct cap_addr *x, const struct cap_addr *y);
 
 struct cap_flow *cap_flow_lookup(struct cap_analyzer *a, const struct cap_pkt *pkt, int *dir);

@@ -58,17 +58,6 @@ str_copy(const struct krb_str *k, char *out, size_t cap)
 	out[n] = '\0';
 }
 
-static void
-ip_only(const struct cap_addr *addr, char *out, size_t cap)
-{
-	char *colon;
-
-	cap_addr_text(addr, 0, out, cap);
-	colon = strrchr(out, ':');
-	if (colon)
-		*colon = '\0';
-}
-
 static bool
 has_padata(const struct krb_padata_list *l, int32_t type)
 {
@@ -134,7 +123,7 @@ cap_krb_message(struct cap_analyzer *a, const struct cap_addr *src, uint16_t spo
 	k->at = cap_rel_time(a, a->now);
 	k->frame = a->frame;
 	k->message = (enum ev_krb_message)m.msg_type;
-	ip_only(request ? src : dst, k->client, sizeof(k->client));
+	cap_addr_ip_text(request ? src : dst, k->client, sizeof(k->client));
 	if (request)
 		cap_addr_text(dst, dport, k->kdc, sizeof(k->kdc));
 	else

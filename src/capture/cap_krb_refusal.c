@@ -31,17 +31,6 @@ same_pair(const struct cap_krb_pending *e, const struct cap_addr *client, uint16
 	       cap_addr_eq(&e->kdc, kdc);
 }
 
-static void
-ip_text(const struct cap_addr *addr, char *out, size_t cap)
-{
-	char *colon;
-
-	cap_addr_text(addr, 0, out, cap);
-	colon = strrchr(out, ':');
-	if (colon)
-		*colon = '\0';
-}
-
 void
 cap_krb_pending_note(struct cap_analyzer *a, const struct cap_addr *src, uint16_t sport, const struct cap_addr *dst,
 		     uint16_t dport, size_t record, bool request)
@@ -97,7 +86,7 @@ cap_krb_icmp_refusal(struct cap_analyzer *a, const struct cap_addr *from, uint8_
 	newest->refusal_icmp_type = u->type;
 	newest->refusal_icmp_code = u->code;
 	newest->refusal_frame = a->frame;
-	ip_text(from, newest->refusal_from, sizeof(newest->refusal_from));
+	cap_addr_ip_text(from, newest->refusal_from, sizeof(newest->refusal_from));
 }
 
 /* The record of a connection attempt to a KDC that was refused: dated
@@ -116,10 +105,10 @@ refused_connection(struct cap_analyzer *a, struct cap_flow *f, const struct cap_
 	k->at = cap_rel_time(a, f->syn_ts);
 	k->frame = f->syn_frame;
 	k->message = EV_KRB_NO_MESSAGE;
-	ip_text(&f->addr[client], k->client, sizeof(k->client));
+	cap_addr_ip_text(&f->addr[client], k->client, sizeof(k->client));
 	cap_addr_text(&f->addr[!client], f->port[!client], k->kdc, sizeof(k->kdc));
 	k->refusal_frame = a->frame;
-	ip_text(from, k->refusal_from, sizeof(k->refusal_from));
+	cap_addr_ip_text(from, k->refusal_from, sizeof(k->refusal_from));
 	return k;
 }
 

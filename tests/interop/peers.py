@@ -69,6 +69,26 @@ def rerun_in_new_netns(script, marker):
                           env=dict(os.environ, **{marker: '1'}), timeout=600).returncode
 
 
+def analyze_live(smbdiag, args, duration, client):
+    """`smbdiag analyze -i lo --duration duration --json` plus args while
+    client() runs (it starts once the capture is open and returns its own
+    output): (exit code, report or {}, a log of both)."""
+    cmd = [smbdiag, 'analyze', '-i', 'lo', '--duration', str(duration)] + list(args) + ['--json']
+    live = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)  # the capture is open before the client starts
+    said = client()
+    try:
+        out, err = live.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        stop_process(live)
+        out, err = '', 'analyze -i did not stop after --duration'
+    try:
+        report = json.loads(out)
+    except ValueError:
+        report = {}
+    return live.returncode, report, f'$ {" ".join(cmd)}\nexit {live.returncode}\n{err}\n{out[-3000:]}\n{said}'
+
+
 def require(*programs):
     missing = [p for p in programs if shutil.which(p) is None and not os.path.exists(p)]
     if missing:

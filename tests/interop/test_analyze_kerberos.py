@@ -41,7 +41,6 @@ import struct
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import krblab  # noqa: E402
@@ -413,24 +412,12 @@ def probe_refusals(tap, lab, port):
 def live_analyze(lab, password, duration):
     """analyze -i lo for duration seconds (with --krb-port) while smbclient
     -k logs on as alice with password: (exit code, report, a log)."""
-    cmd = [SMBDIAG, 'analyze', '-i', 'lo', '--duration', str(duration), '--krb-port', str(lab.krb_port),
-           '--smb-port', str(lab.smbd.port), '--json']
-    live = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)  # the capture is open before the client starts
     cmd_client = ['smbclient', f'//{HOST}/data', '-p', str(lab.smbd.port), '-I', '127.0.0.1',
                   '--use-kerberos=required', '-U', f'alice@{REALM}%{password}', '-c', 'ls']
-    client = subprocess.run(cmd_client, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60,
-                            env=lab.env, stdin=subprocess.DEVNULL).stdout
-    try:
-        out, err = live.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        peers.stop_process(live)
-        out, err = '', 'analyze -i did not stop after --duration'
-    try:
-        rep = json.loads(out)
-    except ValueError:
-        rep = {}
-    return live.returncode, rep, f'exit {live.returncode}\n{err}\n{out[-3000:]}\n{client}'
+    return peers.analyze_live(SMBDIAG, ['--krb-port', str(lab.krb_port), '--smb-port', str(lab.smbd.port)],
+                              duration, lambda: subprocess.run(cmd_client, stdout=subprocess.PIPE,
+                                                               stderr=subprocess.STDOUT, text=True, timeout=60,
+                                                               env=lab.env, stdin=subprocess.DEVNULL).stdout)
 
 
 def live_refusal(tap, lab):

@@ -17,7 +17,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import peers  # noqa: E402
@@ -123,22 +122,10 @@ except Exception as e:
 def live_case(tap):
     """analyze -i lo --duration: the live capture sees smbclient's failure."""
     with peers.Smbd() as smbd:
-        cmd = [SMBDIAG, 'analyze', '-i', 'lo', '--duration', '5', '--smb-port', str(smbd.port), '--json']
-        live = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(1.5)  # the capture is open before the client starts
-        client = peers.smbclient(smbd.port, '//127.0.0.1/nosuch').stdout
-        try:
-            out, err = live.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            peers.stop_process(live)
-            out, err = '', 'analyze -i did not stop after --duration'
-        try:
-            report = json.loads(out)
-        except ValueError:
-            report = {'findings': []}
-        tap.ok(live.returncode == 4 and 'tree.bad_network_name' in ids(report),
-               'live capture (analyze -i lo --duration 5): tree.bad_network_name, exit 4',
-               f'exit {live.returncode}\n{err}\n{client}')
+        rc, report, log = peers.analyze_live(SMBDIAG, ['--smb-port', str(smbd.port)], 5,
+                                             lambda: peers.smbclient(smbd.port, '//127.0.0.1/nosuch').stdout)
+        tap.ok(rc == 4 and 'tree.bad_network_name' in ids(report),
+               'live capture (analyze -i lo --duration 5): tree.bad_network_name, exit 4', log)
 
 
 def probe_issue_cases(tap, tmp):

@@ -13,6 +13,7 @@
 #include <pcap/pcap.h>
 
 #include "capture/cap.h"
+#include "capture_packets.h"
 #include "core/wire/smb2.h"
 
 #define CLIENT_PORT 50000
@@ -35,20 +36,6 @@ reset_sides(uint16_t server_port)
 {
 	cli = (struct tcp_side){{10, 0, 0, 5}, CLIENT_PORT, 1000};
 	srv = (struct tcp_side){{10, 0, 0, 9}, server_port, 5000};
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
 }
 
 /* Raw IPv4 + TCP; seq given explicitly (out-of-order tests). */
@@ -129,28 +116,6 @@ negotiate_pdu(uint8_t *buf, size_t cap, bool response, uint64_t mid)
 	assert_true(sd_wr_ok(&w));
 	sd_wr_put_u24be_at(&w, 1, (uint32_t)(w.len - 4));
 	return w.len;
-}
-
-struct run {
-	struct ev_timeline t;
-	struct cap_analyzer *a;
-};
-
-static void
-run_start(struct run *r, size_t max_memory)
-{
-	struct cap_opts o = {.max_memory = max_memory};
-
-	ev_timeline_init(&r->t, EV_MODE_ANALYZE);
-	r->a = cap_analyzer_new(&o, &r->t);
-	assert_non_null(r->a);
-}
-
-static void
-run_end(struct run *r)
-{
-	cap_analyzer_free(r->a);
-	ev_timeline_cleanup(&r->t);
 }
 
 /* How the request's bytes are cut and ordered. */
@@ -355,16 +320,7 @@ negotiate_acked_then_reset(void **state)
 static void
 kerberos_udp_fragments(void **state)
 {
-	static const uint8_t krb_error[] = {
-		0x7e, 0x4e, 0x30, 0x4c, 0xa0, 0x03, 0x02, 0x01, 0x05, 0xa1, 0x03, 0x02, 0x01, 0x1e, 0xa4, 0x11,
-		0x18, 0x0f, '2', '0', '2', '6', '1', '1', '2', '7', '0', '0', '0', '0', '0', '0', 'Z',
-		0xa5, 0x03, 0x02, 0x01, 0x00, 0xa6, 0x03, 0x02, 0x01, 0x19,
-		0xa9, 0x07, 0x1b, 0x05, 'R', '.', 'C', 'O', 'M',
-		0xaa, 0x1a, 0x30, 0x18, 0xa0, 0x03, 0x02, 0x01, 0x02, 0xa1, 0x11, 0x30, 0x0f,
-		0x1b, 0x06, 'k', 'r', 'b', 't', 'g', 't', 0x1b, 0x05, 'R', '.', 'C', 'O', 'M',
-	};
-
-	uint8_t udp[8 + sizeof(krb_error)], frag[20 + sizeof(udp)];
+	uint8_t udp[8 + SAMPLE_KRB_ERROR_LEN], frag[20 + sizeof(udp)];
 	size_t first = 24, i;
 	struct run r;
 
@@ -373,7 +329,7 @@ kerberos_udp_fragments(void **state)
 	put16(udp + 2, 50123);
 	put16(udp + 4, (uint16_t)sizeof(udp));
 	put16(udp + 6, 0);
-	memcpy(udp + 8, krb_error, sizeof(krb_error));
+	memcpy(udp + 8, sample_krb_error(), SAMPLE_KRB_ERROR_LEN);
 	run_start(&r, 0);
 	for (i = 0; i < 2; i++) {
 		size_t off = i == 0 ? first : 0, n = i == 0 ? sizeof(udp) - first : first;

@@ -16,6 +16,7 @@
 #include <pcap/pcap.h>
 
 #include "capture/cap.h"
+#include "capture_packets.h"
 
 #define CLIENT_PORT 50123
 #define KDC_PORT 88
@@ -46,57 +47,6 @@ static const uint8_t kdc4[4] = {10, 0, 0, 1};
 static const uint8_t router4[4] = {10, 0, 0, 254};
 static const uint8_t client6[16] = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5};
 static const uint8_t kdc6[16] = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-
-struct run {
-	struct ev_timeline t;
-	struct cap_analyzer *a;
-	double ts;
-};
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static void
-run_start_opts(struct run *r, const struct cap_opts *o)
-{
-	ev_timeline_init(&r->t, EV_MODE_ANALYZE);
-	r->a = cap_analyzer_new(o, &r->t);
-	assert_non_null(r->a);
-	r->ts = 1.0;
-}
-
-static void
-run_start(struct run *r)
-{
-	struct cap_opts o = {0};
-
-	run_start_opts(r, &o);
-}
-
-static const struct cap_stats *
-run_finish(struct run *r)
-{
-	cap_analyzer_finish(r->a);
-	return cap_analyzer_stats(r->a);
-}
-
-static void
-run_end(struct run *r)
-{
-	cap_analyzer_free(r->a);
-	ev_timeline_cleanup(&r->t);
-}
 
 static void
 feed(struct run *r, const uint8_t *pkt, size_t caplen, size_t len)
@@ -216,7 +166,7 @@ icmp4_port_unreachable_ties_the_request(void **state)
 	struct run r;
 
 	(void)state;
-	run_start(&r);
+	run_start(&r, 0);
 	send_as_req(&r, 4, CLIENT_PORT + 1, KDC_PORT);      /* frame 1: another socket */
 	send_as_req(&r, 4, CLIENT_PORT, KDC_PORT);          /* frame 2 */
 	send_icmp4(&r, kdc4, 3, req, 28, 0);                /* frame 3 */
@@ -270,7 +220,7 @@ icmp6_port_unreachable_ties_the_request(void **state)
 	struct run r;
 
 	(void)state;
-	run_start(&r);
+	run_start(&r, 0);
 	send_as_req(&r, 6, CLIENT_PORT, KDC_PORT);
 	send_icmp6(&r, 1, 4, req, n);
 	run_finish(&r);
@@ -288,7 +238,7 @@ icmp6_port_unreachable_ties_the_request(void **state)
 	ext[51] = 1;
 	put32(ext + 52, 7);
 	memcpy(ext + 56, req + 40, n - 40);
-	run_start(&r);
+	run_start(&r, 0);
 	send_as_req(&r, 6, CLIENT_PORT, KDC_PORT);
 	send_icmp6(&r, 1, 1, ext, 56 + 8);
 	run_finish(&r);
@@ -311,7 +261,7 @@ truncated_quotes_are_refused(void **state)
 		const struct cap_stats *s;
 		struct run r;
 
-		run_start(&r);
+		run_start(&r, 0);
 		send_as_req(&r, 4, CLIENT_PORT, KDC_PORT);
 		send_icmp4(&r, kdc4, 3, req, cut, 0);
 		s = run_finish(&r);
@@ -322,7 +272,7 @@ truncated_quotes_are_refused(void **state)
 	for (cut = 20; cut < 20 + 8 + 28; cut++) {
 		struct run r;
 
-		run_start(&r);
+		run_start(&r, 0);
 		send_as_req(&r, 4, CLIENT_PORT, KDC_PORT);
 		send_icmp4(&r, kdc4, 3, req, 28, cut);   /* the whole packet is 56 bytes */
 		run_finish(&r);
@@ -334,7 +284,7 @@ truncated_quotes_are_refused(void **state)
 		const struct cap_stats *s;
 		struct run r;
 
-		run_start(&r);
+		run_start(&r, 0);
 		send_as_req(&r, 6, CLIENT_PORT, KDC_PORT);
 		send_icmp6(&r, 1, 4, req, cut);
 		s = run_finish(&r);
@@ -355,7 +305,7 @@ other_quotes_are_ignored(void **state)
 	struct run r;
 
 	(void)state;
-	run_start(&r);
+	run_start(&r, 0);
 	as_req_packet(req, 4, CLIENT_PORT, KDC_PORT);
 	send_as_req(&r, 4, CLIENT_PORT, KDC_PORT);
 	as_req_packet(other, 4, CLIENT_PORT, 53);
@@ -388,26 +338,18 @@ other_quotes_are_ignored(void **state)
 static void
 answered_request_is_not_pending(void **state)
 {
-	static const uint8_t krb_error[] = {
-		0x7e, 0x4e, 0x30, 0x4c, 0xa0, 0x03, 0x02, 0x01, 0x05, 0xa1, 0x03, 0x02, 0x01, 0x1e, 0xa4, 0x11,
-		0x18, 0x0f, '2', '0', '2', '6', '1', '1', '2', '7', '0', '0', '0', '0', '0', '0', 'Z',
-		0xa5, 0x03, 0x02, 0x01, 0x00, 0xa6, 0x03, 0x02, 0x01, 0x19,
-		0xa9, 0x07, 0x1b, 0x05, 'R', '.', 'C', 'O', 'M',
-		0xaa, 0x1a, 0x30, 0x18, 0xa0, 0x03, 0x02, 0x01, 0x02, 0xa1, 0x11, 0x30, 0x0f,
-		0x1b, 0x06, 'k', 'r', 'b', 't', 'g', 't', 0x1b, 0x05, 'R', '.', 'C', 'O', 'M',
-	};
 	uint8_t req[256], ans[256];
 	size_t at;
 	struct run r;
 
 	(void)state;
-	run_start(&r);
+	run_start(&r, 0);
 	as_req_packet(req, 4, CLIENT_PORT, KDC_PORT);
 	send_as_req(&r, 4, CLIENT_PORT, KDC_PORT);
-	at = ip4_header(ans, kdc4, client4, UDP, 8 + sizeof(krb_error));
-	at += udp_header(ans + at, KDC_PORT, CLIENT_PORT, sizeof(krb_error));
-	memcpy(ans + at, krb_error, sizeof(krb_error));
-	feed(&r, ans, at + sizeof(krb_error), at + sizeof(krb_error));
+	at = ip4_header(ans, kdc4, client4, UDP, 8 + SAMPLE_KRB_ERROR_LEN);
+	at += udp_header(ans + at, KDC_PORT, CLIENT_PORT, SAMPLE_KRB_ERROR_LEN);
+	memcpy(ans + at, sample_krb_error(), SAMPLE_KRB_ERROR_LEN);
+	feed(&r, ans, at + SAMPLE_KRB_ERROR_LEN, at + SAMPLE_KRB_ERROR_LEN);
 	send_icmp4(&r, kdc4, 3, req, 28, 0);
 	run_finish(&r);
 	assert_int_equal(r.t.n_krb, 2);
@@ -442,7 +384,7 @@ tcp_reset_to_syn_is_refused(void **state)
 	struct run r;
 
 	(void)state;
-	run_start(&r);
+	run_start(&r, 0);
 	send_tcp(&r, client4, kdc4, 40000, KDC_PORT, 1000, 0, TCP_SYN);                  /* frame 1 */
 	send_tcp(&r, kdc4, client4, KDC_PORT, 40000, 0, 1001, TCP_RST | TCP_ACK);        /* frame 2 */
 	send_tcp(&r, client4, kdc4, 40001, KDC_PORT, 2000, 0, TCP_SYN);                  /* frame 3 */
@@ -475,7 +417,7 @@ icmp_to_tcp_syn_is_refused(void **state)
 	struct run r;
 
 	(void)state;
-	run_start(&r);
+	run_start(&r, 0);
 	ip4_header(syn, client4, kdc4, TCP, 20);
 	memset(syn + 20, 0, 20);
 	put16(syn + 20, 40000);

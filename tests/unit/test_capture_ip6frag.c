@@ -15,6 +15,7 @@
 #include <pcap/pcap.h>
 
 #include "capture/cap.h"
+#include "capture_packets.h"
 
 #define NH_HOP_BY_HOP 0
 #define NH_UDP 17
@@ -22,63 +23,8 @@
 #define NH_DEST_OPTS 60
 #define KDC_TEXT "[fd00:0:0:0:0:0:0:1]:88"
 
-/* KRB-ERROR KDC_ERR_PREAUTH_REQUIRED (25) for krbtgt/R.COM. */
-static const uint8_t krb_error[] = {
-	0x7e, 0x4e, 0x30, 0x4c, 0xa0, 0x03, 0x02, 0x01, 0x05, 0xa1, 0x03, 0x02, 0x01, 0x1e, 0xa4, 0x11,
-	0x18, 0x0f, '2', '0', '2', '6', '1', '1', '2', '7', '0', '0', '0', '0', '0', '0', 'Z',
-	0xa5, 0x03, 0x02, 0x01, 0x00, 0xa6, 0x03, 0x02, 0x01, 0x19,
-	0xa9, 0x07, 0x1b, 0x05, 'R', '.', 'C', 'O', 'M',
-	0xaa, 0x1a, 0x30, 0x18, 0xa0, 0x03, 0x02, 0x01, 0x02, 0xa1, 0x11, 0x30, 0x0f,
-	0x1b, 0x06, 'k', 'r', 'b', 't', 'g', 't', 0x1b, 0x05, 'R', '.', 'C', 'O', 'M',
-};
-
 static const uint8_t kdc_ip[16] = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 static const uint8_t client_ip[16] = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5};
-
-struct run {
-	struct ev_timeline t;
-	struct cap_analyzer *a;
-	double ts;
-};
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static void
-run_start(struct run *r, size_t max_memory)
-{
-	struct cap_opts o = {.max_memory = max_memory};
-
-	ev_timeline_init(&r->t, EV_MODE_ANALYZE);
-	r->a = cap_analyzer_new(&o, &r->t);
-	assert_non_null(r->a);
-	r->ts = 1.0;
-}
-
-static const struct cap_stats *
-run_finish(struct run *r)
-{
-	cap_analyzer_finish(r->a);
-	return cap_analyzer_stats(r->a);
-}
-
-static void
-run_end(struct run *r)
-{
-	cap_analyzer_free(r->a);
-	ev_timeline_cleanup(&r->t);
-}
 
 /* The UDP datagram (header + KRB-ERROR) from the KDC; its size. With
  * dest_opts, an 8-byte Destination Options header comes first (it is part
@@ -86,7 +32,7 @@ run_end(struct run *r)
 static size_t
 datagram(uint8_t *out, bool dest_opts)
 {
-	size_t at = 0, ulen = 8 + sizeof(krb_error);
+	size_t at = 0, ulen = 8 + SAMPLE_KRB_ERROR_LEN;
 
 	memset(out, 0, 256);
 	if (dest_opts) {
@@ -100,7 +46,7 @@ datagram(uint8_t *out, bool dest_opts)
 	put16(out + at + 2, 50123);
 	put16(out + at + 4, (uint16_t)ulen);
 	put16(out + at + 6, 0);
-	memcpy(out + at + 8, krb_error, sizeof(krb_error));
+	memcpy(out + at + 8, sample_krb_error(), SAMPLE_KRB_ERROR_LEN);
 	return at + ulen;
 }
 

@@ -438,6 +438,7 @@ run(struct analyze_args *args)
 	if (args->dump) {
 		rc = CLI_EXIT_OK;
 	} else {
+		t.translate = args->json || args->jsonl ? NULL : cli_tr;  /* JSON stays English, for machines */
 		rules_run(&t);
 		rc = render(args, &t) < 0 ? CLI_EXIT_INTERNAL : (ev_has_error(&t) ? EXIT_ERROR_FINDING : CLI_EXIT_OK);
 	}

@@ -449,6 +449,7 @@ cmd_probe(int argc, char **argv)
 	} else if (status == PROBE_EXIT_USAGE) {
 		fprintf(stderr, "smbdiag probe: %s: %s\n", _("--auth kerberos cannot run on this system"), why);
 	} else {
+		t.translate = a->json ? NULL : cli_tr;  /* JSON stays English, for machines */
 		rules_run(&t);
 		ro.verbosity = a->verbosity;
 		ro.color = !a->json && isatty(STDOUT_FILENO);

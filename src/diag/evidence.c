@@ -156,26 +156,57 @@ ev_add_finding(struct ev_timeline *t, const char *id, int connection)
 		f->def = def;
 		f->connection = connection;
 		f->step = def->step;
+		f->translate = t->translate;
 	}
 	return f;
+}
+
+const char *
+ev_tr(const struct ev_timeline *t, const char *english)
+{
+	return t && t->translate && english ? t->translate(english) : english;
+}
+
+const char *
+ev_finding_tr(const struct ev_finding *f, const char *english)
+{
+	return f && f->translate && english ? f->translate(english) : english;
+}
+
+/* Two rules may reach the same fact (e.g. the ticket's kvno): say it once. */
+static void
+keep_new_line(struct ev_finding *f)
+{
+	uint8_t i;
+
+	for (i = 0; i < f->n_evidence; i++)
+		if (strcmp(f->evidence[i], f->evidence[f->n_evidence]) == 0)
+			return;
+	f->n_evidence++;
 }
 
 void
 ev_finding_evidence(struct ev_finding *f, const char *fmt, ...)
 {
 	va_list ap;
-	uint8_t i;
+	const char *form;
 
 	if (f == NULL || f->n_evidence >= EV_MAX_EVIDENCE)
 		return;
+	form = f->translate ? f->translate(fmt) : fmt;
 	va_start(ap, fmt);
-	vsnprintf(f->evidence[f->n_evidence], sizeof(f->evidence[0]), fmt, ap);
+	vsnprintf(f->evidence[f->n_evidence], sizeof(f->evidence[0]), form, ap);
 	va_end(ap);
-	/* Two rules may reach the same fact (e.g. the ticket's kvno): say it once. */
-	for (i = 0; i < f->n_evidence; i++)
-		if (strcmp(f->evidence[i], f->evidence[f->n_evidence]) == 0)
-			return;
-	f->n_evidence++;
+	keep_new_line(f);
+}
+
+void
+ev_finding_line(struct ev_finding *f, const char *text)
+{
+	if (f == NULL || f->n_evidence >= EV_MAX_EVIDENCE || text == NULL)
+		return;
+	ev_copy(f->evidence[f->n_evidence], sizeof(f->evidence[0]), text);
+	keep_new_line(f);
 }
 
 bool

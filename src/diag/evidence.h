@@ -307,12 +307,20 @@ struct ev_experiment {
 
 #define EV_MAX_EVIDENCE 6
 
+/* The reader's language for evidence lines: maps an English text (a
+ * format the rules pass to ev_finding_evidence or rule_fmt, or a phrase
+ * they mark with ev_tr) to its translation. NULL keeps English. The CLI
+ * passes its gettext for text reports; JSON, serve's log and the tests
+ * keep English, so the rules never depend on the language. */
+typedef const char *(*ev_translate_fn)(const char *english);
+
 struct ev_finding {
 	const struct sd_finding_def *def;
 	int connection;               /* -1: not tied to one */
 	enum sd_step step;
 	uint8_t n_evidence;
 	char evidence[EV_MAX_EVIDENCE][EV_LONG_TEXT];
+	ev_translate_fn translate;    /* the timeline's, when the finding was added */
 };
 
 struct ev_timeline {
@@ -327,6 +335,7 @@ struct ev_timeline {
 	struct ev_finding *findings;
 	size_t n_findings, cap_findings;
 	size_t dropped;               /* records refused by the caps below */
+	ev_translate_fn translate;    /* language of the evidence lines; NULL: English */
 };
 
 /* Hard caps so hostile input cannot grow the timeline without bound. */
@@ -350,9 +359,17 @@ struct ev_step *ev_last_step(struct ev_connection *c, enum sd_step step);
 const struct ev_step *ev_last_step_const(const struct ev_connection *c, enum sd_step step);
 
 /* Findings (for the rules). id must exist in the catalog (else
- * SD_ERR_NOT_FOUND). The evidence line is formatted printf-style. */
+ * SD_ERR_NOT_FOUND). The evidence line is formatted printf-style from
+ * fmt in the timeline's language; a translated fmt takes the same
+ * arguments (msgfmt --check-format holds translators to that). */
 struct ev_finding *ev_add_finding(struct ev_timeline *t, const char *id, int connection);
 void ev_finding_evidence(struct ev_finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* An evidence line already in the report's language, added as it is. */
+void ev_finding_line(struct ev_finding *f, const char *text);
+/* english in the timeline's language (t may be NULL: English), and in
+ * the language of a finding's lines (f may be NULL). */
+const char *ev_tr(const struct ev_timeline *t, const char *english) __attribute__((format_arg(2)));
+const char *ev_finding_tr(const struct ev_finding *f, const char *english) __attribute__((format_arg(2)));
 /* True when at least one finding has severity error (exit status 4 / 1x). */
 bool ev_has_error(const struct ev_timeline *t);
 

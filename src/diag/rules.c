@@ -54,24 +54,37 @@ rule_finding(struct rule_run *r, const char *id, int connection)
 }
 
 void
-rule_fmt(char *buf, size_t cap, const char *fmt, ...)
+rule_fmt(const struct ev_timeline *t, char *buf, size_t cap, const char *fmt, ...)
 {
+	const char *form = ev_tr(t, fmt);
 	va_list ap;
 
 	if (cap == 0)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(buf, cap, fmt, ap);
+	vsnprintf(buf, cap, form, ap);
 	va_end(ap);
 }
 
 void
-rule_frames(const struct ev_step *s, char *buf, size_t cap)
+rule_line(struct ev_finding *f, const char *fmt, ...)
+{
+	char line[EV_LONG_TEXT];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	ev_finding_line(f, line);
+}
+
+void
+rule_frames(const struct ev_timeline *t, const struct ev_step *s, char *buf, size_t cap)
 {
 	uint32_t frame = s->frame_response ? s->frame_response : s->frame_request;
 
 	if (frame)
-		snprintf(buf, cap, "frame %u: ", frame);
+		rule_fmt(t, buf, cap, "frame %u: ", frame);
 	else if (cap)
 		buf[0] = '\0';
 }
@@ -79,12 +92,12 @@ rule_frames(const struct ev_step *s, char *buf, size_t cap)
 /* For a request that got no answer: the frame that matters is the
  * request's, not the close that ended the wait. */
 void
-rule_request_frame(const struct ev_step *s, char *buf, size_t cap)
+rule_request_frame(const struct ev_timeline *t, const struct ev_step *s, char *buf, size_t cap)
 {
 	if (s->frame_request)
-		snprintf(buf, cap, "frame %u: ", s->frame_request);
+		rule_fmt(t, buf, cap, "frame %u: ", s->frame_request);
 	else
-		rule_frames(s, buf, cap);
+		rule_frames(t, s, buf, cap);
 }
 
 void
@@ -146,31 +159,32 @@ rule_wait(const struct ev_connection *c, const struct ev_step *s)
 }
 
 static const char *
-ending_text(const struct ev_connection *c, const struct ev_step *s)
+ending_text(const struct ev_timeline *t, const struct ev_connection *c, const struct ev_step *s)
 {
 	switch (s->outcome) {
 	case EV_RESET:
-		return ", then reset by the server";
+		return ev_tr(t, ", then reset by the server");
 	case EV_CLOSED:
-		return ", then closed by the server";
+		return ev_tr(t, ", then closed by the server");
 	default:
 		break;
 	}
 	if (c->reset_by_server)
-		return ", then reset by the server";
+		return ev_tr(t, ", then reset by the server");
 	if (c->closed_by_server)
-		return ", then closed by the server";
+		return ev_tr(t, ", then closed by the server");
 	if (c->reset_by_client)
-		return ", then the client gave up and reset the connection";
+		return ev_tr(t, ", then the client gave up and reset the connection");
 	if (c->closed_by_client)
-		return ", then the client gave up and closed the connection";
+		return ev_tr(t, ", then the client gave up and closed the connection");
 	if (c->closed_at >= 0)
-		return ", then the connection ended";
+		return ev_tr(t, ", then the connection ended");
 	return "";
 }
 
 void
-rule_silence(const struct ev_connection *c, const struct ev_step *s, char *buf, size_t cap)
+rule_silence(const struct ev_timeline *t, const struct ev_connection *c, const struct ev_step *s, char *buf,
+	     size_t cap)
 {
 	char ack[32] = "", wait[32] = "";
 	double w = rule_wait(c, s);
@@ -181,24 +195,28 @@ rule_silence(const struct ev_connection *c, const struct ev_step *s, char *buf, 
 	buf[0] = '\0';
 	if (s->ack_at >= 0 && s->request_at >= 0 && s->ack_at >= s->request_at) {
 		rule_duration(s->ack_at - s->request_at, ack, sizeof(ack));
-		snprintf(buf, cap, "ACK after %s, ", ack);
+		rule_fmt(t, buf, cap, "ACK after %s, ", ack);
 	}
 	used = strlen(buf);
 	if (w >= 0)
 		rule_duration(w, wait, sizeof(wait));
 	if (s->outcome == EV_CLOSED || s->outcome == EV_RESET) {
-		const char *how = s->outcome == EV_RESET ? "reset" : "closed";
+		bool reset = s->outcome == EV_RESET;
 
-		if (w >= 0)
-			snprintf(buf + used, cap - used, "%s by the server %s after the request, no answer", how, wait);
+		if (w >= 0 && reset)
+			rule_fmt(t, buf + used, cap - used, "reset by the server %s after the request, no answer", wait);
+		else if (w >= 0)
+			rule_fmt(t, buf + used, cap - used, "closed by the server %s after the request, no answer", wait);
+		else if (reset)
+			rule_fmt(t, buf + used, cap - used, "reset by the server without an answer");
 		else
-			snprintf(buf + used, cap - used, "%s by the server without an answer", how);
+			rule_fmt(t, buf + used, cap - used, "closed by the server without an answer");
 		return;
 	}
 	if (w >= 0)
-		snprintf(buf + used, cap - used, "no answer for %s%s", wait, ending_text(c, s));
+		rule_fmt(t, buf + used, cap - used, "no answer for %s%s", wait, ending_text(t, c, s));
 	else
-		snprintf(buf + used, cap - used, "no answer%s", ending_text(c, s));
+		rule_fmt(t, buf + used, cap - used, "no answer%s", ending_text(t, c, s));
 }
 
 bool
@@ -215,7 +233,7 @@ rule_is_guest(const struct ev_session *s)
 }
 
 bool
-rule_client_cannot_encrypt(const struct ev_connection *c, char *why, size_t cap)
+rule_client_cannot_encrypt(const struct ev_timeline *t, const struct ev_connection *c, char *why, size_t cap)
 {
 	const struct ev_negotiate *n = &c->negotiate;
 	char d[16];
@@ -223,18 +241,19 @@ rule_client_cannot_encrypt(const struct ev_connection *c, char *why, size_t cap)
 	rule_dialect(n->dialect, d, sizeof(d));
 	if (n->dialect == SD_DIALECT_SMB1 || (n->dialect != 0 && n->dialect < SMB2_DIALECT_300)) {
 		if (why)
-			snprintf(why, cap, "dialect %s has no encryption (SMB 3.0 or later is needed)", d);
+			rule_fmt(t, why, cap, "dialect %s has no encryption (SMB 3.0 or later is needed)", d);
 		return true;
 	}
 	if (n->seen_request && !(n->client_capabilities & SMB2_GLOBAL_CAP_ENCRYPTION)) {
 		if (why)
-			snprintf(why, cap, "the client's NEGOTIATE did not offer the encryption capability "
-					   "(capabilities 0x%08X)", n->client_capabilities);
+			rule_fmt(t, why, cap,
+				 "the client's NEGOTIATE did not offer the encryption capability (capabilities 0x%08X)",
+				 n->client_capabilities);
 		return true;
 	}
 	if (n->dialect == SMB2_DIALECT_311 && n->has_cipher && n->cipher == 0) {
 		if (why)
-			snprintf(why, cap, "dialect 3.1.1 without a common cipher (the server chose cipher 0)");
+			rule_fmt(t, why, cap, "dialect 3.1.1 without a common cipher (the server chose cipher 0)");
 		return true;
 	}
 	return false;

@@ -14,6 +14,12 @@
 
 #include "diag/evidence.h"
 
+/* Marks a text for translation where it is defined; ev_tr translates it
+ * where it is used. */
+#ifndef N_
+#define N_(text) text
+#endif
+
 /* NTSTATUS values the rules key on (MS-ERREF 2.3.1). */
 #define RULE_ST_SUCCESS 0x00000000u
 #define RULE_ST_MORE_PROCESSING 0xC0000016u
@@ -77,12 +83,18 @@ const struct ev_kerberos *rule_krb_next(const struct rule_run *r, int connection
  * evidence calls that follow are no-ops. */
 struct ev_finding *rule_finding(struct rule_run *r, const char *id, int connection);
 
-/* snprintf that truncates silently: evidence texts are bounded on purpose. */
-void rule_fmt(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* snprintf that truncates silently (evidence texts are bounded on
+ * purpose), from fmt in the timeline's language. The other helpers that
+ * write text take the timeline for the same reason. */
+void rule_fmt(const struct ev_timeline *t, char *buf, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* An evidence line whose format holds no words, only the parts it joins
+ * (already in the report's language): nothing for translators. */
+void rule_line(struct ev_finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "frame 12: " (the answer's frame, else the request's) or "" when the
  * frame numbers are unknown. */
-void rule_frames(const struct ev_step *s, char *buf, size_t cap);
-void rule_request_frame(const struct ev_step *s, char *buf, size_t cap);
+void rule_frames(const struct ev_timeline *t, const struct ev_step *s, char *buf, size_t cap);
+void rule_request_frame(const struct ev_timeline *t, const struct ev_step *s, char *buf, size_t cap);
 /* "STATUS_LOGON_FAILURE" or "0xC000XXXX" when the name is unknown. */
 void rule_status(uint32_t status, char *buf, size_t cap);
 /* "0.2 ms", "12.5 ms", "60.0 s". */
@@ -94,7 +106,8 @@ void rule_client_dialects(const struct ev_negotiate *n, char *buf, size_t cap);
 /* Seconds from the request to the answer, close or reset; < 0 unknown. */
 double rule_wait(const struct ev_connection *c, const struct ev_step *s);
 /* "ACK after 0.2 ms, no answer for 60.0 s, then reset" and kin. */
-void rule_silence(const struct ev_connection *c, const struct ev_step *s, char *buf, size_t cap);
+void rule_silence(const struct ev_timeline *t, const struct ev_connection *c, const struct ev_step *s, char *buf,
+		  size_t cap);
 
 /* The session-level questions several families ask. */
 bool rule_is_anonymous(const struct ev_session *s);
@@ -102,7 +115,7 @@ bool rule_is_guest(const struct ev_session *s);
 /* The client could not encrypt on this connection: dialect below 3.0,
  * no CAP_ENCRYPTION offered, or 3.1.1 without a common cipher. Writes
  * the reason to why (may be NULL). */
-bool rule_client_cannot_encrypt(const struct ev_connection *c, char *why, size_t cap);
+bool rule_client_cannot_encrypt(const struct ev_timeline *t, const struct ev_connection *c, char *why, size_t cap);
 /* The probe's encrypted retry for this connection succeeded. */
 bool rule_encrypted_retry_ok(const struct ev_timeline *t, int connection);
 const struct ev_experiment *rule_experiment(const struct ev_timeline *t, enum ev_experiment_kind kind,
@@ -134,6 +147,6 @@ void rules_kerberos_kdc(struct rule_run *r, const struct ev_connection *c);
 /* How the KDC's host answered k instead of the KDC: "port unreachable
  * (ICMP type 3 code 3 from ...): nothing listens there", or "no answer in
  * the capture" when nothing did. */
-void rule_krb_answer_text(const struct ev_kerberos *k, char *out, size_t cap);
+void rule_krb_answer_text(const struct ev_timeline *t, const struct ev_kerberos *k, char *out, size_t cap);
 
 #endif

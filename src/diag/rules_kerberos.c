@@ -56,25 +56,29 @@ finding_for(const struct ev_kerberos *k)
 /* "frame 31: KDC 10.0.0.1:88 answered KDC_ERR_S_PRINCIPAL_UNKNOWN (7) for
  * cifs/fs1 (client alice@CONTOSO.COM)". */
 static void
-error_line(struct ev_finding *f, const struct ev_kerberos *k)
+error_line(const struct ev_timeline *t, struct ev_finding *f, const struct ev_kerberos *k)
 {
 	const char *name = krb_error_name(k->error);
-	char frame[32] = "", who[96], client[EV_TEXT * 2 + 16] = "";
+	char frame[64] = "", who[96], client[EV_TEXT * 2 + 16] = "";
 
 	if (k->frame)
-		rule_fmt(frame, sizeof(frame), "frame %u: ", k->frame);
+		rule_fmt(t, frame, sizeof(frame), "frame %u: ", k->frame);
 	/* KRB_AP_ERR_* codes (31-51) without a KDC address came back inside
 	 * SESSION_SETUP: the SMB server's acceptor sent them. */
 	if (k->kdc[0])
-		rule_fmt(who, sizeof(who), "KDC %s", k->kdc);
+		rule_fmt(t, who, sizeof(who), "KDC %s", k->kdc);
+	else if (k->connection >= 0 && k->error >= RULE_KRB_AP_BAD_INTEGRITY && k->error <= RULE_KRB_AP_LAST)
+		rule_fmt(t, who, sizeof(who), "the server");
 	else
-		rule_fmt(who, sizeof(who), "%s",
-			 k->connection >= 0 && k->error >= RULE_KRB_AP_BAD_INTEGRITY && k->error <= RULE_KRB_AP_LAST ? "the server"
-													   : "the KDC");
+		rule_fmt(t, who, sizeof(who), "the KDC");
 	if (k->cname[0])
-		rule_fmt(client, sizeof(client), " (client %s%s%s)", k->cname, k->realm[0] ? "@" : "", k->realm);
-	ev_finding_evidence(f, "%s%s answered %s (%d)%s%s%s", frame, who, name ? name : "KRB-ERROR", (int)k->error,
-			    k->sname[0] ? " for " : "", k->sname, client);
+		rule_fmt(t, client, sizeof(client), " (client %s%s%s)", k->cname, k->realm[0] ? "@" : "", k->realm);
+	if (k->sname[0])
+		ev_finding_evidence(f, "%s%s answered %s (%d) for %s%s", frame, who, name ? name : "KRB-ERROR",
+				    (int)k->error, k->sname, client);
+	else
+		ev_finding_evidence(f, "%s%s answered %s (%d)%s", frame, who, name ? name : "KRB-ERROR", (int)k->error,
+				    client);
 }
 
 static void
@@ -110,7 +114,7 @@ spn_unknown_lines(const struct rule_run *r, struct ev_finding *f, const struct e
 	if (c && c->canonical_name[0]) {
 		ev_finding_evidence(f, "%s is a DNS alias (CNAME) of %s; Windows asks for %s (the name as typed, "
 				       "not the canonical name)", c->server_name[0] ? c->server_name : host,
-				    c->canonical_name, k->sname[0] ? k->sname : "cifs/<alias>");
+				    c->canonical_name, k->sname[0] ? k->sname : ev_tr(r->t, "cifs/<alias>"));
 		if (!c->session.server_nb_computer[0]) {
 			for (i = 0; i + 1 < sizeof(canonical_host) && c->canonical_name[i] && c->canonical_name[i] != '.'; i++)
 				canonical_host[i] = (char)toupper((unsigned char)c->canonical_name[i]);
@@ -162,10 +166,18 @@ kvno_line(const struct rule_run *r, struct ev_finding *f, int connection)
 			const char *etype = k->has_enctype ? krb_etype_name(k->enctype) : NULL;
 
 			/* The server's keytab kvno is not visible from the client. */
-			ev_finding_evidence(f, "the KDC issued the ticket%s%s with key version (kvno) %u%s%s; the server's "
-					       "keytab must hold that key",
-					    k->sname[0] ? " for " : "", k->sname, k->kvno, etype ? " and " : "",
-					    etype ? etype : "");
+			char ticket[EV_TEXT + 32], key[64];
+
+			if (k->sname[0])
+				rule_fmt(r->t, ticket, sizeof(ticket), "the ticket for %s", k->sname);
+			else
+				rule_fmt(r->t, ticket, sizeof(ticket), "the ticket");
+			if (etype)
+				rule_fmt(r->t, key, sizeof(key), "key version (kvno) %u and %s", k->kvno, etype);
+			else
+				rule_fmt(r->t, key, sizeof(key), "key version (kvno) %u", k->kvno);
+			ev_finding_evidence(f, "the KDC issued %s with %s; the server's keytab must hold that key", ticket,
+					    key);
 			return;
 		}
 	}
@@ -233,7 +245,7 @@ record_rules(struct rule_run *r, const struct ev_kerberos *k, int connection)
 	if (k->error == RULE_KRB_AP_SKEW && session_succeeded(r, connection) && kerberos_session(r, connection))
 		return;
 	f = rule_finding(r, id, connection);
-	error_line(f, k);
+	error_line(r->t, f, k);
 	if (k->error == RULE_KRB_S_PRINCIPAL_UNKNOWN)
 		spn_unknown_lines(r, f, k);
 	else if (k->error == RULE_KRB_AP_SKEW || k->error == KRB_AP_ERR_TKT_NYV)
@@ -252,16 +264,19 @@ server_rules(struct rule_run *r, const struct ev_connection *c)
 {
 	const struct ev_step *s = ev_last_step_const(c, SD_STEP_SESSION_SETUP);
 	struct ev_finding *f;
-	char frames[32], st[64];
+	char frames[64], st[64];
 
 	if (!s || s->outcome != EV_ANSWERED)
 		return;
-	rule_frames(s, frames, sizeof(frames));
+	rule_frames(r->t, s, frames, sizeof(frames));
 	rule_status(s->status, st, sizeof(st));
 	if (rule_ticket_rejected_by_server(r->t, c)) {
 		f = rule_finding(r, "kerberos.ticket_rejected", (int)c->id);
-		ev_finding_evidence(f, "%sSESSION_SETUP with a Kerberos AP-REQ%s%s -> %s", frames,
-				    c->session.target_name[0] ? " for " : "", c->session.target_name, st);
+		if (c->session.target_name[0])
+			ev_finding_evidence(f, "%sSESSION_SETUP with a Kerberos AP-REQ for %s -> %s", frames,
+					    c->session.target_name, st);
+		else
+			ev_finding_evidence(f, "%sSESSION_SETUP with a Kerberos AP-REQ -> %s", frames, st);
 		kvno_line(r, f, (int)c->id);
 	} else if (s->status == RULE_ST_TIME_DIFFERENCE_AT_DC) {
 		f = rule_finding(r, "kerberos.clock_skew", (int)c->id);
@@ -295,13 +310,21 @@ probe_kdc_silent(struct rule_run *r, const struct ev_connection *c)
 			f = rule_finding(r, "kerberos.kdc_unreachable", (int)c->id);
 		/* The probe's own look at the KDC (a follow-up experiment). */
 		if (k->refusal != EV_KRB_REFUSAL_NONE)
-			rule_krb_answer_text(k, how, sizeof(how));
-		ev_finding_evidence(f, "%s%s%s: %s%s%s", ev_krb_message_name(k->message), k->sname[0] ? " for " : "",
-				    k->sname, k->detail[0] ? k->detail : "no answer", how[0] ? "; the probe's own check: " : "",
-				    how);
+			rule_krb_answer_text(r->t, k, how, sizeof(how));
+		char what[EV_TEXT + 32], said[EV_LONG_TEXT];
+
+		if (k->sname[0])
+			rule_fmt(r->t, what, sizeof(what), "%s for %s", ev_krb_message_name(k->message), k->sname);
+		else
+			snprintf(what, sizeof(what), "%s", ev_krb_message_name(k->message));
+		snprintf(said, sizeof(said), "%s", k->detail[0] ? k->detail : ev_tr(r->t, "no answer"));
+		if (how[0])
+			ev_finding_evidence(f, "%s: %s; the probe's own check: %s", what, said, how);
+		else
+			rule_line(f, "%s: %s", what, said);
 	}
 	if (f && ss && ss->detail[0])
-		ev_finding_evidence(f, "%s", ss->detail);
+		ev_finding_line(f, ss->detail);
 }
 
 void

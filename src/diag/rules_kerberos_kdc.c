@@ -27,16 +27,17 @@ struct refusal_words {
 };
 
 static const struct refusal_words refusal_table[] = {
-	{"port_unreachable", "port unreachable", "nothing listens there (the KDC service is stopped or not on that host)"},
-	{"connection_refused", "refused", "nothing listens there (the KDC service is stopped or not on that host), "
-					  "or a firewall rejects it"},
-	{"admin_prohibited", "administratively prohibited", "a firewall refuses it"},
-	{"host_unreachable", "host unreachable", "the KDC's host is down or not on its network"},
-	{"net_unreachable", "network unreachable", "no route to the KDC's network"},
-	{"protocol_unreachable", "protocol unreachable", "the KDC's host does not take UDP"},
-	{"fragmentation_needed", "fragmentation needed", "the request is too big for the path (MTU); "
-							 "the client may retry over TCP"},
-	{"unreachable", "unreachable", "a router or the KDC's host refuses it"},
+	{"port_unreachable", N_("port unreachable"),
+	 N_("nothing listens there (the KDC service is stopped or not on that host)")},
+	{"connection_refused", N_("refused"), N_("nothing listens there (the KDC service is stopped or not on that host), "
+					  "or a firewall rejects it")},
+	{"admin_prohibited", N_("administratively prohibited"), N_("a firewall refuses it")},
+	{"host_unreachable", N_("host unreachable"), N_("the KDC's host is down or not on its network")},
+	{"net_unreachable", N_("network unreachable"), N_("no route to the KDC's network")},
+	{"protocol_unreachable", N_("protocol unreachable"), N_("the KDC's host does not take UDP")},
+	{"fragmentation_needed", N_("fragmentation needed"), N_("the request is too big for the path (MTU); "
+							 "the client may retry over TCP")},
+	{"unreachable", N_("unreachable"), N_("a router or the KDC's host refuses it")},
 };
 
 static const struct refusal_words *
@@ -54,26 +55,26 @@ refusal_words(const struct ev_kerberos *k)
 /* "port unreachable (ICMP type 3 code 3 from 127.0.0.1, frame 13): ...",
  * "refused (TCP reset, frame 9): ...", or "no answer in the capture". */
 void
-rule_krb_answer_text(const struct ev_kerberos *k, char *out, size_t cap)
+rule_krb_answer_text(const struct ev_timeline *t, const struct ev_kerberos *k, char *out, size_t cap)
 {
 	const struct refusal_words *w = refusal_words(k);
-	char frame[32] = "", from[80] = "";
+	char frame[64] = "", from[80] = "";
 
 	if (w == NULL) {
-		rule_fmt(out, cap, "no answer in the capture");
+		rule_fmt(t, out, cap, "no answer in the capture");
 		return;
 	}
 	if (k->refusal_frame)
-		rule_fmt(frame, sizeof(frame), ", frame %u", k->refusal_frame);
+		rule_fmt(t, frame, sizeof(frame), ", frame %u", k->refusal_frame);
 	if (k->refusal == EV_KRB_REFUSAL_TCP_RESET) {
-		rule_fmt(out, cap, "%s (TCP reset%s): %s", w->label, frame, w->meaning);
+		rule_fmt(t, out, cap, "%s (TCP reset%s): %s", ev_tr(t, w->label), frame, ev_tr(t, w->meaning));
 		return;
 	}
 	if (k->refusal_from[0])
-		rule_fmt(from, sizeof(from), " from %s", k->refusal_from);
-	rule_fmt(out, cap, "%s (%s type %u code %u%s%s): %s", w->label,
+		rule_fmt(t, from, sizeof(from), " from %s", k->refusal_from);
+	rule_fmt(t, out, cap, "%s (%s type %u code %u%s%s): %s", ev_tr(t, w->label),
 		 k->refusal == EV_KRB_REFUSAL_ICMPV6 ? "ICMPv6" : "ICMP", k->refusal_icmp_type, k->refusal_icmp_code,
-		 from, frame, w->meaning);
+		 from, frame, ev_tr(t, w->meaning));
 }
 
 void
@@ -106,16 +107,19 @@ rules_kerberos_kdc(struct rule_run *r, const struct ev_connection *c)
 		return;
 	f = rule_finding(r, "kerberos.kdc_unreachable", (int)c->id);
 	for (i = 0; i < n && i < UNANSWERED_SHOWN; i++) {
-		char frame[32] = "", answer[EV_LONG_TEXT];
+		char frame[64] = "", answer[EV_LONG_TEXT];
 		bool attempt = pending[i]->message == EV_KRB_NO_MESSAGE;
 
 		if (pending[i]->frame)
-			rule_fmt(frame, sizeof(frame), "frame %u: ", pending[i]->frame);
-		rule_krb_answer_text(pending[i], answer, sizeof(answer));
-		ev_finding_evidence(f, "%s%s%s%s to KDC %s: %s", frame,
-				    attempt ? "TCP connection" : ev_krb_message_name(pending[i]->message),
-				    pending[i]->sname[0] ? " for " : "", pending[i]->sname,
-				    pending[i]->kdc[0] ? pending[i]->kdc : "?", answer);
+			rule_fmt(r->t, frame, sizeof(frame), "frame %u: ", pending[i]->frame);
+		const char *what = attempt ? ev_tr(r->t, "TCP connection") : ev_krb_message_name(pending[i]->message);
+		const char *kdc = pending[i]->kdc[0] ? pending[i]->kdc : "?";
+
+		rule_krb_answer_text(r->t, pending[i], answer, sizeof(answer));
+		if (pending[i]->sname[0])
+			ev_finding_evidence(f, "%s%s for %s to KDC %s: %s", frame, what, pending[i]->sname, kdc, answer);
+		else
+			ev_finding_evidence(f, "%s%s to KDC %s: %s", frame, what, kdc, answer);
 	}
 	if (n > UNANSWERED_SHOWN)
 		ev_finding_evidence(f, "%zu more requests unanswered", n - UNANSWERED_SHOWN);

@@ -15,19 +15,19 @@ offers_only_smb1(const struct ev_negotiate *n)
 
 /* "NEGOTIATE offering 2.0.2, 2.1" or the SMB1 form. */
 static void
-request_text(const struct ev_negotiate *n, char *buf, size_t cap)
+request_text(const struct ev_timeline *t, const struct ev_negotiate *n, char *buf, size_t cap)
 {
 	char list[160];
 
 	rule_client_dialects(n, list, sizeof(list));
 	if (offers_only_smb1(n))
-		rule_fmt(buf, cap, "SMB1 NEGOTIATE offering only SMB1 dialects (no \"SMB 2.002\" or \"SMB 2.???\")");
+		rule_fmt(t, buf, cap, "SMB1 NEGOTIATE offering only SMB1 dialects (no \"SMB 2.002\" or \"SMB 2.???\")");
 	else if (n->smb1_negotiate)
-		rule_fmt(buf, cap, "SMB1 multi-protocol NEGOTIATE offering SMB2%s%s", list[0] ? ": " : "", list);
+		rule_fmt(t, buf, cap, "SMB1 multi-protocol NEGOTIATE offering SMB2%s%s", list[0] ? ": " : "", list);
 	else if (list[0])
-		rule_fmt(buf, cap, "NEGOTIATE offering %s", list);
+		rule_fmt(t, buf, cap, "NEGOTIATE offering %s", list);
 	else
-		rule_fmt(buf, cap, "NEGOTIATE");
+		rule_fmt(t, buf, cap, "NEGOTIATE");
 }
 
 /* What the one-dialect-at-a-time experiments found: "server speaks 3.0,
@@ -48,7 +48,7 @@ dialect_experiments(const struct ev_timeline *t, int connection, struct ev_findi
 		list = e->ok ? yes : no;
 		used = strlen(list);
 		rule_dialect(e->dialect, d, sizeof(d));
-		rule_fmt(list + used, cap - used, "%s%s", used ? ", " : "", d);
+		snprintf(list + used, cap - used, "%s%s", used ? ", " : "", d);
 	}
 	if (yes[0])
 		ev_finding_evidence(f, "offered alone, the server speaks %s", yes);
@@ -62,27 +62,28 @@ unanswered(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
 	const struct ev_negotiate *n = &c->negotiate;
 	const struct ev_experiment *e;
 	struct ev_finding *f;
-	char frames[32], req[256], silence[160];
+	char frames[64], req[256], silence[160];
 	double w = rule_wait(c, s);
 	bool quick = (s->outcome == EV_CLOSED || s->outcome == EV_RESET) && w >= 0 && w < RULE_QUICK_CLOSE_S;
 
-	rule_request_frame(s, frames, sizeof(frames));
-	request_text(n, req, sizeof(req));
-	rule_silence(c, s, silence, sizeof(silence));
+	rule_request_frame(r->t, s, frames, sizeof(frames));
+	request_text(r->t, n, req, sizeof(req));
+	rule_silence(r->t, c, s, silence, sizeof(silence));
 	if ((offers_only_smb1(n) && s->outcome != EV_NO_RESPONSE) || quick) {
 		f = rule_finding(r, "negotiate.connection_closed", (int)c->id);
-		ev_finding_evidence(f, "%s%s", frames, req);
-		ev_finding_evidence(f, "%s", silence);
+		rule_line(f, "%s%s", frames, req);
+		ev_finding_line(f, silence);
 		e = rule_experiment(r->t, EV_EXP_SMB1_ONLY, (int)c->id);
-		if (e)
-			ev_finding_evidence(f, "an SMB1-only NEGOTIATE was %s", e->ok ? "answered: the server speaks SMB1"
-										: "not answered either: SMB1 is off");
+		if (e && e->ok)
+			ev_finding_evidence(f, "an SMB1-only NEGOTIATE was answered: the server speaks SMB1");
+		else if (e)
+			ev_finding_evidence(f, "an SMB1-only NEGOTIATE was not answered either: SMB1 is off");
 		dialect_experiments(r->t, (int)c->id, f);
 		return;
 	}
 	f = rule_finding(r, "negotiate.no_response", (int)c->id);
-	ev_finding_evidence(f, "%s%s", frames, req);
-	ev_finding_evidence(f, "%s", silence);
+	rule_line(f, "%s%s", frames, req);
+	ev_finding_line(f, silence);
 	if (s->ack_at >= 0)
 		ev_finding_evidence(f, "the server's TCP stack acknowledged the request, so it arrived; the SMB "
 				       "server never answered it");
@@ -93,15 +94,15 @@ no_common_dialect(struct rule_run *r, struct ev_connection *c, const struct ev_s
 {
 	const struct ev_negotiate *n = &c->negotiate;
 	struct ev_finding *f = rule_finding(r, "negotiate.no_common_dialect", (int)c->id);
-	char frames[32], req[256], st[64];
+	char frames[64], req[256], st[64];
 
-	rule_frames(s, frames, sizeof(frames));
-	request_text(n, req, sizeof(req));
+	rule_frames(r->t, s, frames, sizeof(frames));
+	request_text(r->t, n, req, sizeof(req));
 	rule_status(s->status, st, sizeof(st));
 	if (n->smb1_answered)
 		ev_finding_evidence(f, "%s%s -> SMB1 answer choosing no dialect (DialectIndex 0xFFFF)", frames, req);
 	else
-		ev_finding_evidence(f, "%s%s -> %s", frames, req, st);
+		rule_line(f, "%s%s -> %s", frames, req, st);
 	dialect_experiments(r->t, (int)c->id, f);
 }
 
@@ -110,11 +111,11 @@ smb1_in_use(struct rule_run *r, struct ev_connection *c, const struct ev_step *s
 {
 	const struct ev_negotiate *n = &c->negotiate;
 	struct ev_finding *f;
-	char frames[32];
+	char frames[64];
 
 	if (n->dialect != SD_DIALECT_SMB1 && !offers_only_smb1(n))
 		return;
-	rule_frames(s, frames, sizeof(frames));
+	rule_frames(r->t, s, frames, sizeof(frames));
 	f = rule_finding(r, "negotiate.smb1_in_use", (int)c->id);
 	if (n->dialect == SD_DIALECT_SMB1)
 		ev_finding_evidence(f, "%sthe connection negotiated SMB1 (NT LM 0.12)", frames);
@@ -126,7 +127,7 @@ static void
 validate_failed(struct rule_run *r, struct ev_connection *c)
 {
 	struct ev_finding *f;
-	char frames[32], silence[160];
+	char frames[64], silence[160];
 	unsigned i;
 
 	for (i = 0; i < c->n_steps; i++) {
@@ -134,13 +135,13 @@ validate_failed(struct rule_run *r, struct ev_connection *c)
 
 		if (s->problem != EV_PROBLEM_VALIDATE_MISMATCH)
 			continue;
-		rule_frames(s, frames, sizeof(frames));
+		rule_frames(r->t, s, frames, sizeof(frames));
 		f = rule_finding(r, "negotiate.validate_failed", (int)c->id);
 		ev_finding_evidence(f, "%sFSCTL_VALIDATE_NEGOTIATE_INFO after %s: %s", frames, sd_step_name(s->step),
-				    s->detail[0] ? s->detail : "the answer differs from NEGOTIATE");
+				    s->detail[0] ? s->detail : ev_tr(r->t, "the answer differs from NEGOTIATE"));
 		if (s->outcome == EV_CLOSED || s->outcome == EV_RESET) {
-			rule_silence(c, s, silence, sizeof(silence));
-			ev_finding_evidence(f, "%s", silence);
+			rule_silence(r->t, c, s, silence, sizeof(silence));
+			ev_finding_line(f, silence);
 		}
 	}
 }

@@ -28,9 +28,9 @@ mech_text(const struct ev_session *s)
 	case EV_MECH_KERBEROS:
 		return "Kerberos";
 	case EV_MECH_ANONYMOUS:
-		return "anonymous";
+		return N_("anonymous");
 	case EV_MECH_GUEST:
-		return "guest";
+		return N_("guest");
 	default:
 		return NULL;
 	}
@@ -38,15 +38,15 @@ mech_text(const struct ev_session *s)
 
 /* "frame 9: SESSION_SETUP (NTLMv2, leg 2) -> STATUS_LOGON_FAILURE". */
 static void
-step_line(struct ev_finding *f, const struct ev_connection *c, const struct ev_step *s)
+step_line(const struct ev_timeline *t, struct ev_finding *f, const struct ev_connection *c, const struct ev_step *s)
 {
-	const char *mech = mech_text(&c->session);
-	char frames[32], st[64], leg[16] = "";
+	const char *mech = ev_tr(t, mech_text(&c->session));
+	char frames[64], st[64], leg[48] = "";
 
-	rule_frames(s, frames, sizeof(frames));
+	rule_frames(t, s, frames, sizeof(frames));
 	rule_status(s->status, st, sizeof(st));
 	if (s->legs)
-		rule_fmt(leg, sizeof(leg), "leg %u", s->legs);
+		rule_fmt(t, leg, sizeof(leg), "leg %u", s->legs);
 	if (mech || leg[0])
 		ev_finding_evidence(f, "%sSESSION_SETUP (%s%s%s) -> %s", frames, mech ? mech : "", mech && leg[0] ? ", " : "",
 				    leg, st);
@@ -58,10 +58,15 @@ step_line(struct ev_finding *f, const struct ev_connection *c, const struct ev_s
 static void
 user_line(struct ev_finding *f, const struct ev_session *s)
 {
+	const char *user = s->user[0] ? s->user : ev_finding_tr(f, "(empty)");
+
 	if (!s->user[0] && !s->domain[0])
 		return;
-	ev_finding_evidence(f, "user %s%s%s%s%s", s->domain, s->domain[0] ? "\\" : "", s->user[0] ? s->user : "(empty)",
-			    s->workstation[0] ? ", workstation " : "", s->workstation);
+	if (s->workstation[0])
+		ev_finding_evidence(f, "user %s%s%s, workstation %s", s->domain, s->domain[0] ? "\\" : "", user,
+				    s->workstation);
+	else
+		ev_finding_evidence(f, "user %s%s%s", s->domain, s->domain[0] ? "\\" : "", user);
 }
 
 static void
@@ -69,9 +74,10 @@ guest_line(const struct rule_run *r, const struct ev_connection *c, struct ev_fi
 {
 	const struct ev_experiment *e = rule_experiment(r->t, EV_EXP_GUEST, (int)c->id);
 
-	if (e)
-		ev_finding_evidence(f, e->ok ? "a guest logon works on this server (it offers guest access)"
-					     : "a guest logon is refused too (the server offers no guest access)");
+	if (e && e->ok)
+		ev_finding_evidence(f, "a guest logon works on this server (it offers guest access)");
+	else if (e)
+		ev_finding_evidence(f, "a guest logon is refused too (the server offers no guest access)");
 }
 
 /* The client's domain is neither the server's domain nor its computer
@@ -88,7 +94,7 @@ domain_line(struct ev_finding *f, const struct ev_session *s)
 		return;
 	}
 	ev_finding_evidence(f, "the client sent domain %s; the server's domain is %s and its computer name %s", s->domain,
-			    s->server_nb_domain, s->server_nb_computer[0] ? s->server_nb_computer : "unknown");
+			    s->server_nb_domain, s->server_nb_computer[0] ? s->server_nb_computer : ev_finding_tr(f, "unknown"));
 }
 
 /* The host the client meant: the tree path's, else the name it used. */
@@ -109,7 +115,7 @@ meant_host(const struct ev_connection *c, char *buf, size_t cap)
 /* The target name names another host than the one the client meant (a
  * stale or wrong name configured in the client). Writes why. */
 static bool
-target_names_other_host(const struct ev_connection *c, char *why, size_t cap)
+target_names_other_host(const struct ev_timeline *t, const struct ev_connection *c, char *why, size_t cap)
 {
 	char host[EV_TEXT], meant[EV_TEXT];
 
@@ -119,7 +125,7 @@ target_names_other_host(const struct ev_connection *c, char *why, size_t cap)
 	meant_host(c, meant, sizeof(meant));
 	if (!meant[0] || rule_same_host(host, meant))
 		return false;
-	rule_fmt(why, cap, "the client asked for %s but connected to %s", c->session.target_name, meant);
+	rule_fmt(t, why, cap, "the client asked for %s but connected to %s", c->session.target_name, meant);
 	return true;
 }
 
@@ -127,7 +133,7 @@ target_names_other_host(const struct ev_connection *c, char *why, size_t cap)
  * CHALLENGE), which a hardened server refuses; without those names, the
  * host the client meant decides. Writes why. */
 static bool
-target_mismatch(const struct ev_connection *c, char *why, size_t cap)
+target_mismatch(const struct ev_timeline *t, const struct ev_connection *c, char *why, size_t cap)
 {
 	const struct ev_session *s = &c->session;
 	char host[EV_TEXT];
@@ -136,15 +142,17 @@ target_mismatch(const struct ev_connection *c, char *why, size_t cap)
 	if (!s->target_name[0])
 		return false;
 	if (!s->server_nb_computer[0] && !s->server_dns_computer[0])
-		return target_names_other_host(c, why, cap);
+		return target_names_other_host(t, c, why, cap);
 	rule_host_of(s->target_name, host, sizeof(host));
 	if (rule_same_host(host, s->server_nb_computer) || rule_same_host(host, s->server_dns_computer))
 		return false;
 	same_names = rule_same_host(s->server_nb_computer, s->server_dns_computer) || !s->server_dns_computer[0];
-	rule_fmt(why, cap, "the client asked for %s; the server's own names are %s%s%s", s->target_name,
-		 s->server_nb_computer[0] ? s->server_nb_computer : s->server_dns_computer,
-		 same_names || !s->server_nb_computer[0] ? "" : " and ",
-		 same_names || !s->server_nb_computer[0] ? "" : s->server_dns_computer);
+	if (same_names || !s->server_nb_computer[0])
+		rule_fmt(t, why, cap, "the client asked for %s; the server's own names are %s", s->target_name,
+			 s->server_nb_computer[0] ? s->server_nb_computer : s->server_dns_computer);
+	else
+		rule_fmt(t, why, cap, "the client asked for %s; the server's own names are %s and %s", s->target_name,
+			 s->server_nb_computer, s->server_dns_computer);
 	return true;
 }
 
@@ -153,8 +161,8 @@ name_hardening(struct rule_run *r, struct ev_connection *c, const struct ev_step
 {
 	struct ev_finding *f = rule_finding(r, "session.name_hardening", (int)c->id);
 
-	step_line(f, c, s);
-	ev_finding_evidence(f, "%s", why);
+	step_line(r->t, f, c, s);
+	ev_finding_line(f, why);
 	user_line(f, &c->session);
 }
 
@@ -164,7 +172,7 @@ encryption_required(struct rule_run *r, struct ev_connection *c, const struct ev
 	struct ev_finding *f = rule_finding(r, "session.encryption_required", (int)c->id);
 	const struct ev_experiment *e = rule_experiment(r->t, EV_EXP_ENCRYPTED_RETRY, (int)c->id);
 
-	step_line(f, c, s);
+	step_line(r->t, f, c, s);
 	ev_finding_evidence(f, "refused before any credentials were checked: %s", why);
 	if (e && e->ok)
 		ev_finding_evidence(f, "the same logon with SMB 3.1.1 and encryption succeeded");
@@ -177,7 +185,7 @@ anonymous_denied(struct rule_run *r, struct ev_connection *c, const struct ev_st
 {
 	struct ev_finding *f = rule_finding(r, "session.anonymous_denied", (int)c->id);
 
-	step_line(f, c, s);
+	step_line(r->t, f, c, s);
 	ev_finding_evidence(f, "the client logged on without credentials (null session)");
 }
 
@@ -196,7 +204,7 @@ access_denied(struct rule_run *r, struct ev_connection *c, const struct ev_step 
 	/* Windows refuses on the first leg (S1/S2); Samba only after it has
 	 * checked the credentials, on the last leg. The probe's encrypted
 	 * retry settles it; a capture can only say the client cannot encrypt. */
-	if (rule_client_cannot_encrypt(c, why, sizeof(why)) &&
+	if (rule_client_cannot_encrypt(r->t, c, why, sizeof(why)) &&
 	    (first_leg || r->t->mode != EV_MODE_PROBE || (retry && retry->ok)) &&
 	    (r->t->mode != EV_MODE_PROBE || !retry || retry->ok)) {
 		encryption_required(r, c, s, why);
@@ -208,17 +216,19 @@ access_denied(struct rule_run *r, struct ev_connection *c, const struct ev_step 
 	}
 	if (rule_signing_broken(c))
 		return;
-	if (target_mismatch(c, why, sizeof(why))) {
+	if (target_mismatch(r->t, c, why, sizeof(why))) {
 		name_hardening(r, c, s, why);
 		return;
 	}
 	if (c->session.mechanism == EV_MECH_NTLMSSP && !c->session.target_name[0] && !first_leg) {
-		name_hardening(r, c, s, "the client sent no target name (MsvAvTargetName); hardening level 2 requires one");
+		name_hardening(r, c, s,
+			       ev_tr(r->t, "the client sent no target name (MsvAvTargetName); hardening level 2 requires one"));
 		return;
 	}
 	if (!first_leg)
-		name_hardening(r, c, s, "ACCESS_DENIED on the last leg although the credentials were accepted for "
-					"checking: the server's name check is the usual cause");
+		name_hardening(r, c, s,
+			       ev_tr(r->t, "ACCESS_DENIED on the last leg although the credentials were accepted for "
+					   "checking: the server's name check is the usual cause"));
 }
 
 static bool
@@ -253,11 +263,11 @@ logon_failure(struct rule_run *r, struct ev_connection *c, const struct ev_step 
 	if (rule_ticket_rejected_by_server(r->t, c) || rule_other_acceptor_error(r->t, c))
 		return;  /* kerberos.ticket_rejected or the acceptor's error says why */
 	f = rule_finding(r, "session.logon_failure", (int)c->id);
-	step_line(f, c, s);
+	step_line(r->t, f, c, s);
 	user_line(f, &c->session);
 	domain_line(f, &c->session);
 	guest_line(r, c, f);
-	if (target_names_other_host(c, why, sizeof(why)))
+	if (target_names_other_host(r->t, c, why, sizeof(why)))
 		name_hardening(r, c, s, why);
 }
 
@@ -267,9 +277,13 @@ account_restriction(struct rule_run *r, struct ev_connection *c, const struct ev
 	struct ev_finding *f = rule_finding(r, "session.account_restriction", (int)c->id);
 	const struct sd_status_info *info = sd_ntstatus_info(s->status);
 
-	step_line(f, c, s);
-	if (info && info->meaning)
-		ev_finding_evidence(f, "%s: %s", info->name, info->meaning);
+	step_line(r->t, f, c, s);
+	if (info && info->meaning) {
+		char line[EV_LONG_TEXT];
+
+		snprintf(line, sizeof(line), "%s: %s", info->name, ev_finding_tr(f, info->meaning));
+		ev_finding_line(f, line);
+	}
 	user_line(f, &c->session);
 }
 
@@ -280,16 +294,19 @@ no_response(struct rule_run *r, struct ev_connection *c, const struct ev_step *s
 	const char *mech = mech_text(&c->session);
 	const struct ev_kerberos *k;
 	size_t it = 0;
-	char frames[32], silence[160];
+	char frames[64], silence[160];
 
-	rule_request_frame(s, frames, sizeof(frames));
-	rule_silence(c, s, silence, sizeof(silence));
-	if (s->legs)
-		ev_finding_evidence(f, "%sSESSION_SETUP leg %u%s%s%s", frames, s->legs, mech ? " (" : "", mech ? mech : "",
-				    mech ? ")" : "");
+	rule_request_frame(r->t, s, frames, sizeof(frames));
+	rule_silence(r->t, c, s, silence, sizeof(silence));
+	if (s->legs && mech)
+		ev_finding_evidence(f, "%sSESSION_SETUP leg %u (%s)", frames, s->legs, ev_finding_tr(f, mech));
+	else if (s->legs)
+		ev_finding_evidence(f, "%sSESSION_SETUP leg %u", frames, s->legs);
+	else if (mech)
+		ev_finding_evidence(f, "%sSESSION_SETUP (%s)", frames, ev_finding_tr(f, mech));
 	else
-		ev_finding_evidence(f, "%sSESSION_SETUP%s%s%s", frames, mech ? " (" : "", mech ? mech : "", mech ? ")" : "");
-	ev_finding_evidence(f, "%s", silence);
+		ev_finding_evidence(f, "%sSESSION_SETUP", frames);
+	ev_finding_line(f, silence);
 	while ((k = rule_krb_next(r, (int)c->id, &it)) != NULL) {
 		if (k->has_error && k->error != RULE_KRB_PREAUTH_REQUIRED) {
 			ev_finding_evidence(f, "Kerberos errors came first (see the kerberos findings)");
@@ -298,12 +315,22 @@ no_response(struct rule_run *r, struct ev_connection *c, const struct ev_step *s
 	}
 }
 
+static const char *
+signing_words(uint16_t security_mode)
+{
+	if (security_mode & SMB2_NEGOTIATE_SIGNING_REQUIRED)
+		return N_("signing required");
+	if (security_mode & SMB2_NEGOTIATE_SIGNING_ENABLED)
+		return N_("signing enabled");
+	return N_("signing not enabled");
+}
+
 static void
 signing_rules(struct rule_run *r, struct ev_connection *c)
 {
 	const struct ev_negotiate *n = &c->negotiate;
 	struct ev_finding *f;
-	char frames[32], st[64];
+	char frames[64], st[64];
 	unsigned i;
 
 	if (!rule_signing_broken(c))
@@ -311,26 +338,24 @@ signing_rules(struct rule_run *r, struct ev_connection *c)
 	f = rule_finding(r, "session.signing_mismatch", (int)c->id);
 	if (n->seen_request && n->seen_response)
 		ev_finding_evidence(f, "security mode: client 0x%04X (%s), server 0x%04X (%s)", n->client_security_mode,
-				    n->client_security_mode & SMB2_NEGOTIATE_SIGNING_REQUIRED ? "signing required"
-				    : n->client_security_mode & SMB2_NEGOTIATE_SIGNING_ENABLED ? "signing enabled"
-											       : "signing not enabled",
-				    n->server_security_mode,
-				    n->server_security_mode & SMB2_NEGOTIATE_SIGNING_REQUIRED ? "signing required"
-											      : "signing enabled");
+				    ev_finding_tr(f, signing_words(n->client_security_mode)), n->server_security_mode,
+				    ev_finding_tr(f, signing_words(n->server_security_mode)));
 	if (c->session.unsigned_when_required)
 		ev_finding_evidence(f, "a request after SESSION_SETUP went unsigned although the session requires signing");
 	for (i = 0; i < c->n_steps; i++) {
 		const struct ev_step *s = &c->steps[i];
 
-		rule_frames(s, frames, sizeof(frames));
+		rule_frames(r->t, s, frames, sizeof(frames));
 		rule_status(s->status, st, sizeof(st));
 		if (s->problem == EV_PROBLEM_BAD_SIGNATURE)
 			ev_finding_evidence(f, "%s%s answer: the signature does not verify", frames, sd_step_name(s->step));
 		else if (s->problem == EV_PROBLEM_UNSIGNED)
 			ev_finding_evidence(f, "%s%s answer is not signed although it must be", frames, sd_step_name(s->step));
+		else if (s->outcome == EV_ANSWERED && s->status == RULE_ST_ACCESS_DENIED && s->step > SD_STEP_NEGOTIATE &&
+			 s->request_signed)
+			ev_finding_evidence(f, "%s%s (signed) -> %s", frames, sd_step_name(s->step), st);
 		else if (s->outcome == EV_ANSWERED && s->status == RULE_ST_ACCESS_DENIED && s->step > SD_STEP_NEGOTIATE)
-			ev_finding_evidence(f, "%s%s%s -> %s", frames, sd_step_name(s->step),
-					    s->request_signed ? " (signed)" : " (unsigned)", st);
+			ev_finding_evidence(f, "%s%s (unsigned) -> %s", frames, sd_step_name(s->step), st);
 	}
 }
 
@@ -393,7 +418,7 @@ ntlm_reasons(const struct rule_run *r, const struct ev_connection *c, struct ev_
 			said_error = k;
 		if (k->has_error && k->error == RULE_KRB_S_PRINCIPAL_UNKNOWN) {
 			ev_finding_evidence(f, "the KDC does not know %s, so the client fell back to NTLM",
-					    k->sname[0] ? k->sname : "the server's service name");
+					    k->sname[0] ? k->sname : ev_finding_tr(f, "the server's service name"));
 			said++;
 		} else if (k->step != EV_KRB_STEP_NONE && k->message == EV_KRB_NO_MESSAGE && k->detail[0]) {
 			/* The probe had no ticket to offer (no TGT, no password). */
@@ -403,9 +428,14 @@ ntlm_reasons(const struct rule_run *r, const struct ev_connection *c, struct ev_
 			ev_finding_evidence(f, "Kerberos could not reach the KDC (%s), so NTLM was used", k->detail);
 			said++;
 		} else if (k->has_error && k->after_preauth && k->connection >= 0) {
-			ev_finding_evidence(f, "the KDC refused with %s (%d)%s%s, so NTLM was used",
-					    krb_error_name(k->error) ? krb_error_name(k->error) : "a Kerberos error",
-					    (int)k->error, k->sname[0] ? " for " : "", k->sname);
+			const char *name = krb_error_name(k->error) ? krb_error_name(k->error)
+								    : ev_finding_tr(f, "a Kerberos error");
+
+			if (k->sname[0])
+				ev_finding_evidence(f, "the KDC refused with %s (%d) for %s, so NTLM was used", name,
+						    (int)k->error, k->sname);
+			else
+				ev_finding_evidence(f, "the KDC refused with %s (%d), so NTLM was used", name, (int)k->error);
 			said++;
 		}
 	}
@@ -439,13 +469,17 @@ rules_session_info(struct rule_run *r, struct ev_connection *c)
 	}
 	if (s->mechanism == EV_MECH_NTLMSSP && !rule_is_anonymous(s)) {
 		f = rule_finding(r, "session.ntlm_used", (int)c->id);
-		ev_finding_evidence(f, "the session authenticated with %s%s%s", mech_text(s), s->user[0] ? " as " : "",
-				    s->user);
+		if (s->user[0])
+			ev_finding_evidence(f, "the session authenticated with %s as %s", ev_finding_tr(f, mech_text(s)),
+					    s->user);
+		else
+			ev_finding_evidence(f, "the session authenticated with %s", ev_finding_tr(f, mech_text(s)));
 		ntlm_reasons(r, c, f);
 	}
 	if (s->ntlm_version == EV_NTLM_V1 || s->ntlm_version == EV_NTLM_LM) {
 		f = rule_finding(r, "session.ntlmv1", (int)c->id);
 		ev_finding_evidence(f, "the NTLM AUTHENTICATE carried %s responses (24 bytes) for %s",
-				    s->ntlm_version == EV_NTLM_LM ? "LM" : "NTLMv1", s->user[0] ? s->user : "the user");
+				    s->ntlm_version == EV_NTLM_LM ? "LM" : "NTLMv1",
+				    s->user[0] ? s->user : ev_finding_tr(f, "the user"));
 	}
 }

@@ -48,7 +48,7 @@ static void
 tcp_rules(struct rule_run *r, struct ev_connection *c)
 {
 	const struct ev_step *s = ev_last_step_const(c, SD_STEP_TCP);
-	const char *server = c->server[0] ? c->server : "the server";
+	const char *server = c->server[0] ? c->server : ev_tr(r->t, "the server");
 	struct ev_finding *f;
 	char wait[32] = "";
 	double w;
@@ -82,7 +82,7 @@ called_name_of(const struct ev_step *s, char *out, size_t cap)
 	const char *name = strncmp(s->detail, "called name ", 12) == 0 ? s->detail + 12 : s->detail;
 	size_t n = strcspn(name, "<");
 
-	rule_fmt(out, cap, "%.*s", (int)n, name);
+	snprintf(out, cap, "%.*s", (int)n, name);
 }
 
 /* The *SMBSERVER retry the probe made after the refusal (probe_netbios.c):
@@ -116,7 +116,7 @@ nbss_rules(struct rule_run *r, struct ev_connection *c)
 	const struct ev_step *s = ev_last_step_const(c, SD_STEP_NBSS);
 	const char *name, *meaning;
 	struct ev_finding *f;
-	char frames[32], called[EV_TEXT];
+	char frames[64], called[EV_TEXT];
 	uint8_t code;
 
 	if (!s || s->outcome != EV_NBSS_REJECTED)
@@ -124,17 +124,21 @@ nbss_rules(struct rule_run *r, struct ev_connection *c)
 	code = (uint8_t)s->status;
 	name = nbss_error_name(code);
 	meaning = nbss_error_meaning(code);
-	rule_frames(s, frames, sizeof(frames));
+	rule_frames(r->t, s, frames, sizeof(frames));
 	f = rule_finding(r, "nbss.called_name_rejected", (int)c->id);
 	called_name_of(s, called, sizeof(called));
 	if (called[0])
 		ev_finding_evidence(f, "%sSESSION REQUEST for called name %s<20> -> NEGATIVE SESSION RESPONSE 0x%02X (%s)",
-				    frames, called, code, name ? name : "unknown code");
+				    frames, called, code, name ? name : ev_finding_tr(f, "unknown code"));
 	else
 		ev_finding_evidence(f, "%sSESSION REQUEST -> NEGATIVE SESSION RESPONSE 0x%02X (%s)", frames, code,
-				    name ? name : "unknown code");
-	if (meaning)
-		ev_finding_evidence(f, "0x%02X: %s", code, meaning);
+				    name ? name : ev_finding_tr(f, "unknown code"));
+	if (meaning) {
+		char line[EV_LONG_TEXT];
+
+		snprintf(line, sizeof(line), "0x%02X: %s", code, ev_finding_tr(f, meaning));
+		ev_finding_line(f, line);
+	}
 	if (called[0])
 		smbserver_lines(r, f, c, called);
 }

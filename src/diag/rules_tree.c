@@ -36,12 +36,12 @@ share_of(const char *path)
 
 /* "frame 12: TREE_CONNECT \\fs1\Dta -> STATUS_BAD_NETWORK_NAME". */
 static void
-step_line(struct ev_finding *f, const struct ev_connection *c, const struct ev_step *s)
+step_line(const struct ev_timeline *t, struct ev_finding *f, const struct ev_connection *c, const struct ev_step *s)
 {
 	const char *path = tree_path(c, s);
-	char frames[32], st[64];
+	char frames[64], st[64];
 
-	rule_frames(s, frames, sizeof(frames));
+	rule_frames(t, s, frames, sizeof(frames));
 	rule_status(s->status, st, sizeof(st));
 	ev_finding_evidence(f, "%sTREE_CONNECT%s%s -> %s", frames, path ? " " : "", path ? path : "", st);
 }
@@ -58,7 +58,8 @@ suggestions(const struct rule_run *r, const struct ev_connection *c, const struc
 		return;
 	if (!e->ok) {
 		rule_status(e->status, st, sizeof(st));
-		ev_finding_evidence(f, "listing the server's shares was refused (%s)", e->status ? st : "no answer");
+		ev_finding_evidence(f, "listing the server's shares was refused (%s)",
+				    e->status ? st : ev_finding_tr(f, "no answer"));
 		return;
 	}
 	for (i = 0; i < e->n_shares && i < EV_MAX_SHARES; i++)
@@ -73,9 +74,12 @@ suggestions(const struct rule_run *r, const struct ev_connection *c, const struc
 	}
 	if (n > 0)
 		ev_finding_evidence(f, "did you mean: %s?", list);
+	else if (e->n_shares == 1)
+		ev_finding_evidence(f, "the server lists 1 share, none close to %s",
+				    want ? want : ev_finding_tr(f, "the name asked for"));
 	else
-		ev_finding_evidence(f, "the server lists %u share%s, none close to %s", e->n_shares, e->n_shares == 1 ? "" : "s",
-				    want ? want : "the name asked for");
+		ev_finding_evidence(f, "the server lists %u shares, none close to %s", e->n_shares,
+				    want ? want : ev_finding_tr(f, "the name asked for"));
 }
 
 static void
@@ -83,7 +87,7 @@ bad_network_name(struct rule_run *r, struct ev_connection *c, const struct ev_st
 {
 	struct ev_finding *f = rule_finding(r, "tree.bad_network_name", (int)c->id);
 
-	step_line(f, c, s);
+	step_line(r->t, f, c, s);
 	suggestions(r, c, s, f);
 }
 
@@ -97,13 +101,13 @@ encryption_explains(const struct rule_run *r, const struct ev_connection *c, cha
 	if (r->t->mode == EV_MODE_PROBE) {
 		if (!rule_encrypted_retry_ok(r->t, (int)c->id))
 			return false;
-		(void)rule_client_cannot_encrypt(c, why, cap);
+		(void)rule_client_cannot_encrypt(r->t, c, why, cap);
 		return true;
 	}
-	if (rule_client_cannot_encrypt(c, why, cap))
+	if (rule_client_cannot_encrypt(r->t, c, why, cap))
 		return true;
 	if (c->tree.has_share && (c->tree.share_flags & SMB2_SHAREFLAG_ENCRYPT_DATA)) {
-		rule_fmt(why, cap, "the share's flags demand encryption (ENCRYPT_DATA)");
+		rule_fmt(r->t, why, cap, "the share's flags demand encryption (ENCRYPT_DATA)");
 		return true;
 	}
 	return false;
@@ -121,15 +125,15 @@ access_denied(struct rule_run *r, struct ev_connection *c, const struct ev_step 
 		return;  /* session.signing_mismatch: the server refused the unsigned request */
 	if (encryption_explains(r, c, why, sizeof(why))) {
 		f = rule_finding(r, "tree.encryption_required", (int)c->id);
-		step_line(f, c, s);
+		step_line(r->t, f, c, s);
 		if (why[0])
-			ev_finding_evidence(f, "%s", why);
+			ev_finding_line(f, why);
 		if (retry && retry->ok)
 			ev_finding_evidence(f, "the same TREE_CONNECT with SMB 3.1.1 and encryption succeeded");
 		return;
 	}
 	f = rule_finding(r, "tree.access_denied", (int)c->id);
-	step_line(f, c, s);
+	step_line(r->t, f, c, s);
 	if (ss->user[0])
 		ev_finding_evidence(f, "as user %s%s%s", ss->domain, ss->domain[0] ? "\\" : "", ss->user);
 	else if (rule_is_anonymous(ss))
@@ -143,11 +147,11 @@ dropped(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
 {
 	const struct ev_session *ss = &c->session;
 	struct ev_finding *f;
-	char frames[32], silence[160];
+	char frames[64], silence[160];
 	const char *path = tree_path(c, s);
 
-	rule_frames(s, frames, sizeof(frames));
-	rule_silence(c, s, silence, sizeof(silence));
+	rule_frames(r->t, s, frames, sizeof(frames));
+	rule_silence(r->t, c, s, silence, sizeof(silence));
 	if (rule_is_anonymous(ss)) {
 		/* V1: a server that allows no anonymous access drops the tree
 		 * connect of a null session. */
@@ -160,7 +164,7 @@ dropped(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
 		f = rule_finding(r, "tree.unsigned_disconnect", (int)c->id);
 		ev_finding_evidence(f, "%sTREE_CONNECT%s%s sent neither signed nor encrypted on SMB 3.1.1", frames,
 				    path ? " " : "", path ? path : "");
-		ev_finding_evidence(f, "%s", silence);
+		ev_finding_line(f, silence);
 	}
 }
 

@@ -158,6 +158,7 @@ def main_server_cases(tap):
         rc, rep, out = probe(f'//localhost:{smbd.port}/data', '--timeout', '5')
         tap.ok(rc == 0, 'a host name that resolves (localhost): exit 0', out)
         translated_ladder_case(tap, f'{base}/nosuch')
+        translated_evidence_case(tap, f'{base}/Dta')
 
 
 def columns(text):
@@ -182,6 +183,29 @@ def translated_ladder_case(tap, target):
     ends = {columns(line[:line.index(' ms  ') + 5]) for line in ladder}
     tap.ok(r.returncode == 13 and len(ladder) >= 4 and len(ends) == 1,
            f'--lang zh_TW: the {len(ladder)} ladder lines put the result in one column {sorted(ends)}', out)
+
+
+def translated_evidence_case(tap, target):
+    """--lang zh_TW: a misspelled share's evidence lines (the suggestion
+    from the share listing included) are Chinese in the text report, and
+    the JSON report keeps them English for the machines that read it."""
+    env = dict(os.environ, LANG='C', LC_ALL='C')
+    text = subprocess.run([SMBDIAG, 'probe', target, '-U', 'alice%Secret123', '--lang', 'zh_TW'],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120, env=env)
+    js = subprocess.run([SMBDIAG, 'probe', target, '-U', 'alice%Secret123', '--lang', 'zh_TW', '--json'],
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120, env=env)
+    out = f'exit {text.returncode}\n{text.stdout}\n{text.stderr}\njson exit {js.returncode}\n{js.stdout}'
+    if '連線' not in text.stdout:
+        tap.skip('--lang zh_TW evidence lines', 'no compiled zh_TW catalog (msgfmt missing?)')
+        return
+    try:
+        rep = json.loads(js.stdout)
+    except ValueError:
+        rep = {}
+    english = evidence(rep, 'tree.bad_network_name')
+    tap.ok(text.returncode == 13 and '您是否要找：data' in text.stdout and 'did you mean' not in text.stdout
+           and js.returncode == 13 and 'did you mean: data?' in english,
+           '--lang zh_TW: evidence lines translated in the text report, English in --json', out)
 
 
 STEP_COMMANDS = {'negotiate': 0, 'session_setup': 1, 'tree_connect': 3, 'logoff': 2}

@@ -57,6 +57,97 @@ every_catalog_id_has_a_positive_case(void **state)
 	}
 }
 
+/* ---- the reader's language ---- */
+
+#define MARKED_MAX 512
+
+/* Marks no evidence text can hold. */
+#define OPEN '\x01'
+#define CLOSE '\x02'
+
+/* A stand-in for gettext that keeps the words and shows where they were
+ * looked up: "frame %u: " becomes OPEN "frame %u: " CLOSE. The same text always
+ * gets the same copy, as gettext's translations stay put. */
+static const char *
+marked(const char *english)
+{
+	static char texts[MARKED_MAX][EV_LONG_TEXT + 2];
+	static size_t n;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strncmp(texts[i] + 1, english, strlen(english)) == 0 && texts[i][strlen(english) + 1] == CLOSE &&
+		    texts[i][strlen(english) + 2] == '\0')
+			return texts[i];
+	assert_true(n < MARKED_MAX);
+	snprintf(texts[n], sizeof(texts[n]), "%c%s%c", OPEN, english, CLOSE);
+	return texts[n++];
+}
+
+static void
+without_marks(const char *line, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	for (; *line && o + 1 < cap; line++)
+		if (*line != OPEN && *line != CLOSE)
+			out[o++] = *line;
+	out[o] = '\0';
+}
+
+/* The same evidence with and without a translator: every line reads the
+ * same once the marks are gone (translations take the same arguments),
+ * and lines with words of their own went through the translator. */
+static void
+evidence_lines_are_translated_and_otherwise_unchanged(void **state)
+{
+	static const enum ev_mode modes[] = {EV_MODE_PROBE, EV_MODE_ANALYZE};
+	size_t i, m, k, marked_lines = 0, lines = 0;
+	uint8_t e;
+
+	(void)state;
+	for (m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		for (i = 0; i < rules_positive_count; i++) {
+			struct ev_timeline english, translated;
+
+			ev_timeline_init(&english, modes[m]);
+			ev_timeline_init(&translated, modes[m]);
+			translated.translate = marked;
+			rules_positive_cases[i].build(&english);
+			rules_positive_cases[i].build(&translated);
+			rules_run(&english);
+			rules_run(&translated);
+			assert_int_equal(english.n_findings, translated.n_findings);
+			for (k = 0; k < english.n_findings; k++) {
+				const struct ev_finding *a = &english.findings[k], *b = &translated.findings[k];
+
+				assert_string_equal(a->def->id, b->def->id);
+				assert_int_equal(a->n_evidence, b->n_evidence);
+				for (e = 0; e < a->n_evidence; e++) {
+					char plain[EV_LONG_TEXT];
+
+					without_marks(b->evidence[e], plain, sizeof(plain));
+					/* Lines at the bound were cut; the marks moved the cut. */
+					if (strlen(a->evidence[e]) + 1 < sizeof(a->evidence[e]))
+						assert_string_equal(plain, a->evidence[e]);
+					assert_null(strchr(a->evidence[e], OPEN));
+					lines++;
+					if (strchr(b->evidence[e], OPEN))
+						marked_lines++;
+					else
+						print_message("# not translated (%s): %s\n", a->def->id, a->evidence[e]);
+				}
+			}
+			ev_timeline_cleanup(&english);
+			ev_timeline_cleanup(&translated);
+		}
+	}
+	/* Every case's lines hold words of their own; a line made of names
+	 * alone (a library's message) would be listed above. */
+	assert_true(lines > 100);
+	assert_int_equal(marked_lines, lines);
+}
+
 /* ---- near misses ---- */
 
 static void
@@ -788,6 +879,7 @@ main(void)
 		cmocka_unit_test(called_name_refused_smbserver_accepted),
 		cmocka_unit_test(called_name_and_smbserver_refused),
 		cmocka_unit_test(running_twice_adds_nothing),
+		cmocka_unit_test(evidence_lines_are_translated_and_otherwise_unchanged),
 		cmocka_unit_test(findings_are_ordered_by_connection_then_step),
 		cmocka_unit_test(many_connections_stay_fast_and_separate),
 		cmocka_unit_test(host_names_compare_like_an_administrator_would),

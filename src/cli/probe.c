@@ -441,6 +441,8 @@ cmd_probe(int argc, char **argv)
 	a->cfg.tap = probe_capture_tap;
 	a->cfg.tap_user = &cap;
 	ev_timeline_init(&t, EV_MODE_PROBE);
+	/* Evidence in the reader's language; JSON stays English, for machines. */
+	t.translate = a->json ? NULL : cli_tr;
 	status = probe_run(&a->cfg, &t, why, sizeof(why));
 	if (probe_capture_close(&cap) != 0)
 		fprintf(stderr, "smbdiag probe: %s: %s\n", _("cannot write the capture"), a->capture);
@@ -449,7 +451,6 @@ cmd_probe(int argc, char **argv)
 	} else if (status == PROBE_EXIT_USAGE) {
 		fprintf(stderr, "smbdiag probe: %s: %s\n", _("--auth kerberos cannot run on this system"), why);
 	} else {
-		t.translate = a->json ? NULL : cli_tr;  /* JSON stays English, for machines */
 		rules_run(&t);
 		ro.verbosity = a->verbosity;
 		ro.color = !a->json && isatty(STDOUT_FILENO);

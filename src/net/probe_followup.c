@@ -12,6 +12,12 @@
 
 #define STATUS_ACCESS_DENIED 0xC0000022u
 #define STATUS_LOGON_FAILURE 0xC000006Du
+
+/* Experiment details are shown as they are: they are written in the
+ * report's language (ev_tr; JSON keeps English). */
+#ifndef N_
+#define N_(text) text
+#endif
 #define STATUS_BAD_NETWORK_NAME 0xC00000CCu
 
 /* A user name no server should know: does it get mapped to guest? */
@@ -27,7 +33,7 @@ status_text(uint32_t status)
 {
 	const char *name = sd_ntstatus_name(status);
 
-	return name ? name : "an error status";
+	return name ? name : N_("an error status");
 }
 
 /* The last step the attempt reached and how it ended, into e. */
@@ -70,21 +76,21 @@ describe_end(const struct probe *p, const struct probe_attempt *a, const struct 
 {
 	switch (e->outcome) {
 	case EV_ANSWERED:
-		snprintf(out, cap, "%s answered %s", sd_step_name(e->step),
-			 e->status ? status_text(e->status) : "STATUS_SUCCESS");
+		snprintf(out, cap, ev_tr(p->t, "%s answered %s"), sd_step_name(e->step),
+			 e->status ? ev_tr(p->t, status_text(e->status)) : "STATUS_SUCCESS");
 		break;
 	case EV_NO_RESPONSE:
-		snprintf(out, cap, "%s: no answer within the timeout", sd_step_name(e->step));
+		snprintf(out, cap, ev_tr(p->t, "%s: no answer within the timeout"), sd_step_name(e->step));
 		break;
 	case EV_RESET:
-		snprintf(out, cap, "%s: connection reset after %.3f s, no answer", sd_step_name(e->step),
+		snprintf(out, cap, ev_tr(p->t, "%s: connection reset after %.3f s, no answer"), sd_step_name(e->step),
 			 probe_rel(p, a->conn.end_us) - probe_rel(p, a->conn.connect_start_us));
 		break;
 	case EV_CLOSED:
-		snprintf(out, cap, "%s: connection closed by the server, no answer", sd_step_name(e->step));
+		snprintf(out, cap, ev_tr(p->t, "%s: connection closed by the server, no answer"), sd_step_name(e->step));
 		break;
 	case EV_NBSS_REJECTED:
-		snprintf(out, cap, "NetBIOS session request refused (0x%02x)", e->status);
+		snprintf(out, cap, ev_tr(p->t, "NetBIOS session request refused (0x%02x)"), e->status);
 		break;
 	default:
 		snprintf(out, cap, "%s: %s", sd_step_name(e->step), ev_outcome_name(e->outcome));
@@ -139,9 +145,9 @@ dialect_experiments(struct probe *p, struct probe_attempt *a)
 				e->status = 0;
 			}
 			describe_end(p, a, e, how, sizeof(how));
-			snprintf(e->detail, sizeof(e->detail), "NEGOTIATE offering only %s: %s",
+			snprintf(e->detail, sizeof(e->detail), ev_tr(p->t, "NEGOTIATE offering only %s: %s"),
 				 smb2_dialect_name(all_dialects[i]),
-				 e->ok ? "the server accepted it" : how);
+				 e->ok ? ev_tr(p->t, "the server accepted it") : how);
 		}
 		probe_attempt_clear(a);
 	}
@@ -170,13 +176,14 @@ smb1_experiment(struct probe *p, struct probe_attempt *a)
 		}
 		describe_end(p, a, e, how, sizeof(how));
 		if (e->ok)
-			snprintf(e->detail, sizeof(e->detail), "SMB1-only NEGOTIATE: the server speaks SMB1 (DialectIndex %u)",
+			snprintf(e->detail, sizeof(e->detail),
+				 ev_tr(p->t, "SMB1-only NEGOTIATE: the server speaks SMB1 (DialectIndex %u)"),
 				 r->smb1_dialect_index);
 		else if (r->smb1_answered)
-			snprintf(e->detail, sizeof(e->detail), "SMB1-only NEGOTIATE: the server answered in SMB1 but "
-							       "accepted no dialect");
+			snprintf(e->detail, sizeof(e->detail), "%s",
+				 ev_tr(p->t, "SMB1-only NEGOTIATE: the server answered in SMB1 but accepted no dialect"));
 		else
-			snprintf(e->detail, sizeof(e->detail), "SMB1-only NEGOTIATE: %s (SMB1 is off)", how);
+			snprintf(e->detail, sizeof(e->detail), ev_tr(p->t, "SMB1-only NEGOTIATE: %s (SMB1 is off)"), how);
 	}
 	probe_attempt_clear(a);
 }
@@ -209,9 +216,10 @@ encrypted_retry(struct probe *p, struct probe_attempt *a, int failed_exit)
 		e->dialect = r->dialect;
 		e->ok = status == PROBE_EXIT_OK || status > failed_exit;
 		describe_end(p, a, e, how, sizeof(how));
-		snprintf(e->detail, sizeof(e->detail), "retry with %s and encryption (%s): %s",
-			 r->negotiated ? smb2_dialect_name(r->dialect) : "3.x", r->session_encrypt ? "sealed" : "not sealed",
-			 e->ok ? "the step that was denied succeeded" : how);
+		snprintf(e->detail, sizeof(e->detail), ev_tr(p->t, "retry with %s and encryption (%s): %s"),
+			 r->negotiated ? smb2_dialect_name(r->dialect) : "3.x",
+			 r->session_encrypt ? ev_tr(p->t, "sealed") : ev_tr(p->t, "not sealed"),
+			 e->ok ? ev_tr(p->t, "the step that was denied succeeded") : how);
 	}
 	probe_attempt_clear(a);
 }
@@ -234,8 +242,8 @@ guest_experiment(struct probe *p, struct probe_attempt *a)
 		r = smb2_client_result(a->client);
 		e->ok = (r->session_flags & SMB2_SESSION_FLAG_IS_GUEST) != 0;
 		describe_end(p, a, e, how, sizeof(how));
-		snprintf(e->detail, sizeof(e->detail), "unknown user '%s': %s", GUEST_PROBE_USER,
-			 e->ok ? "logged on as guest (the server offers guest)" : how);
+		snprintf(e->detail, sizeof(e->detail), ev_tr(p->t, "unknown user '%s': %s"), GUEST_PROBE_USER,
+			 e->ok ? ev_tr(p->t, "logged on as guest (the server offers guest)") : how);
 	}
 	probe_attempt_clear(a);
 }
@@ -266,13 +274,14 @@ share_list_experiment(struct probe *p, struct probe_attempt *a)
 		e->n_shares = i;
 		describe_end(p, a, e, how, sizeof(how));
 		if (e->ok)
-			snprintf(e->detail, sizeof(e->detail), "IPC$ share listing: %u shares", (unsigned)r->share_list_total);
+			snprintf(e->detail, sizeof(e->detail), ev_tr(p->t, "IPC$ share listing: %u shares"),
+				 (unsigned)r->share_list_total);
 		else if (r->share_list_tried)
-			snprintf(e->detail, sizeof(e->detail), "IPC$ share listing refused (%s at %s, 0x%08x)",
+			snprintf(e->detail, sizeof(e->detail), ev_tr(p->t, "IPC$ share listing refused (%s at %s, 0x%08x)"),
 				 smb2_share_list_failure_name(r->share_list_failure),
 				 smb2_share_list_stage_name(r->share_list_stage), r->share_list_status);
 		else
-			snprintf(e->detail, sizeof(e->detail), "IPC$ share listing: %s", how);
+			snprintf(e->detail, sizeof(e->detail), ev_tr(p->t, "IPC$ share listing: %s"), how);
 	}
 	probe_attempt_clear(a);
 }
@@ -352,8 +361,8 @@ probe_ntlm_instead(struct probe *p)
 		r = smb2_client_result(a->client);
 		e->ok = session_set_up(r);
 		describe_end(p, a, e, how, sizeof(how));
-		snprintf(e->detail, sizeof(e->detail), "NTLM instead of Kerberos as %s: %s", p->cfg->user,
-			 e->ok ? "the session was set up" : how);
+		snprintf(e->detail, sizeof(e->detail), ev_tr(p->t, "NTLM instead of Kerberos as %s: %s"), p->cfg->user,
+			 e->ok ? ev_tr(p->t, "the session was set up") : how);
 	}
 	probe_attempt_clear(a);
 	free(a);

@@ -217,22 +217,28 @@ record_kdc_steps(struct probe *p, const struct gss_client *g, int conn)
 
 /* What the probe's own check found, as the experiment's detail. */
 static void
-kdc_check_text(const char *kdc, const struct kdc_check *r, char *out, size_t cap)
+kdc_check_text(const struct ev_timeline *t, const char *kdc, const struct kdc_check *r, char *out, size_t cap)
 {
 	const char *proto = r->refusal == EV_KRB_REFUSAL_ICMPV6 ? "ICMPv6" : "ICMP";
 
 	if (r->refusal == EV_KRB_REFUSAL_TCP_RESET)
-		snprintf(out, cap, "KDC %s: no ICMP error to a UDP datagram; a TCP connection was reset", kdc);
+		snprintf(out, cap, ev_tr(t, "KDC %s: no ICMP error to a UDP datagram; a TCP connection was reset"), kdc);
+	else if (r->refusal != EV_KRB_REFUSAL_NONE && r->from[0])
+		snprintf(out, cap, ev_tr(t, "KDC %s: a UDP datagram got %s type %u code %u from %s"), kdc, proto,
+			 r->icmp_type, r->icmp_code, r->from);
 	else if (r->refusal != EV_KRB_REFUSAL_NONE)
-		snprintf(out, cap, "KDC %s: a UDP datagram got %s type %u code %u%s%s", kdc, proto, r->icmp_type,
-			 r->icmp_code, r->from[0] ? " from " : "", r->from);
+		snprintf(out, cap, ev_tr(t, "KDC %s: a UDP datagram got %s type %u code %u"), kdc, proto, r->icmp_type,
+			 r->icmp_code);
 	else if (r->udp_answered)
-		snprintf(out, cap, "KDC %s: a UDP datagram was answered: the KDC is reachable now", kdc);
+		snprintf(out, cap, ev_tr(t, "KDC %s: a UDP datagram was answered: the KDC is reachable now"), kdc);
 	else if (r->tcp_open)
-		snprintf(out, cap, "KDC %s: UDP silent, but a TCP connection was accepted: something listens there", kdc);
+		snprintf(out, cap, ev_tr(t, "KDC %s: UDP silent, but a TCP connection was accepted: something listens there"),
+			 kdc);
 	else
-		snprintf(out, cap, "KDC %s: no answer to a UDP datagram or a TCP connection within %.1f s each: "
-			 "dropped on the way, or the host is down", kdc, KDC_CHECK_TIMEOUT_MS / 1000.0);
+		snprintf(out, cap,
+			 ev_tr(t, "KDC %s: no answer to a UDP datagram or a TCP connection within %.1f s each: "
+				  "dropped on the way, or the host is down"),
+			 kdc, KDC_CHECK_TIMEOUT_MS / 1000.0);
 }
 
 /* MIT's library says only that it could not contact a KDC: the probe
@@ -269,7 +275,7 @@ check_silent_kdcs(struct probe *p, int conn)
 			e->step = SD_STEP_SESSION_SETUP;
 			e->outcome = EV_NO_RESPONSE;
 			e->ok = r.refusal != EV_KRB_REFUSAL_NONE || r.udp_answered || r.tcp_open;
-			kdc_check_text(k->kdc, &r, e->detail, sizeof(e->detail));
+			kdc_check_text(p->t, k->kdc, &r, e->detail, sizeof(e->detail));
 		}
 	}
 }

@@ -26,18 +26,18 @@ accepted(const struct probe_attempt *a)
 }
 
 static void
-describe_refusal(const struct probe_attempt *a, char *out, size_t cap)
+describe_refusal(const struct ev_timeline *t, const struct probe_attempt *a, char *out, size_t cap)
 {
 	const char *name;
 
 	if (a->conn.end == NET_END_NBSS_REJECTED) {
 		name = nbss_error_name(a->conn.nbss_code);
-		snprintf(out, cap, "refused too: NEGATIVE SESSION RESPONSE 0x%02X (%s)", a->conn.nbss_code,
-			 name ? name : "unknown code");
+		snprintf(out, cap, ev_tr(t, "refused too: NEGATIVE SESSION RESPONSE 0x%02X (%s)"), a->conn.nbss_code,
+			 name ? name : ev_tr(t, "unknown code"));
 	} else if (!a->conn.connected_us) {
-		snprintf(out, cap, "the new TCP connection failed (%s)", net_end_name(a->conn.end));
+		snprintf(out, cap, ev_tr(t, "the new TCP connection failed (%s)"), net_end_name(a->conn.end));
 	} else {
-		snprintf(out, cap, "no session response (%s)", net_end_name(a->conn.end));
+		snprintf(out, cap, ev_tr(t, "no session response (%s)"), net_end_name(a->conn.end));
 	}
 }
 
@@ -66,11 +66,12 @@ probe_smbserver_retry(struct probe *p, struct probe_attempt *a, int first_id)
 							: probe_end_outcome(a);
 		e->status = a->conn.end == NET_END_NBSS_REJECTED ? a->conn.nbss_code : 0;
 		if (e->ok)
-			snprintf(how, sizeof(how), "accepted (POSITIVE SESSION RESPONSE)");
+			snprintf(how, sizeof(how), "%s", ev_tr(p->t, "accepted (POSITIVE SESSION RESPONSE)"));
 		else
-			describe_refusal(a, how, sizeof(how));
-		snprintf(e->detail, sizeof(e->detail), "called name %s refused with 0x82; session request for %s<20>: %s",
-			 typed, NBSS_ANY_SERVER_NAME, how);
+			describe_refusal(p->t, a, how, sizeof(how));
+		snprintf(e->detail, sizeof(e->detail),
+			 ev_tr(p->t, "called name %s refused with 0x82; session request for %s<20>: %s"), typed,
+			 NBSS_ANY_SERVER_NAME, how);
 	}
 	if (!accepted(a) || !(c = ev_add_connection(p->t))) {
 		/* Nothing more to learn on a connection the server would not
@@ -81,7 +82,7 @@ probe_smbserver_retry(struct probe *p, struct probe_attempt *a, int first_id)
 	}
 	if (e)
 		snprintf(e->detail + strlen(e->detail), sizeof(e->detail) - strlen(e->detail),
-			 "; the probe went on over it as connection %u", c->id);
+			 ev_tr(p->t, "; the probe went on over it as connection %u"), c->id);
 	ev_copy(c->server_name, sizeof(c->server_name), p->cfg->host);
 	c->transport_port = p->port;
 	probe_fill_connection(p, a, c);

@@ -424,7 +424,9 @@ ntlm_reasons(const struct rule_run *r, const struct ev_connection *c, struct ev_
 			/* The probe had no ticket to offer (no TGT, no password). */
 			ev_finding_evidence(f, "no Kerberos ticket could be had (%s), so NTLM was used", k->detail);
 			said++;
-		} else if (k->step != EV_KRB_STEP_NONE && k->has_ms == false && strncmp(k->detail, "no answer", 9) == 0) {
+		} else if (k->step != EV_KRB_STEP_NONE && !k->has_ms &&
+			   (k->message == EV_KRB_AS_REQ || k->message == EV_KRB_TGS_REQ)) {
+			/* The probe's request that no KDC answered. */
 			ev_finding_evidence(f, "Kerberos could not reach the KDC (%s), so NTLM was used", k->detail);
 			said++;
 		} else if (k->has_error && k->after_preauth && k->connection >= 0) {

@@ -116,13 +116,16 @@ record_exchange(struct probe *p, const struct gss_client *g, const struct gss_kd
 		k->ext_status = x->ext_status;
 	}
 	kdc_clock(k, x, g);
-	if (!x->answered_us)
-		snprintf(k->detail, sizeof(k->detail), "no answer from %s%s%s%s", x->kdc[0] ? "KDC " : "the KDC",
-			 x->kdc, x->transport[0] ? " over " : "", x->transport);
+	if (!x->answered_us && x->kdc[0] && x->transport[0])
+		snprintf(k->detail, sizeof(k->detail), ev_tr(p->t, "no answer from KDC %s over %s"), x->kdc, x->transport);
+	else if (!x->answered_us && x->kdc[0])
+		snprintf(k->detail, sizeof(k->detail), ev_tr(p->t, "no answer from KDC %s"), x->kdc);
+	else if (!x->answered_us)
+		snprintf(k->detail, sizeof(k->detail), "%s", ev_tr(p->t, "no answer from the KDC"));
 	else if (x->reply == KRB_MSG_AS_REP)
-		snprintf(k->detail, sizeof(k->detail), "TGT obtained with the password (AS exchange)");
+		snprintf(k->detail, sizeof(k->detail), "%s", ev_tr(p->t, "TGT obtained with the password (AS exchange)"));
 	else if (x->reply == KRB_MSG_TGS_REP)
-		snprintf(k->detail, sizeof(k->detail), "service ticket issued (TGS exchange)");
+		snprintf(k->detail, sizeof(k->detail), "%s", ev_tr(p->t, "service ticket issued (TGS exchange)"));
 	if (x->reply == KRB_MSG_AS_REP)
 		ticket_facts(k, gss_client_tgt(g));
 	else if (x->reply == KRB_MSG_TGS_REP)
@@ -147,8 +150,9 @@ record_cached(struct probe *p, const struct gss_client *g, enum ev_krb_step step
 		return;
 	k->from_cache = true;
 	ticket_facts(k, t);
-	snprintf(k->detail, sizeof(k->detail), "%s found in the credential cache (no KDC exchange)",
-		 step == EV_KRB_STEP_TGT ? "TGT" : "service ticket");
+	snprintf(k->detail, sizeof(k->detail), "%s",
+		 step == EV_KRB_STEP_TGT ? ev_tr(p->t, "TGT found in the credential cache (no KDC exchange)")
+					 : ev_tr(p->t, "service ticket found in the credential cache (no KDC exchange)"));
 }
 
 /* The library's verdict on the failing step: on the last KRB-ERROR of
@@ -185,7 +189,7 @@ record_verdict(struct probe *p, const struct gss_client *g, const struct gss_cli
 		k->error = e->krb_error;
 		k->after_preauth = e->stage != GSS_STAGE_TGT || gss_client_did_as_exchange(g);
 		ev_copy(k->e_text, sizeof(k->e_text), e->message);
-		snprintf(k->detail, sizeof(k->detail), "the Kerberos library concluded: %.200s", e->message);
+		snprintf(k->detail, sizeof(k->detail), ev_tr(p->t, "the Kerberos library concluded: %.200s"), e->message);
 		return;
 	}
 	for (i = 0; i < log->n; i++)
@@ -194,9 +198,9 @@ record_verdict(struct probe *p, const struct gss_client *g, const struct gss_cli
 	k = krb_record(p, g, EV_KRB_NO_MESSAGE, step, sname, conn, 0);
 	if (k)
 		snprintf(k->detail, sizeof(k->detail), "%s: %.200s",
-			 e->no_credentials ? "no TGT in the default credential cache and no password"
-			 : e->stage == GSS_STAGE_TICKET ? "no service ticket"
-							: "no TGT",
+			 e->no_credentials ? ev_tr(p->t, "no TGT in the default credential cache and no password")
+			 : e->stage == GSS_STAGE_TICKET ? ev_tr(p->t, "no service ticket")
+							: ev_tr(p->t, "no TGT"),
 			 e->message);
 }
 
@@ -295,7 +299,10 @@ record_refusal(struct probe *p, const struct gss_client *g, const struct gss_cli
 		return;
 	p->krb_refused_for_skew = e->krb_error == KRB_AP_ERR_SKEW;
 	snprintf(p->krb_refusal, sizeof(p->krb_refusal), "Kerberos %s: %.96s",
-		 e->stage == GSS_STAGE_TICKET ? "service ticket" : e->no_credentials ? "no ticket" : "TGT", e->message);
+		 e->stage == GSS_STAGE_TICKET ? ev_tr(p->t, "service ticket")
+		 : e->no_credentials	      ? ev_tr(p->t, "no ticket")
+					      : "TGT",
+		 e->message);
 }
 
 /* Stands in for the GSS context after a refusal: the client stops where
@@ -417,7 +424,8 @@ probe_kerberos_prepare(struct probe *p, struct ev_connection *c, struct smb2_cli
 							 : NULL;
 
 			if (k)
-				snprintf(k->detail, sizeof(k->detail), "this system cannot do Kerberos: %.200s", e.message);
+				snprintf(k->detail, sizeof(k->detail), ev_tr(p->t, "this system cannot do Kerberos: %.200s"),
+					 e.message);
 			if (p->why && p->why_cap)
 				snprintf(p->why, p->why_cap, "%s", e.message);
 			return PROBE_EXIT_USAGE;
@@ -452,7 +460,8 @@ record_ap_steps(struct probe *p, const struct gss_client *g, const struct ev_con
 		k->kvno = ap->kvno;
 		k->has_enctype = ap->has_ticket;
 		k->enctype = ap->enctype;
-		snprintf(k->detail, sizeof(k->detail), "AP-REQ sent inside SPNEGO (SESSION_SETUP), mutual authentication asked");
+		snprintf(k->detail, sizeof(k->detail), "%s",
+			 ev_tr(p->t, "AP-REQ sent inside SPNEGO (SESSION_SETUP), mutual authentication asked"));
 	}
 	/* The answer's status, also when the client could not accept it. */
 	if (s && s->response_at >= 0 && (s->outcome == EV_ANSWERED || s->outcome == EV_PROTOCOL_ERROR))
@@ -472,21 +481,26 @@ record_ap_steps(struct probe *p, const struct gss_client *g, const struct ev_con
 		k->error = ap->error;
 		k->after_preauth = true;
 	}
-	snprintf(k->detail, sizeof(k->detail), "SESSION_SETUP -> %s%s", st[0] ? st : "no answer",
-		 ap->answer_us ? "" : ", without a Kerberos token");
+	if (ap->answer_us)
+		snprintf(k->detail, sizeof(k->detail), "SESSION_SETUP -> %s", st[0] ? st : ev_tr(p->t, "no answer"));
+	else
+		snprintf(k->detail, sizeof(k->detail), ev_tr(p->t, "SESSION_SETUP -> %s, without a Kerberos token"),
+			 st[0] ? st : ev_tr(p->t, "no answer"));
 	if (!ap->answer_us)
 		return;
 	if (ap->answer_is_error) {
 		k = krb_record(p, g, EV_KRB_NO_MESSAGE, EV_KRB_STEP_MUTUAL, sname, (int)c->id, ap->answer_us);
 		if (k)
-			snprintf(k->detail, sizeof(k->detail), "not reached: the server refused the AP-REQ (%.200s)",
+			snprintf(k->detail, sizeof(k->detail),
+				 ev_tr(p->t, "not reached: the server refused the AP-REQ (%.200s)"),
 				 ap->message[0] ? ap->message : "KRB-ERROR");
 		return;
 	}
 	k = krb_record(p, g, EV_KRB_AP_REP, EV_KRB_STEP_MUTUAL, sname, (int)c->id, ap->answer_us);
 	if (k)
-		snprintf(k->detail, sizeof(k->detail), "%s%.200s",
-			 ap->verified ? "the AP-REP verified: the server holds the key of " : "the AP-REP did not verify: ",
+		snprintf(k->detail, sizeof(k->detail),
+			 ap->verified ? ev_tr(p->t, "the AP-REP verified: the server holds the key of %.200s")
+				      : ev_tr(p->t, "the AP-REP did not verify: %.200s"),
 			 ap->verified ? sname : ap->message);
 }
 

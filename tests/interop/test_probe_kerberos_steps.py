@@ -198,6 +198,14 @@ def main():
                                                    'server answer: AP-REP', 'mutual authentication: AP-REP',
                                                    f'KDC {kdc_addr}', f'kvno {kvno_now}')),
                'success: the text report shows the ladder', text)
+        rc, _, text = probe(env, target, '--auth', 'kerberos', '--lang', 'zh_TW', text=True)
+        flat = ''.join(line.strip() for line in text.splitlines())  # lines wrap anywhere in Chinese
+        if '連線' in text:
+            tap.ok(rc == 0 and all(s in flat for s in ('已用密碼取得 TGT', '已核發服務票證', 'AP-REP 驗證成功'))
+                   and 'TGT obtained' not in flat,
+                   'success, --lang zh_TW: the Kerberos ladder is told in Chinese', text)
+        else:
+            tap.skip('success, --lang zh_TW: the Kerberos ladder is told in Chinese', 'no compiled zh_TW catalog')
 
         # --- the default cache: TGT from kinit, then the service ticket cached too ---
         subprocess.run(['kinit', 'alice'], input='Secret123\n', text=True, env=env, timeout=30,

@@ -148,6 +148,33 @@ evidence_lines_are_translated_and_otherwise_unchanged(void **state)
 	assert_int_equal(marked_lines, lines);
 }
 
+/* The probe's AS-REQ that no KDC answered (its detail is in the reader's
+ * language, so the rule goes by the record, not by the words). */
+static void
+unanswered_kdc_request_explains_ntlm(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+	struct ev_kerberos *k;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	c = rc_negotiated(&t);
+	snprintf(c->server_name, sizeof(c->server_name), "fs1.contoso.com");
+	rc_session(c, EV_ANSWERED, 0, 2);
+	rc_tree(c, EV_ANSWERED, 0, "\\\\fs1.contoso.com\\data");
+	k = ev_add_kerberos(&t);
+	assert_non_null(k);
+	k->connection = (int)c->id;
+	k->step = EV_KRB_STEP_TGT;
+	k->message = EV_KRB_AS_REQ;
+	snprintf(k->detail, sizeof(k->detail), "aucune réponse du KDC 10.0.0.1:88");
+	rules_run(&t);
+	rc_dump(&t);
+	assert_true(rc_evidence_has(&t, "session.ntlm_used", "Kerberos could not reach the KDC (aucune réponse"));
+	ev_timeline_cleanup(&t);
+}
+
 /* ---- near misses ---- */
 
 static void
@@ -880,6 +907,7 @@ main(void)
 		cmocka_unit_test(called_name_and_smbserver_refused),
 		cmocka_unit_test(running_twice_adds_nothing),
 		cmocka_unit_test(evidence_lines_are_translated_and_otherwise_unchanged),
+		cmocka_unit_test(unanswered_kdc_request_explains_ntlm),
 		cmocka_unit_test(findings_are_ordered_by_connection_then_step),
 		cmocka_unit_test(many_connections_stay_fast_and_separate),
 		cmocka_unit_test(host_names_compare_like_an_administrator_would),

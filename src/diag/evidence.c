@@ -161,6 +161,23 @@ ev_add_finding(struct ev_timeline *t, const char *id, int connection)
 	return f;
 }
 
+void
+ev_utf8_trim_cut(char *text)
+{
+	size_t n = strlen(text), lead = n, need;
+
+	/* Back to the last lead byte (at most 3 continuation bytes). */
+	while (lead > 0 && n - lead < 4 && ((unsigned char)text[lead - 1] & 0xC0) == 0x80)
+		lead--;
+	if (lead == 0 || ((unsigned char)text[lead - 1] & 0x80) == 0)
+		return;
+	lead--;
+	need = ((unsigned char)text[lead] & 0xE0) == 0xC0 ? 2 : ((unsigned char)text[lead] & 0xF0) == 0xE0 ? 3
+	       : ((unsigned char)text[lead] & 0xF8) == 0xF0 ? 4 : 1;
+	if (n - lead < need)
+		text[lead] = '\0';
+}
+
 const char *
 ev_tr(const struct ev_timeline *t, const char *english)
 {
@@ -195,7 +212,8 @@ ev_finding_evidence(struct ev_finding *f, const char *fmt, ...)
 		return;
 	form = f->translate ? f->translate(fmt) : fmt;
 	va_start(ap, fmt);
-	vsnprintf(f->evidence[f->n_evidence], sizeof(f->evidence[0]), form, ap);
+	if (vsnprintf(f->evidence[f->n_evidence], sizeof(f->evidence[0]), form, ap) >= (int)sizeof(f->evidence[0]))
+		ev_utf8_trim_cut(f->evidence[f->n_evidence]);
 	va_end(ap);
 	keep_new_line(f);
 }
@@ -206,6 +224,8 @@ ev_finding_line(struct ev_finding *f, const char *text)
 	if (f == NULL || f->n_evidence >= EV_MAX_EVIDENCE || text == NULL)
 		return;
 	ev_copy(f->evidence[f->n_evidence], sizeof(f->evidence[0]), text);
+	if (strlen(text) >= sizeof(f->evidence[0]))
+		ev_utf8_trim_cut(f->evidence[f->n_evidence]);
 	keep_new_line(f);
 }
 

@@ -373,6 +373,11 @@ const char *ev_finding_tr(const struct ev_finding *f, const char *english) __att
 /* True when at least one finding has severity error (exit status 4 / 1x). */
 bool ev_has_error(const struct ev_timeline *t);
 
+/* After a cut at a byte bound (a text longer than its buffer): drops a
+ * UTF-8 sequence the cut left incomplete, so a translated line never ends
+ * in half a character. */
+void ev_utf8_trim_cut(char *text);
+
 /* Bounded copy with NUL termination. */
 void ev_copy(char *dst, size_t cap, const char *src);
 

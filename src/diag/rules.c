@@ -62,7 +62,8 @@ rule_fmt(const struct ev_timeline *t, char *buf, size_t cap, const char *fmt, ..
 	if (cap == 0)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(buf, cap, form, ap);
+	if (vsnprintf(buf, cap, form, ap) >= (int)cap)
+		ev_utf8_trim_cut(buf);
 	va_end(ap);
 }
 
@@ -73,7 +74,8 @@ rule_line(struct ev_finding *f, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	if (vsnprintf(line, sizeof(line), fmt, ap) >= (int)sizeof(line))
+		ev_utf8_trim_cut(line);
 	va_end(ap);
 	ev_finding_line(f, line);
 }

@@ -148,6 +148,44 @@ evidence_lines_are_translated_and_otherwise_unchanged(void **state)
 	assert_int_equal(marked_lines, lines);
 }
 
+/* A translated line cut at its buffer's end loses the half character. */
+static void
+cut_lines_end_on_a_whole_character(void **state)
+{
+	/* "第 12 個訊框" is 3-byte UTF-8 after "第 12 ". */
+	char whole[] = "\xe7\xac\xac 12 \xe5\x80\x8b", one[] = "ab\xe5", two[] = "ab\xe5\x80", ascii[] = "frame 12";
+	char four[] = "x\xf0\x9f\x98", empty[] = "";
+	struct ev_finding f;
+	char long_text[EV_LONG_TEXT + 16];
+	size_t i;
+
+	(void)state;
+	ev_utf8_trim_cut(whole);
+	assert_string_equal(whole, "\xe7\xac\xac 12 \xe5\x80\x8b");
+	ev_utf8_trim_cut(one);
+	assert_string_equal(one, "ab");
+	ev_utf8_trim_cut(two);
+	assert_string_equal(two, "ab");
+	ev_utf8_trim_cut(four);
+	assert_string_equal(four, "x");
+	ev_utf8_trim_cut(ascii);
+	assert_string_equal(ascii, "frame 12");
+	ev_utf8_trim_cut(empty);
+	assert_string_equal(empty, "");
+	/* A line of 3-byte characters longer than the buffer (511 bytes
+	 * hold 170 of them and one byte of the next). */
+	for (i = 0; i + 3 < sizeof(long_text); i += 3)
+		memcpy(long_text + i, "\xe8\xa8\x8a", 3);
+	long_text[i] = '\0';
+	memset(&f, 0, sizeof(f));
+	ev_finding_line(&f, long_text);
+	assert_int_equal(f.n_evidence, 1);
+	assert_int_equal(strlen(f.evidence[0]), 170 * 3);
+	memset(&f, 0, sizeof(f));
+	ev_finding_evidence(&f, "%s", long_text);
+	assert_int_equal(strlen(f.evidence[0]), 170 * 3);
+}
+
 /* The probe's AS-REQ that no KDC answered (its detail is in the reader's
  * language, so the rule goes by the record, not by the words). */
 static void
@@ -908,6 +946,7 @@ main(void)
 		cmocka_unit_test(running_twice_adds_nothing),
 		cmocka_unit_test(evidence_lines_are_translated_and_otherwise_unchanged),
 		cmocka_unit_test(unanswered_kdc_request_explains_ntlm),
+		cmocka_unit_test(cut_lines_end_on_a_whole_character),
 		cmocka_unit_test(findings_are_ordered_by_connection_then_step),
 		cmocka_unit_test(many_connections_stay_fast_and_separate),
 		cmocka_unit_test(host_names_compare_like_an_administrator_would),

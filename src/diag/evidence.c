@@ -206,13 +206,13 @@ void
 ev_finding_evidence(struct ev_finding *f, const char *fmt, ...)
 {
 	va_list ap;
-	const char *form;
 
 	if (f == NULL || f->n_evidence >= EV_MAX_EVIDENCE)
 		return;
-	form = f->translate ? f->translate(fmt) : fmt;
 	va_start(ap, fmt);
-	if (vsnprintf(f->evidence[f->n_evidence], sizeof(f->evidence[0]), form, ap) >= (int)sizeof(f->evidence[0]))
+	/* ev_finding_tr inline: compilers then check the call as one on fmt. */
+	if (vsnprintf(f->evidence[f->n_evidence], sizeof(f->evidence[0]), ev_finding_tr(f, fmt), ap) >=
+	    (int)sizeof(f->evidence[0]))
 		ev_utf8_trim_cut(f->evidence[f->n_evidence]);
 	va_end(ap);
 	keep_new_line(f);

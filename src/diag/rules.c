@@ -56,13 +56,13 @@ rule_finding(struct rule_run *r, const char *id, int connection)
 void
 rule_fmt(const struct ev_timeline *t, char *buf, size_t cap, const char *fmt, ...)
 {
-	const char *form = ev_tr(t, fmt);
 	va_list ap;
 
 	if (cap == 0)
 		return;
 	va_start(ap, fmt);
-	if (vsnprintf(buf, cap, form, ap) >= (int)cap)
+	/* ev_tr inline: compilers then check the call as one on fmt. */
+	if (vsnprintf(buf, cap, ev_tr(t, fmt), ap) >= (int)cap)
 		ev_utf8_trim_cut(buf);
 	va_end(ap);
 }

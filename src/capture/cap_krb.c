@@ -283,14 +283,43 @@ tie_to_next_service_ticket(struct ev_timeline *t)
 	}
 }
 
-/* The connections grouped by client address, so that each record is
- * compared with its own client's connections only: comparing every record
- * with every connection grew with the square of a busy capture. Without
- * the memory for the index, every connection is a candidate, as before. */
+/* The connections grouped by client address and, within a client, in the
+ * order of the time each kind of tie looks at, so that a record is
+ * compared only with its own client's connections inside its time window:
+ * comparing every record with every connection grew with the square of a
+ * busy capture, and with the square of one busy client. Without the
+ * memory for the index, every connection is a candidate, as before. */
+enum tie_key { KEY_NEGOTIATE, KEY_SESSION_SETUP, KEY_START, KEY_COUNT };
+
+struct tie_entry {
+	double at;                   /* the connection's time for that key; < 0: it has none */
+	uint32_t conn;               /* EV_MAX_CONNECTIONS fits */
+};
+
 struct client_index {
 	const struct ev_timeline *t;
-	size_t *order;               /* connection ids sorted by client address */
+	struct tie_entry *order[KEY_COUNT]; /* by client address, then time, then connection */
 };
+
+/* The windows are widened by this much so that the distance functions,
+ * not rounding at a window's edge, decide. */
+#define WINDOW_SLACK 1e-6
+
+static double
+key_time(const struct ev_connection *c, enum tie_key key)
+{
+	double at;
+
+	switch (key) {
+	case KEY_NEGOTIATE:
+		return first_step(c, SD_STEP_NEGOTIATE);
+	case KEY_SESSION_SETUP:
+		return first_step(c, SD_STEP_SESSION_SETUP);
+	default:
+		at = first_step(c, SD_STEP_TCP);
+		return at >= 0 ? at : first_step(c, SD_STEP_NEGOTIATE);
+	}
+}
 
 /* "10.0.0.5:50123" and "[fd00::5]:50123" without the port. */
 static size_t
@@ -310,80 +339,119 @@ compare_address(const char *a, size_t alen, const char *b, size_t blen)
 }
 
 static int
-by_client(const void *x, const void *y, void *ctx)
+by_client_then_time(const void *x, const void *y, void *ctx)
 {
 	const struct ev_timeline *t = ctx;
-	size_t i = *(const size_t *)x, j = *(const size_t *)y;
-	const char *a = t->conns[i].client, *b = t->conns[j].client;
+	const struct tie_entry *p = x, *q = y;
+	const char *a = t->conns[p->conn].client, *b = t->conns[q->conn].client;
 	int d = compare_address(a, address_len(a), b, address_len(b));
 
-	return d ? d : (i > j) - (i < j);
+	if (d)
+		return d;
+	if (p->at != q->at)
+		return p->at < q->at ? -1 : 1;
+	return (p->conn > q->conn) - (p->conn < q->conn);
 }
+
+static void index_free(struct cap_analyzer *a, struct client_index *ix);
 
 static void
 index_clients(struct cap_analyzer *a, struct client_index *ix)
 {
-	size_t n = a->t->n_conns, i;
+	size_t n = a->t->n_conns, i, bytes = n * sizeof(struct tie_entry);
+	enum tie_key key;
 
+	memset(ix, 0, sizeof(*ix));
 	ix->t = a->t;
-	ix->order = NULL;
-	if (n == 0 || !cap_mem_take(a, n * sizeof(*ix->order)))
+	if (n == 0 || n > UINT32_MAX)
 		return;
-	ix->order = malloc(n * sizeof(*ix->order));
-	if (ix->order == NULL) {
-		cap_mem_give(a, n * sizeof(*ix->order));
-		return;
+	for (key = 0; key < KEY_COUNT; key++) {
+		if (!cap_mem_take(a, bytes))
+			break;
+		ix->order[key] = malloc(bytes);
+		if (ix->order[key] == NULL) {
+			cap_mem_give(a, bytes);
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			ix->order[key][i].conn = (uint32_t)i;
+			ix->order[key][i].at = key_time(&a->t->conns[i], key);
+		}
+		qsort_r(ix->order[key], n, sizeof(struct tie_entry), by_client_then_time, (void *)(uintptr_t)a->t);
 	}
-	for (i = 0; i < n; i++)
-		ix->order[i] = i;
-	qsort_r(ix->order, n, sizeof(*ix->order), by_client, (void *)(uintptr_t)a->t);
+	if (key < KEY_COUNT)
+		index_free(a, ix);  /* all or nothing: the scans below need every order */
 }
 
 static void
 index_free(struct cap_analyzer *a, struct client_index *ix)
 {
-	if (ix->order == NULL)
-		return;
-	free(ix->order);
-	cap_mem_give(a, ix->t->n_conns * sizeof(*ix->order));
-	ix->order = NULL;
+	enum tie_key key;
+
+	for (key = 0; key < KEY_COUNT; key++) {
+		if (ix->order[key] == NULL)
+			continue;
+		free(ix->order[key]);
+		ix->order[key] = NULL;
+		cap_mem_give(a, ix->t->n_conns * sizeof(struct tie_entry));
+	}
 }
 
-/* The index positions [*first, *end) of the connections from address. */
-static void
-client_range(const struct client_index *ix, const char *address, size_t *first, size_t *end)
+/* The first position in [lo, hi) of order whose entry is not before
+ * (address, at): address compared without the port. */
+static size_t
+lower_bound(const struct client_index *ix, const struct tie_entry *order, size_t lo, size_t hi, const char *address,
+	    double at, bool after_address)
 {
-	size_t n = strlen(address), lo = 0, hi = ix->t->n_conns, mid;
+	size_t n = strlen(address), mid;
+
+	while (lo < hi) {
+		const char *c = ix->t->conns[order[mid = lo + (hi - lo) / 2].conn].client;
+		int d = compare_address(c, address_len(c), address, n);
+
+		if (d < 0 || (d == 0 && (after_address || order[mid].at < at)))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The index positions [*first, *end) of the connections from address
+ * whose time for key lies in [from, to]; every connection without the
+ * index. */
+static void
+candidates(const struct client_index *ix, enum tie_key key, const char *address, double from, double to,
+	   size_t *first, size_t *end)
+{
+	const struct tie_entry *order = ix->order[key];
+	size_t n = ix->t->n_conns, stop;
 
 	*first = 0;
-	*end = ix->t->n_conns;
-	if (ix->order == NULL)
+	*end = n;
+	if (order == NULL)
 		return;
-	while (lo < hi) {
-		const char *c = ix->t->conns[ix->order[mid = lo + (hi - lo) / 2]].client;
-
-		if (compare_address(c, address_len(c), address, n) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*first = lo;
-	hi = ix->t->n_conns;
-	while (lo < hi) {
-		const char *c = ix->t->conns[ix->order[mid = lo + (hi - lo) / 2]].client;
-
-		if (compare_address(c, address_len(c), address, n) <= 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*end = lo;
+	stop = lower_bound(ix, order, 0, n, address, 0, true);
+	*first = lower_bound(ix, order, 0, stop, address, from - WINDOW_SLACK, false);
+	for (*end = *first; *end < stop && order[*end].at <= to + WINDOW_SLACK; (*end)++)
+		;
 }
 
 static size_t
-conn_at(const struct client_index *ix, size_t r)
+conn_at(const struct client_index *ix, enum tie_key key, size_t r)
 {
-	return ix->order ? ix->order[r] : r;
+	return ix->order[key] ? ix->order[key][r].conn : r;
+}
+
+/* The closest candidate so far; equal distances go to the first
+ * connection, as a scan in capture order would. */
+static void
+consider(int *pick, double *best, size_t conn, double d)
+{
+	if (d >= 0 && (*pick < 0 || d < *best || (d == *best && (int)conn < *pick))) {
+		*pick = (int)conn;
+		*best = d;
+	}
 }
 
 static int
@@ -394,17 +462,39 @@ tgt_connection(const struct client_index *ix, const struct ev_kerberos *k)
 	int pick = -1;
 	size_t r, end, j;
 
-	for (client_range(ix, k->client, &r, &end); r < end; r++) {
-		double d;
+	for (candidates(ix, KEY_NEGOTIATE, k->client, k->at - TIE_WINDOW, k->at, &r, &end); r < end; r++) {
+		j = conn_at(ix, KEY_NEGOTIATE, r);
+		if (same_client(t->conns[j].client, k->client))
+			consider(&pick, &best, j, tgt_distance(&t->conns[j], k));
+	}
+	return pick;
+}
 
-		j = conn_at(ix, r);
-		if (!same_client(t->conns[j].client, k->client))
-			continue;
-		d = tgt_distance(&t->conns[j], k);
-		if (d >= 0 && (pick < 0 || d < best)) {
-			pick = (int)j;
-			best = d;
+/* A service ticket for cifs/host: the connection of the same client to
+ * that host whose SESSION_SETUP followed it, else one that negotiated
+ * shortly before it and never got to SESSION_SETUP (tie_distance). */
+static int
+service_connection(const struct client_index *ix, const struct ev_kerberos *k, const char *host)
+{
+	static const struct {
+		enum tie_key key;
+		double from, to;
+	} windows[] = {{KEY_SESSION_SETUP, 0, TIE_WINDOW}, {KEY_NEGOTIATE, -TIE_WINDOW, 0}};
+	const struct ev_timeline *t = ix->t;
+	double best = 0;
+	int pick = -1;
+	size_t w, r, end, j;
+
+	for (w = 0; w < sizeof(windows) / sizeof(windows[0]); w++) {
+		for (candidates(ix, windows[w].key, k->client, k->at + windows[w].from, k->at + windows[w].to, &r, &end);
+		     r < end; r++) {
+			const struct ev_connection *c = &t->conns[j = conn_at(ix, windows[w].key, r)];
+
+			if (same_client(c->client, k->client) && same_host(c->server_name, host))
+				consider(&pick, &best, j, tie_distance(c, k));
 		}
+		if (ix->order[KEY_NEGOTIATE] == NULL)
+			break;  /* without the index the first pass saw every connection */
 	}
 	return pick;
 }
@@ -421,19 +511,14 @@ following_connection(const struct client_index *ix, const struct ev_kerberos *k)
 	int pick = -1;
 	size_t r, end, j;
 
-	for (client_range(ix, k->client, &r, &end); r < end; r++) {
-		const struct ev_connection *c = &t->conns[j = conn_at(ix, r)];
-		double start = first_step(c, SD_STEP_TCP), d;
+	for (candidates(ix, KEY_START, k->client, k->at, k->at + TIE_WINDOW, &r, &end); r < end; r++) {
+		const struct ev_connection *c = &t->conns[j = conn_at(ix, KEY_START, r)];
+		double start = key_time(c, KEY_START), d = start - k->at;
 
-		if (start < 0)
-			start = first_step(c, SD_STEP_NEGOTIATE);
 		if (start < 0 || !same_client(c->client, k->client) || first_step(c, SD_STEP_SESSION_SETUP) >= 0)
 			continue;
-		d = start - k->at;
-		if (d >= 0 && d <= TIE_WINDOW && (pick < 0 || d < best)) {
-			pick = (int)j;
-			best = d;
-		}
+		if (d <= TIE_WINDOW)
+			consider(&pick, &best, j, d);
 	}
 	return pick;
 }
@@ -443,36 +528,19 @@ cap_krb_finish(struct cap_analyzer *a)
 {
 	struct ev_timeline *t = a->t;
 	struct client_index ix;
-	size_t i, j, r, end;
+	size_t i;
 
 	index_clients(a, &ix);
 	for (i = 0; i < t->n_krb; i++) {
 		struct ev_kerberos *k = &t->krb[i];
 		char host[EV_TEXT];
-		double best = 0;
-		int pick = -1;
 
 		if (k->connection >= 0)
 			continue;
-		if (gets_tickets(k)) {
+		if (gets_tickets(k))
 			k->connection = tgt_connection(&ix, k);
-			continue;
-		}
-		if (!cifs_host(k->sname, host, sizeof(host)))
-			continue;
-		for (client_range(&ix, k->client, &r, &end); r < end; r++) {
-			const struct ev_connection *c = &t->conns[j = conn_at(&ix, r)];
-			double d;
-
-			if (!same_client(c->client, k->client) || !same_host(c->server_name, host))
-				continue;
-			d = tie_distance(c, k);
-			if (d >= 0 && (pick < 0 || d < best)) {
-				pick = (int)j;
-				best = d;
-			}
-		}
-		k->connection = pick;
+		else if (cifs_host(k->sname, host, sizeof(host)))
+			k->connection = service_connection(&ix, k, host);
 	}
 	tie_to_next_service_ticket(t);
 	for (i = 0; i < t->n_krb; i++)

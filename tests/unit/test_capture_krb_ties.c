@@ -1,7 +1,8 @@
 /* The end-of-capture tie of Kerberos exchanges to SMB connections
- * (cap_krb_finish) over many clients: each exchange goes to a connection
- * of its own client, the closest in time, with the connections grouped by
- * client address and, when there is no memory for that index, without it. */
+ * (cap_krb_finish) over many clients and within one busy client: each
+ * exchange goes to a connection of its own client, the closest in time,
+ * with the connections indexed by client address and time and, when there
+ * is no memory for that index, without it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -99,6 +100,60 @@ ties_each_exchange_to_its_client(size_t memory)
 	ev_timeline_cleanup(&t);
 }
 
+#define BUSY 2000
+
+/* One client with many connections (a backup client, a terminal server):
+ * connection i negotiates at 10 i s; even ones set up a session 0.5 s
+ * later, after a service ticket at 10 i + 0.3; odd ones get a TGT at
+ * 10 i + 0.1 while they wait after NEGOTIATE. Each record goes to its own
+ * connection, the same with the index (a time window within the client)
+ * as without (every connection). */
+static void
+ties_within_one_busy_client(size_t memory)
+{
+	struct cap_opts o = {0};
+	struct ev_timeline t;
+	struct cap_analyzer *a;
+	char conn[80];
+	unsigned i;
+
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	a = cap_analyzer_new(&o, &t);
+	assert_non_null(a);
+	if (memory)
+		a->max_memory = memory;
+	for (i = 0; i < BUSY; i++) {
+		snprintf(conn, sizeof(conn), "10.0.0.5:%u", 10000 + i);
+		add_connection(&t, conn, 10.0 * i, i % 2 ? -1 : 10.0 * i + 0.5);
+	}
+	/* Records in an order unlike the connections'. */
+	for (i = BUSY; i-- > 0;) {
+		if (i % 2)
+			add_exchange(&t, "10.0.0.5", "krbtgt/EXAMPLE.TEST", 10.0 * i + 0.1);
+		else
+			add_exchange(&t, "10.0.0.5", "cifs/fs1.example.test", 10.0 * i + 0.3);
+	}
+	cap_krb_finish(a);
+	for (i = 0; i < BUSY; i++)
+		assert_int_equal(t.krb[BUSY - 1 - i].connection, (int)i);
+	cap_analyzer_free(a);
+	ev_timeline_cleanup(&t);
+}
+
+static void
+one_busy_client_with_the_index(void **state)
+{
+	(void)state;
+	ties_within_one_busy_client(0);
+}
+
+static void
+one_busy_client_without_memory_for_it(void **state)
+{
+	(void)state;
+	ties_within_one_busy_client(1);
+}
+
 static void
 with_the_client_index(void **state)
 {
@@ -119,6 +174,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(with_the_client_index),
 		cmocka_unit_test(without_memory_for_it),
+		cmocka_unit_test(one_busy_client_with_the_index),
+		cmocka_unit_test(one_busy_client_without_memory_for_it),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

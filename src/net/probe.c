@@ -171,7 +171,8 @@ record_unresolved(struct probe *p, struct ev_connection *c, const char *name)
 	s->outcome = EV_LOCAL_ERROR;
 	s->problem = EV_PROBLEM_LOCAL;
 	s->request_at = 0;
-	snprintf(s->detail, sizeof(s->detail), "cannot resolve %s: %s", name, uv_strerror(p->resolved.status));
+	snprintf(s->detail, sizeof(s->detail), ev_tr(p->t, "cannot resolve %s: %s"), name,
+		 uv_strerror(p->resolved.status));
 }
 
 /* --auth kerberos, or auto with a name (Windows asks no ticket for an

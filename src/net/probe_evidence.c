@@ -48,13 +48,15 @@ fill_tcp(const struct probe *p, const struct probe_attempt *a, struct ev_connect
 	s->response_at = a->conn.connected_us ? probe_rel(p, a->conn.connected_us) : probe_rel(p, a->conn.end_us);
 	if (s->outcome == EV_TIMEOUT)
 		s->response_at = -1;
-	off = (size_t)snprintf(s->detail, sizeof(s->detail), "%s%s", a->conn.peer,
-			       p->resolved.literal ? " (address)" : "");
+	if (p->resolved.literal)
+		off = (size_t)snprintf(s->detail, sizeof(s->detail), ev_tr(p->t, "%s (address)"), a->conn.peer);
+	else
+		off = (size_t)snprintf(s->detail, sizeof(s->detail), "%s", a->conn.peer);
 	if (a->conn.sys_err && off < sizeof(s->detail))
 		off += (size_t)snprintf(s->detail + off, sizeof(s->detail) - off, ": %s", uv_strerror(a->conn.sys_err));
 	for (i = 0; i < p->resolved.n && !p->resolved.literal && off < sizeof(s->detail); i++)
-		off += (size_t)snprintf(s->detail + off, sizeof(s->detail) - off, "%s%s", i ? ", " : "; resolved: ",
-					p->resolved.text[i]);
+		off += (size_t)snprintf(s->detail + off, sizeof(s->detail) - off, "%s%s",
+					i ? ", " : ev_tr(p->t, "; resolved: "), p->resolved.text[i]);
 }
 
 /* Returns how many sends the NetBIOS session request used (0 or 1). */
@@ -117,14 +119,15 @@ problem_for(enum smb2_client_failure f)
 /* The last answered exchange broke the protocol (or we could not go on
  * after it): mark its step. */
 static void
-mark_failure(const struct smb2_client_result *r, struct ev_step *s)
+mark_failure(const struct ev_timeline *t, const struct smb2_client_result *r, struct ev_step *s)
 {
 	enum ev_problem pr;
 
 	if (r->state != SMB2C_FAILED || r->failure == SMB2C_FAIL_STATUS || r->failure == SMB2C_FAIL_CLOSED)
 		return;
 	if (r->smb1_answered) {
-		snprintf(s->detail, sizeof(s->detail), "answered in SMB1 (DialectIndex %u)", r->smb1_dialect_index);
+		snprintf(s->detail, sizeof(s->detail), ev_tr(t, "answered in SMB1 (DialectIndex %u)"),
+			 r->smb1_dialect_index);
 		return;
 	}
 	pr = problem_for(r->failure);
@@ -190,10 +193,10 @@ fill_exchanges(const struct probe *p, const struct probe_attempt *a, struct ev_c
 			ev_copy(s->detail, sizeof(s->detail), "VALIDATE_NEGOTIATE_INFO");
 		if (ex->step == SMB2C_STEP_NEGOTIATE && r->smb1_sent)
 			ev_copy(s->detail, sizeof(s->detail),
-				r->smb1_upgraded ? "SMB1 multi-protocol NEGOTIATE, then SMB2 NEGOTIATE"
-						 : "SMB1 multi-protocol NEGOTIATE");
+				r->smb1_upgraded ? ev_tr(p->t, "SMB1 multi-protocol NEGOTIATE, then SMB2 NEGOTIATE")
+						 : ev_tr(p->t, "SMB1 multi-protocol NEGOTIATE"));
 		if (failed_here && ex->answered)
-			mark_failure(r, s);
+			mark_failure(p->t, r, s);
 	}
 }
 

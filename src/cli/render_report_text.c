@@ -346,6 +346,29 @@ tree_profile(const struct text_out *w, const struct ev_tree *t)
 	}
 }
 
+/* The experiment's name as the report's language has it: English keeps
+ * the JSON's kind, so that a text report and a JSON one name it alike. */
+static const char *
+experiment_label(enum ev_experiment_kind kind)
+{
+	/* TRANSLATORS: the follow-up experiments' names, as JSON spells them
+	 * ("kind"); translate them as short labels. */
+	static const char *const labels[] = {
+		[EV_EXP_DIALECT_ALONE] = N_("dialect_alone"),
+		[EV_EXP_ENCRYPTED_RETRY] = N_("encrypted_retry"),
+		[EV_EXP_SHARE_LIST] = N_("share_list"),
+		[EV_EXP_NTLM_INSTEAD] = N_("ntlm_instead"),
+		[EV_EXP_SMB1_ONLY] = N_("smb1_only"),
+		[EV_EXP_GUEST] = N_("guest"),
+		[EV_EXP_NBSS_SMBSERVER] = N_("nbss_smbserver"),
+		[EV_EXP_KDC_CHECK] = N_("kdc_check"),
+	};
+
+	if ((size_t)kind < sizeof(labels) / sizeof(labels[0]) && labels[kind])
+		return _(labels[kind]);
+	return ev_experiment_name(kind);
+}
+
 static void
 experiments(const struct text_out *w, const struct ev_timeline *t, int connection)
 {
@@ -364,7 +387,7 @@ experiments(const struct text_out *w, const struct ev_timeline *t, int connectio
 		any = true;
 		report_dialect(e->dialect, d, sizeof(d));
 		snprintf(code, sizeof(code), "0x%08X", e->status);
-		snprintf(line, sizeof(line), "%s%s%s: %s (%s%s%s)%s%s", ev_experiment_name(e->kind), d[0] ? " " : "", d,
+		snprintf(line, sizeof(line), "%s%s%s: %s (%s%s%s)%s%s", experiment_label(e->kind), d[0] ? " " : "", d,
 			 e->ok ? _("ok") : _("failed"), sd_step_name(e->step),
 			 e->outcome == EV_ANSWERED ? " " : "",
 			 e->outcome == EV_ANSWERED ? (st ? st : code) : "", e->detail[0] ? " - " : "", e->detail);

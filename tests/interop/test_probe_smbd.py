@@ -207,7 +207,7 @@ def translated_evidence_case(tap, target):
     tap.ok(text.returncode == 13 and '您是否要找：data' in text.stdout and 'did you mean' not in text.stdout
            and js.returncode == 13 and 'did you mean: data?' in english,
            '--lang zh_TW: evidence lines translated in the text report, English in --json', out)
-    tap.ok('透過 IPC$ 列出共用' in text.stdout and 'share listing' not in text.stdout
+    tap.ok('- 列出共用: ' in text.stdout and '透過 IPC$ 列出共用' in text.stdout and 'share listing' not in text.stdout
            and any(d.startswith('IPC$ share listing: ') for d in details),
            '--lang zh_TW: the share listing experiment is told in Chinese, in English in --json', out)
 

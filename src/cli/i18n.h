@@ -1,6 +1,9 @@
 /* Translations for the command line (gettext, text domain "smbdiag").
- * core and diag mark their texts with N_() and never translate; the
- * renderers in src/cli translate at the edge with tr(). */
+ * core and diag mark their texts with N_() and never call gettext; the
+ * renderers in src/cli translate at the edge with _(). Evidence lines and
+ * the probe's details are written once, in the report's language: the
+ * CLI hands cli_tr to the timeline (ev_timeline.translate) for text
+ * reports and nothing for JSON. */
 #ifndef SMBDIAG_CLI_I18N_H
 #define SMBDIAG_CLI_I18N_H
 

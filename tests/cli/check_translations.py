@@ -2,29 +2,56 @@
 """The translations: each catalog in po/LINGUAS passes msgfmt --check
 (a translated printf format takes the same arguments as the English one:
 evidence lines are formatted from translated formats, so a mismatch would
-be undefined behaviour, not a typo) and is complete (no untranslated or
+be undefined behaviour, not a typo), is complete (no untranslated or
 fuzzy message: a report half in one language and half in another is what
---lang exists to avoid). TAP output.
+--lang exists to avoid), and covers the sources as they are: the texts
+xgettext finds today, with the keywords of po/meson.build, are all in it
+(a new evidence line would otherwise stay English without a word). TAP
+output.
 
-usage: check_translations.py PO_DIR"""
+usage: check_translations.py PO_DIR SOURCE_ROOT"""
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
+
+
+def xgettext_args(po_dir):
+    """The extraction options po/meson.build gives xgettext."""
+    with open(os.path.join(po_dir, 'meson.build')) as f:
+        text = f.read()
+    return [a for a in re.findall(r"'(--[a-z-]+=[^']*)'", text)
+            if a.startswith(('--keyword=', '--flag=', '--from-code='))]
+
+
+def covers_sources(po_dir, source_root, path, tmp):
+    """The statistics of the catalog merged with what the sources hold
+    today: untranslated or fuzzy there means texts the catalog lacks."""
+    pot = os.path.join(tmp, 'now.pot')
+    merged = os.path.join(tmp, 'merged.po')
+    subprocess.run(['xgettext', '--files-from', os.path.join(po_dir, 'POTFILES'), '--directory', source_root,
+                    '-o', pot, '--language=C'] + xgettext_args(po_dir), check=True, timeout=120,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    subprocess.run(['msgmerge', '--quiet', '--no-fuzzy-matching', '-o', merged, path, pot], check=True, timeout=120)
+    r = subprocess.run(['msgfmt', '--statistics', '-o', os.devnull, merged], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=120)
+    return r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ''
 
 
 def main():
-    po_dir = sys.argv[1]
+    po_dir, source_root = sys.argv[1], sys.argv[2]
     with open(os.path.join(po_dir, 'LINGUAS')) as f:
         langs = [w for line in f for w in line.split('#')[0].split()]
-    print(f'1..{2 * len(langs)}')
+    print(f'1..{3 * len(langs)}')
     n = 0
     for lang in langs:
         path = os.path.join(po_dir, f'{lang}.po')
-        if not shutil.which('msgfmt'):
-            for what in ('passes msgfmt --check', 'is complete'):
+        if not all(shutil.which(t) for t in ('msgfmt', 'xgettext', 'msgmerge')):
+            for what in ('passes msgfmt --check', 'is complete', 'covers the sources'):
                 n += 1
-                print(f'ok {n} - {lang}.po {what} # SKIP msgfmt missing (gettext)')
+                print(f'ok {n} - {lang}.po {what} # SKIP gettext tools missing (Debian package gettext)')
             continue
         r = subprocess.run(['msgfmt', '--check', '--statistics', '-o', os.devnull, path],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
@@ -35,8 +62,13 @@ def main():
         stats = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ''
         complete = r.returncode == 0 and 'fuzzy' not in stats and 'untranslated' not in stats
         n += 1
-        print(f'{"ok" if complete else "not ok"} {n} - {lang}.po is complete ({stats}); '
-              f'after new texts: ninja -C BUILD smbdiag-pot smbdiag-update-po, then translate')
+        print(f'{"ok" if complete else "not ok"} {n} - {lang}.po is complete ({stats})')
+        with tempfile.TemporaryDirectory(prefix='smbdiag-po-') as tmp:
+            now = covers_sources(po_dir, source_root, path, tmp)
+        n += 1
+        print(f'{"ok" if now and "untranslated" not in now and "fuzzy" not in now else "not ok"} {n} - '
+              f'{lang}.po covers the texts the sources hold today ({now}); after new texts: '
+              f'ninja -C BUILD smbdiag-pot smbdiag-update-po, then translate')
     return 0
 
 

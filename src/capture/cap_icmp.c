@@ -39,29 +39,18 @@ quoted_ports(const uint8_t *p, size_t len, size_t off, uint8_t proto, struct cap
 static enum cap_icmp_result
 quoted_ipv4(const uint8_t *q, size_t qlen, struct cap_icmp_unreach *out)
 {
-	struct sd_rd r;
-	uint8_t version_ihl, proto;
-	uint16_t frag;
-	size_t ihl;
+	struct cap_ipv4_header h;
+	bool whole = cap_ipv4_header_read(q, qlen, &h);
 
-	sd_rd_init(&r, q, qlen);
-	version_ihl = sd_rd_u8(&r);
-	sd_rd_skip(&r, 5);
-	frag = sd_rd_u16be(&r);
-	sd_rd_skip(&r, 1);
-	proto = sd_rd_u8(&r);
-	sd_rd_skip(&r, 2);
-	out->src.family = out->dst.family = 4;
-	sd_rd_copy(&r, out->src.bytes, 4);
-	sd_rd_copy(&r, out->dst.bytes, 4);
-	if (!sd_rd_ok(&r))
+	out->src = h.src;
+	out->dst = h.dst;
+	if (!whole)
 		return CAP_ICMP_TRUNCATED;
-	ihl = (size_t)(version_ihl & 0x0F) * 4;
-	if ((version_ihl >> 4) != 4 || ihl < IPV4_MIN_HEADER)
+	if (h.version != 4 || h.ihl < IPV4_MIN_HEADER)
 		return CAP_ICMP_TRUNCATED;  /* not a datagram we can read: malformed */
-	if ((frag & IPV4_FRAG_OFFSET_MASK) != 0)
+	if ((h.frag & IPV4_FRAG_OFFSET_MASK) != 0)
 		return CAP_ICMP_OTHER;
-	return quoted_ports(q, qlen, ihl, proto, out);
+	return quoted_ports(q, qlen, h.ihl, h.proto, out);
 }
 
 /* The quoted IPv6 packet q/qlen, through its extension headers (a
@@ -69,22 +58,22 @@ quoted_ipv4(const uint8_t *q, size_t qlen, struct cap_icmp_unreach *out)
 static enum cap_icmp_result
 quoted_ipv6(const uint8_t *q, size_t qlen, struct cap_icmp_unreach *out)
 {
+	struct cap_ipv6_header h;
 	struct sd_rd r;
 	uint8_t next;
 	size_t off = IP6_HEADER;
 	enum cap_l3 res;
+	bool whole;
 
-	sd_rd_init(&r, q, qlen);
 	if (qlen < 1 || (q[0] >> 4) != 6)
 		return CAP_ICMP_TRUNCATED;
-	sd_rd_skip(&r, 6);
-	next = sd_rd_u8(&r);
-	sd_rd_skip(&r, 1);
-	out->src.family = out->dst.family = 6;
-	sd_rd_copy(&r, out->src.bytes, 16);
-	sd_rd_copy(&r, out->dst.bytes, 16);
-	if (!sd_rd_ok(&r))
+	whole = cap_ipv6_header_read(q, qlen, &h);
+	out->src = h.src;
+	out->dst = h.dst;
+	if (!whole)
 		return CAP_ICMP_TRUNCATED;
+	next = h.next;
+	sd_rd_init(&r, q, qlen);
 	res = cap_ip6_chain(q, qlen, qlen, &off, &next, true);
 	if (res == CAP_L3_FRAGMENT) {
 		uint16_t offset_field;

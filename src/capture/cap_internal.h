@@ -308,6 +308,29 @@ enum cap_icmp_result {
 /* Reads an ICMPv4 (family 4) or ICMPv6 (family 6) message p/len. */
 enum cap_icmp_result cap_icmp_unreach_decode(const uint8_t *p, size_t len, uint8_t family,
 					     struct cap_icmp_unreach *out);
+/* The fixed 20 bytes of an IPv4 header (cap_ip.c), as they stand: the
+ * callers judge them (a packet's header, or one an ICMP error quotes). */
+struct cap_ipv4_header {
+	uint8_t version;
+	size_t ihl;                  /* header length in bytes */
+	size_t total;                /* total length */
+	uint16_t id, frag;           /* frag: flags and offset */
+	uint8_t proto;
+	struct cap_addr src, dst;
+};
+
+/* False when p/len ends before the 20 bytes. */
+bool cap_ipv4_header_read(const uint8_t *p, size_t len, struct cap_ipv4_header *h);
+
+/* The fixed 40 bytes of an IPv6 header, likewise. */
+struct cap_ipv6_header {
+	size_t payload_len;
+	uint8_t next;                /* the first next header */
+	struct cap_addr src, dst;
+};
+
+/* False when p/len ends before the 40 bytes. */
+bool cap_ipv6_header_read(const uint8_t *p, size_t len, struct cap_ipv6_header *h);
 /* Follows IPv6 extension headers (cap_ip.c); see there. */
 enum cap_l3 cap_ip6_chain(const uint8_t *p, size_t len, size_t end, size_t *off, uint8_t *next,
 			  bool stop_at_fragment);

@@ -3,6 +3,8 @@
  * are handed on whole, for cap_icmp.c). Payload lengths come from
  * the IP header, never from the frame: Ethernet pads short frames, and
  * those pad bytes are not data. */
+#include <string.h>
+
 #include "capture/cap_internal.h"
 #include "core/wire/cursor.h"
 
@@ -75,40 +77,70 @@ defragment4(struct cap_analyzer *a, struct cap_pkt *pkt, uint16_t id, uint8_t pr
 	return transport(got, a->defrag->out, total, total, pkt);
 }
 
+bool
+cap_ipv4_header_read(const uint8_t *p, size_t len, struct cap_ipv4_header *h)
+{
+	struct sd_rd r;
+	uint8_t version_ihl;
+
+	memset(h, 0, sizeof(*h));
+	sd_rd_init(&r, p, len);
+	version_ihl = sd_rd_u8(&r);
+	h->version = version_ihl >> 4;
+	h->ihl = (size_t)(version_ihl & 0x0F) * 4;
+	sd_rd_skip(&r, 1);
+	h->total = sd_rd_u16be(&r);
+	h->id = sd_rd_u16be(&r);
+	h->frag = sd_rd_u16be(&r);
+	sd_rd_skip(&r, 1);
+	h->proto = sd_rd_u8(&r);
+	sd_rd_skip(&r, 2);
+	h->src.family = h->dst.family = 4;
+	sd_rd_copy(&r, h->src.bytes, 4);
+	sd_rd_copy(&r, h->dst.bytes, 4);
+	return sd_rd_ok(&r);
+}
+
+bool
+cap_ipv6_header_read(const uint8_t *p, size_t len, struct cap_ipv6_header *h)
+{
+	struct sd_rd r;
+
+	memset(h, 0, sizeof(*h));
+	sd_rd_init(&r, p, len);
+	sd_rd_skip(&r, 4);  /* version, traffic class, flow label */
+	h->payload_len = sd_rd_u16be(&r);
+	h->next = sd_rd_u8(&r);
+	sd_rd_skip(&r, 1);
+	h->src.family = h->dst.family = 6;
+	sd_rd_copy(&r, h->src.bytes, 16);
+	sd_rd_copy(&r, h->dst.bytes, 16);
+	return sd_rd_ok(&r);
+}
+
 static enum cap_l3
 ipv4(struct cap_analyzer *a, const uint8_t *p, size_t len, struct cap_pkt *pkt)
 {
-	struct sd_rd r;
-	size_t ihl, total, end;
-	uint16_t id, frag;
-	uint8_t proto;
+	struct cap_ipv4_header h;
+	size_t end;
+	bool whole = cap_ipv4_header_read(p, len, &h);
 
-	sd_rd_init(&r, p, len);
-	ihl = (size_t)(sd_rd_u8(&r) & 0x0F) * 4;
-	sd_rd_skip(&r, 1);
-	total = sd_rd_u16be(&r);
-	id = sd_rd_u16be(&r);
-	frag = sd_rd_u16be(&r);
-	sd_rd_skip(&r, 1);
-	proto = sd_rd_u8(&r);
-	sd_rd_skip(&r, 2);
-	pkt->src.family = pkt->dst.family = 4;
-	sd_rd_copy(&r, pkt->src.bytes, 4);
-	sd_rd_copy(&r, pkt->dst.bytes, 4);
+	pkt->src = h.src;
+	pkt->dst = h.dst;
 	/* TSO captures carry total length 0: the packet is what was captured. */
-	if (total == 0)
-		total = len;
-	if (!sd_rd_ok(&r) || ihl < IPV4_MIN_HEADER || ihl > len || ihl > total)
+	if (h.total == 0)
+		h.total = len;
+	if (!whole || h.ihl < IPV4_MIN_HEADER || h.ihl > len || h.ihl > h.total)
 		return CAP_L3_TRUNCATED;
-	if (proto != CAP_PROTO_TCP && proto != CAP_PROTO_UDP && proto != CAP_PROTO_ICMP)
+	if (h.proto != CAP_PROTO_TCP && h.proto != CAP_PROTO_UDP && h.proto != CAP_PROTO_ICMP)
 		return CAP_L3_OTHER_PROTO;
-	end = total < len ? total : len;
-	if ((frag & 0x3FFF) != 0) {
-		if (end < total)  /* a fragment cut by the snap length cannot be used */
+	end = h.total < len ? h.total : len;
+	if ((h.frag & 0x3FFF) != 0) {
+		if (end < h.total)  /* a fragment cut by the snap length cannot be used */
 			return CAP_L3_TRUNCATED;
-		return defragment4(a, pkt, id, proto, frag, p + ihl, end - ihl);
+		return defragment4(a, pkt, h.id, h.proto, h.frag, p + h.ihl, end - h.ihl);
 	}
-	return transport(proto, p + ihl, end - ihl, total - ihl, pkt);
+	return transport(h.proto, p + h.ihl, end - h.ihl, h.total - h.ihl, pkt);
 }
 
 static bool
@@ -184,21 +216,18 @@ fragment6(struct cap_analyzer *a, const uint8_t *p, size_t len, size_t end, size
 static enum cap_l3
 ipv6(struct cap_analyzer *a, const uint8_t *p, size_t len, struct cap_pkt *pkt)
 {
-	struct sd_rd r;
+	struct cap_ipv6_header h;
 	size_t payload_len, off = IP6_HEADER, end;
 	uint8_t next;
 	enum cap_l3 res;
+	bool whole = cap_ipv6_header_read(p, len, &h);
 
-	sd_rd_init(&r, p, len);
-	sd_rd_skip(&r, 4);
-	payload_len = sd_rd_u16be(&r);
-	next = sd_rd_u8(&r);
-	sd_rd_skip(&r, 1);
-	pkt->src.family = pkt->dst.family = 6;
-	sd_rd_copy(&r, pkt->src.bytes, 16);
-	sd_rd_copy(&r, pkt->dst.bytes, 16);
-	if (!sd_rd_ok(&r))
+	pkt->src = h.src;
+	pkt->dst = h.dst;
+	if (!whole)
 		return CAP_L3_TRUNCATED;
+	payload_len = h.payload_len;
+	next = h.next;
 	if (payload_len == 0)  /* jumbogram or TSO: what was captured */
 		payload_len = len - IP6_HEADER;
 	end = IP6_HEADER + payload_len;

@@ -487,72 +487,71 @@ answered_or_waiting_kdc_is_not_unreachable(void **state)
 	ev_timeline_cleanup(&t);
 }
 
+/* The kerberos.kdc_unreachable case with its request refused as described
+ * (no_message: a refused TCP connection, which carried no Kerberos
+ * message); its evidence must hold want and, when given, not unwanted. */
+struct kdc_refusal_case {
+	enum ev_krb_refusal refusal;
+	uint8_t icmp_type, icmp_code;
+	uint32_t frame;
+	const char *from;
+	bool no_message;
+	const char *want, *unwanted;
+};
+
+static void
+check_kdc_refusal(const struct kdc_refusal_case *rc)
+{
+	struct ev_timeline t;
+	struct ev_kerberos *k;
+
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	assert_true(rules_case_build("kerberos.kdc_unreachable", &t));
+	k = &t.krb[0];
+	if (rc->no_message) {
+		k->message = EV_KRB_NO_MESSAGE;
+		k->sname[0] = '\0';
+	}
+	k->refusal = rc->refusal;
+	k->refusal_icmp_type = rc->icmp_type;
+	k->refusal_icmp_code = rc->icmp_code;
+	k->refusal_frame = rc->frame;
+	if (rc->from)
+		snprintf(k->refusal_from, sizeof(k->refusal_from), "%s", rc->from);
+	rules_run(&t);
+	assert_true(rc_evidence_has(&t, "kerberos.kdc_unreachable", rc->want));
+	if (rc->unwanted)
+		assert_false(rc_evidence_has(&t, "kerberos.kdc_unreachable", rc->unwanted));
+	ev_timeline_cleanup(&t);
+}
+
 /* The capture's refusal of the request names how the KDC's host refused
  * (ICMP port unreachable, administratively prohibited, a reset to the
  * SYN); silence keeps "no answer in the capture". */
 static void
 kdc_unreachable_says_how_it_was_refused(void **state)
 {
-	struct ev_timeline t;
-	struct ev_kerberos *k;
+	static const struct kdc_refusal_case cases[] = {
+		{EV_KRB_REFUSAL_ICMP, 3, 3, 9, "10.0.0.1", false,
+		 "frame 8: AS-REQ for krbtgt/CONTOSO.COM to KDC 10.0.0.1:88: port unreachable "
+		 "(ICMP type 3 code 3 from 10.0.0.1, frame 9): nothing listens there",
+		 "no answer in the capture"},
+		{EV_KRB_REFUSAL_ICMPV6, 1, 1, 0, "fd00::fe", false,
+		 "administratively prohibited (ICMPv6 type 1 code 1 from fd00::fe): a firewall refuses it", NULL},
+		/* A reset to the SYN: a record with no message, the SYN's frame. */
+		{EV_KRB_REFUSAL_TCP_RESET, 0, 0, 9, NULL, true,
+		 "frame 8: TCP connection to KDC 10.0.0.1:88: refused (TCP reset, frame 9): nothing listens", NULL},
+		/* ... or an ICMP error to the SYN (a firewall's REJECT). */
+		{EV_KRB_REFUSAL_ICMP, 3, 10, 9, "10.0.0.254", true,
+		 "frame 8: TCP connection to KDC 10.0.0.1:88: administratively prohibited "
+		 "(ICMP type 3 code 10 from 10.0.0.254, frame 9): a firewall refuses it",
+		 NULL},
+	};
+	size_t i;
 
 	(void)state;
-	ev_timeline_init(&t, EV_MODE_PROBE);
-	assert_true(rules_case_build("kerberos.kdc_unreachable", &t));
-	k = &t.krb[0];
-	k->refusal = EV_KRB_REFUSAL_ICMP;
-	k->refusal_icmp_type = 3;
-	k->refusal_icmp_code = 3;
-	k->refusal_frame = 9;
-	snprintf(k->refusal_from, sizeof(k->refusal_from), "10.0.0.1");
-	rules_run(&t);
-	assert_true(rc_evidence_has(&t, "kerberos.kdc_unreachable",
-				    "frame 8: AS-REQ for krbtgt/CONTOSO.COM to KDC 10.0.0.1:88: port unreachable "
-				    "(ICMP type 3 code 3 from 10.0.0.1, frame 9): nothing listens there"));
-	assert_false(rc_evidence_has(&t, "kerberos.kdc_unreachable", "no answer in the capture"));
-	ev_timeline_cleanup(&t);
-
-	ev_timeline_init(&t, EV_MODE_PROBE);
-	assert_true(rules_case_build("kerberos.kdc_unreachable", &t));
-	k = &t.krb[0];
-	k->refusal = EV_KRB_REFUSAL_ICMPV6;
-	k->refusal_icmp_type = 1;
-	k->refusal_icmp_code = 1;
-	snprintf(k->refusal_from, sizeof(k->refusal_from), "fd00::fe");
-	rules_run(&t);
-	assert_true(rc_evidence_has(&t, "kerberos.kdc_unreachable",
-				    "administratively prohibited (ICMPv6 type 1 code 1 from fd00::fe): a firewall refuses it"));
-	ev_timeline_cleanup(&t);
-
-	/* A reset to the SYN: a record with no message, the SYN's frame. */
-	ev_timeline_init(&t, EV_MODE_PROBE);
-	assert_true(rules_case_build("kerberos.kdc_unreachable", &t));
-	k = &t.krb[0];
-	k->message = EV_KRB_NO_MESSAGE;
-	k->sname[0] = '\0';
-	k->refusal = EV_KRB_REFUSAL_TCP_RESET;
-	k->refusal_frame = 9;
-	rules_run(&t);
-	assert_true(rc_evidence_has(&t, "kerberos.kdc_unreachable",
-				    "frame 8: TCP connection to KDC 10.0.0.1:88: refused (TCP reset, frame 9): nothing listens"));
-	ev_timeline_cleanup(&t);
-
-	/* ... or an ICMP error to the SYN (a firewall's REJECT). */
-	ev_timeline_init(&t, EV_MODE_PROBE);
-	assert_true(rules_case_build("kerberos.kdc_unreachable", &t));
-	k = &t.krb[0];
-	k->message = EV_KRB_NO_MESSAGE;
-	k->sname[0] = '\0';
-	k->refusal = EV_KRB_REFUSAL_ICMP;
-	k->refusal_icmp_type = 3;
-	k->refusal_icmp_code = 10;
-	k->refusal_frame = 9;
-	snprintf(k->refusal_from, sizeof(k->refusal_from), "10.0.0.254");
-	rules_run(&t);
-	assert_true(rc_evidence_has(&t, "kerberos.kdc_unreachable",
-				    "frame 8: TCP connection to KDC 10.0.0.1:88: administratively prohibited "
-				    "(ICMP type 3 code 10 from 10.0.0.254, frame 9): a firewall refuses it"));
-	ev_timeline_cleanup(&t);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_kdc_refusal(&cases[i]);
 }
 
 static void

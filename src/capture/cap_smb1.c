@@ -124,10 +124,11 @@ cap_smb1_message(struct cap_analyzer *a, struct cap_flow *f, int di, const uint8
 	}
 }
 
-/* The called name, in the probe's words ("called name FS1<20>"), so that
- * nbss.called_name_rejected names what the server refused. */
+/* The called name, so that nbss.called_name_rejected names what the
+ * server refused; the step's detail says it in the probe's words
+ * ("called name FS1<20>"). */
 static void
-called_name_detail(struct ev_step *s, const uint8_t *p, size_t len)
+called_name_detail(struct ev_connection *c, struct ev_step *s, const uint8_t *p, size_t len)
 {
 	struct nbss_pdu pdu;
 	struct sd_anomalies anom;
@@ -138,6 +139,8 @@ called_name_detail(struct ev_step *s, const uint8_t *p, size_t len)
 		return;
 	nbss_name_text(&pdu.request.called, name);
 	snprintf(s->detail, sizeof(s->detail), "called name %s<%02X>", name, nbss_name_suffix(&pdu.request.called));
+	ev_copy(c->called_name, sizeof(c->called_name), name);
+	c->called_suffix = nbss_name_suffix(&pdu.request.called);
 }
 
 void
@@ -152,7 +155,7 @@ cap_smb_nbss_control(struct cap_analyzer *a, struct cap_flow *f, int di, const u
 		si = cap_smb_add_step(a, sc, SD_STEP_NBSS);
 		if ((s = cap_smb_step_at(a, sc, si)) != NULL) {
 			cap_smb_request_step(a, s, a->frame, 0, NULL);
-			called_name_detail(s, p, len);
+			called_name_detail(cap_conn(a, sc), s, p, len);
 		}
 		return;
 	}

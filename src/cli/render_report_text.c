@@ -209,8 +209,17 @@ ladder_line(const struct text_out *w, const struct ev_connection *c, const struc
 		fprintf(w->f, "  [%s %u]", _("frame"), s->frame_request ? s->frame_request : s->frame_response);
 	fputc('\n', w->f);
 	if (s->detail[0] && w->o && w->o->verbosity > 0) {
+		char called[EV_TEXT];
+		const char *said = s->detail;
+
+		/* The JSON's detail stays English; the reader gets the label in
+		 * the report's language. */
+		if (s->step == SD_STEP_NBSS && c->called_name[0]) {
+			snprintf(called, sizeof(called), _("called name %s<%02X>"), c->called_name, c->called_suffix);
+			said = called;
+		}
 		fprintf(w->f, "  %*s ", label_width, "");
-		put_safe(w->f, s->detail, strlen(s->detail));
+		put_safe(w->f, said, strlen(said));
 		fputc('\n', w->f);
 	}
 }

@@ -200,6 +200,11 @@ struct ev_connection {
 	/* Added for the probe (issue 7): the typed name is a DNS CNAME alias of
 	 * this canonical name (Windows still asks for cifs/<typed name>). */
 	char canonical_name[EV_TEXT];
+	/* Port 139: the called name of the NetBIOS SESSION REQUEST, printable
+	 * (at most 15 characters as RFC 1001 allows, escaped bytes longer),
+	 * and its suffix byte (0x20: file server). Empty: none sent. */
+	char called_name[EV_TEXT / 2];
+	uint8_t called_suffix;
 };
 
 /* A Kerberos message seen on port 88 (analyze) or an exchange the probe

@@ -75,16 +75,6 @@ tcp_rules(struct rule_run *r, struct ev_connection *c)
 	}
 }
 
-/* "called name WRONGNAME<20>" (the probe's detail) -> "WRONGNAME". */
-static void
-called_name_of(const struct ev_step *s, char *out, size_t cap)
-{
-	const char *name = strncmp(s->detail, "called name ", 12) == 0 ? s->detail + 12 : s->detail;
-	size_t n = strcspn(name, "<");
-
-	snprintf(out, cap, "%.*s", (int)n, name);
-}
-
 /* The *SMBSERVER retry the probe made after the refusal (probe_netbios.c):
  * accepted, the typed name is missing from the server's names; refused
  * too, the server takes no session on 139 under either name. */
@@ -116,7 +106,8 @@ nbss_rules(struct rule_run *r, struct ev_connection *c)
 	const struct ev_step *s = ev_last_step_const(c, SD_STEP_NBSS);
 	const char *name, *meaning;
 	struct ev_finding *f;
-	char frames[64], called[EV_TEXT];
+	const char *called = c->called_name;
+	char frames[64];
 	uint8_t code;
 
 	if (!s || s->outcome != EV_NBSS_REJECTED)
@@ -126,10 +117,10 @@ nbss_rules(struct rule_run *r, struct ev_connection *c)
 	meaning = nbss_error_meaning(code);
 	rule_frames(r->t, s, frames, sizeof(frames));
 	f = rule_finding(r, "nbss.called_name_rejected", (int)c->id);
-	called_name_of(s, called, sizeof(called));
 	if (called[0])
-		ev_finding_evidence(f, "%sSESSION REQUEST for called name %s<20> -> NEGATIVE SESSION RESPONSE 0x%02X (%s)",
-				    frames, called, code, name ? name : ev_finding_tr(f, "unknown code"));
+		ev_finding_evidence(f, "%sSESSION REQUEST for called name %s<%02X> -> NEGATIVE SESSION RESPONSE 0x%02X "
+				    "(%s)", frames, called, c->called_suffix, code,
+				    name ? name : ev_finding_tr(f, "unknown code"));
 	else
 		ev_finding_evidence(f, "%sSESSION REQUEST -> NEGATIVE SESSION RESPONSE 0x%02X (%s)", frames, code,
 				    name ? name : ev_finding_tr(f, "unknown code"));

@@ -172,7 +172,7 @@ record_unresolved(struct probe *p, struct ev_connection *c, const char *name)
 	s->problem = EV_PROBLEM_LOCAL;
 	s->request_at = 0;
 	snprintf(s->detail, sizeof(s->detail), ev_tr(p->t, "cannot resolve %s: %s"), name,
-		 uv_strerror(p->resolved.status));
+		 probe_sys_error_text(p, p->resolved.status));
 }
 
 /* --auth kerberos, or auto with a name (Windows asks no ticket for an

@@ -8,6 +8,7 @@
 #include "core/wire/smb2_const.h"
 #include "net/probe_internal.h"
 
+#define N_(text) text
 #define FILETIME_UNIX_OFFSET_S 11644473600.0
 
 static const uint16_t default_ciphers[] = {
@@ -17,6 +18,37 @@ static const uint16_t default_ciphers[] = {
 static const uint16_t default_signing[] = {
 	SMB2_SIGNING_AES_GMAC, SMB2_SIGNING_AES_CMAC, SMB2_SIGNING_HMAC_SHA256,
 };
+
+/* The socket and resolver errors a probe meets, in words a translator
+ * sees (libuv's own texts are English only); others keep libuv's. */
+static const struct {
+	int code;
+	const char *text;
+} sys_error_texts[] = {
+	{UV_ECONNREFUSED, N_("connection refused")},
+	{UV_ECONNRESET, N_("connection reset by peer")},
+	{UV_ETIMEDOUT, N_("connection timed out")},
+	{UV_EHOSTUNREACH, N_("host is unreachable")},
+	{UV_ENETUNREACH, N_("network is unreachable")},
+	{UV_EADDRNOTAVAIL, N_("address not available")},
+	{UV_EACCES, N_("permission denied")},
+	{UV_EPERM, N_("operation not permitted")},
+	{UV_EAI_NONAME, N_("unknown node or service")},
+	{UV_EAI_AGAIN, N_("temporary failure of name resolution")},
+	{UV_EAI_FAIL, N_("permanent failure of name resolution")},
+	{UV_EAI_NODATA, N_("no address associated with the name")},
+};
+
+const char *
+probe_sys_error_text(const struct probe *p, int uv_error)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sys_error_texts) / sizeof(sys_error_texts[0]); i++)
+		if (sys_error_texts[i].code == uv_error)
+			return ev_tr(p->t, sys_error_texts[i].text);
+	return uv_strerror(uv_error);
+}
 
 enum ev_outcome
 probe_end_outcome(const struct probe_attempt *a)
@@ -53,7 +85,8 @@ fill_tcp(const struct probe *p, const struct probe_attempt *a, struct ev_connect
 	else
 		off = (size_t)snprintf(s->detail, sizeof(s->detail), "%s", a->conn.peer);
 	if (a->conn.sys_err && off < sizeof(s->detail))
-		off += (size_t)snprintf(s->detail + off, sizeof(s->detail) - off, ": %s", uv_strerror(a->conn.sys_err));
+		off += (size_t)snprintf(s->detail + off, sizeof(s->detail) - off, ": %s",
+					probe_sys_error_text(p, a->conn.sys_err));
 	for (i = 0; i < p->resolved.n && !p->resolved.literal && off < sizeof(s->detail); i++)
 		off += (size_t)snprintf(s->detail + off, sizeof(s->detail) - off, "%s%s",
 					i ? ", " : ev_tr(p->t, "; resolved: "), p->resolved.text[i]);
@@ -72,6 +105,8 @@ fill_nbss(const struct probe *p, const struct probe_attempt *a, struct ev_connec
 	if (n->n_sends > 0)
 		s->ack_at = probe_rel(p, n->sends[0].ack_us);
 	snprintf(s->detail, sizeof(s->detail), "called name %s<20>", p->called_name);
+	ev_copy(c->called_name, sizeof(c->called_name), p->called_name);
+	c->called_suffix = 0x20;
 	if (n->nbss_type == 0x82) {
 		s->outcome = EV_ANSWERED;
 		s->response_at = probe_rel(p, n->nbss_response_us);

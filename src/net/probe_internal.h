@@ -57,6 +57,8 @@ double probe_rel(const struct probe *p, uint64_t us);
 
 /* probe_evidence.c: the attempt as the timeline's connection. */
 void probe_fill_connection(const struct probe *p, const struct probe_attempt *a, struct ev_connection *c);
+/* A libuv error code as text in the report's language. */
+const char *probe_sys_error_text(const struct probe *p, int uv_error);
 /* How the step waiting when the connection ended finished. */
 enum ev_outcome probe_end_outcome(const struct probe_attempt *a);
 

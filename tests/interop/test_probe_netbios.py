@@ -259,6 +259,25 @@ def closed_cases(tap, closed):
     seen = closed.take_seen()
     tap.ok(src != 0 and seen == ['WRONGNAME', '*SMBSERVER'],
            'smbclient, both names refused: fails after the same two session requests', f'seen {seen}\n{sout}')
+    translated_case(tap, closed, rep)
+
+
+def translated_case(tap, closed, rep):
+    """--lang zh_TW -v: the NetBIOS step's called name and the refusal's
+    evidence are told in Chinese; --json keeps the English detail."""
+    desc = '--lang zh_TW -v, both names refused: called name told in Chinese, English in --json'
+    cmd = [tps.SMBDIAG, 'probe', '//WRONGNAME/data', '-I', CLOSED_ADDR, '-p', '139', '--auth', 'ntlm',
+           '-U', 'alice%Secret123', '--lang', 'zh_TW', '-v']
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120,
+                       env=dict(os.environ, LANG='C', LC_ALL='C'))
+    closed.take_seen()
+    out = f'$ {" ".join(cmd)}\nexit {r.returncode}\n{r.stdout}'
+    if '連線' not in r.stdout:
+        tap.skip(desc, 'no compiled zh_TW catalog (msgfmt missing?)')
+        return
+    nbss = [s for c in connections(rep) for s in c.get('steps', []) if s.get('step') == 'nbss']
+    tap.ok(r.returncode == 10 and '被呼叫名稱 WRONGNAME<20>' in r.stdout and 'called name' not in r.stdout
+           and nbss and nbss[0].get('detail') == 'called name WRONGNAME<20>', desc, out)
 
     rc, rep, out = probe('//127.0.0.3/data', CLOSED_ADDR)
     seen = closed.take_seen()

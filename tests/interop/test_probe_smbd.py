@@ -185,6 +185,22 @@ def translated_ladder_case(tap, target):
            f'--lang zh_TW: the {len(ladder)} ladder lines put the result in one column {sorted(ends)}', out)
 
 
+def translated_refusal_case(tap, port, rep):
+    """--lang zh_TW -v: the system's refusal under the TCP step is told
+    in Chinese (libuv's texts are English only); --json keeps English."""
+    desc = '--lang zh_TW -v, closed port: the refusal is told in Chinese, English in --json'
+    cmd = [SMBDIAG, 'probe', f'//127.0.0.1:{port}/data', '-N', '--lang', 'zh_TW', '-v']
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60,
+                       env=dict(os.environ, LANG='C', LC_ALL='C'))
+    out = f'$ {" ".join(cmd)}\nexit {r.returncode}\n{r.stdout}'
+    if '連線' not in r.stdout:
+        tap.skip(desc, 'no compiled zh_TW catalog (msgfmt missing?)')
+        return
+    tcp = [s for c in rep.get('connections', []) for s in c.get('steps', []) if s.get('step') == 'tcp']
+    tap.ok(r.returncode == 10 and '（位址）: 連線遭拒絕' in r.stdout and 'connection refused' not in r.stdout
+           and tcp and tcp[0].get('detail', '').endswith(': connection refused'), desc, out)
+
+
 def translated_evidence_case(tap, target):
     """--lang zh_TW: a misspelled share's evidence lines (the suggestion
     from the share listing included) are Chinese in the text report, and
@@ -302,8 +318,10 @@ def listener_cases(tap, smbd_port_for_relay):
                    'NEGOTIATE answered, SESSION_SETUP swallowed: session.no_response', out)
         finally:
             relay.close()
-    rc, rep, out = probe(f'//127.0.0.1:{closed_port()}/data')
+    port = closed_port()
+    rc, rep, out = probe(f'//127.0.0.1:{port}/data')
     tap.ok(rc == 10 and 'tcp.refused' in finding_ids(rep), 'closed port: tcp.refused, exit 10', out)
+    translated_refusal_case(tap, port, rep)
     nb = Listener(netbios_refuse)
     try:
         rc, rep, out = probe(f'//WRONGNAME:{nb.port}/data', '-I', '127.0.0.1', '--netbios')

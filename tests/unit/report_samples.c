@@ -272,7 +272,9 @@ sample_nbss(struct ev_timeline *t)
 	c->transport_port = 139;
 	step(c, SD_STEP_TCP, EV_ANSWERED, 0, 0.0, 0.0003);
 	s = step(c, SD_STEP_NBSS, EV_NBSS_REJECTED, 0x82, 0.0004, 0.0003);
-	snprintf(s->detail, sizeof(s->detail), "*SMBSERVER");
+	snprintf(s->detail, sizeof(s->detail), "called name *SMBSERVER<20>");
+	snprintf(c->called_name, sizeof(c->called_name), "*SMBSERVER");
+	c->called_suffix = 0x20;
 }
 
 /* What a capture hid: a Kerberos session whose TREE_CONNECT went

@@ -206,7 +206,9 @@ build_nbss_rejected(struct ev_timeline *t)
 	s = rc_step(c, SD_STEP_NBSS, EV_NBSS_REJECTED, 0x82, 0.001);
 	s->frame_request = 4;
 	s->frame_response = 5;
-	snprintf(s->detail, sizeof(s->detail), "*SMBSERVER");
+	snprintf(s->detail, sizeof(s->detail), "called name *SMBSERVER<20>");
+	snprintf(c->called_name, sizeof(c->called_name), "*SMBSERVER");
+	c->called_suffix = 0x20;
 }
 
 static void

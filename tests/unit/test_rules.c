@@ -723,6 +723,8 @@ smbserver_retry_timeline(struct ev_timeline *t, bool accepted)
 	rc_step(c, SD_STEP_TCP, EV_ANSWERED, 0, 0.0);
 	s = rc_step(c, SD_STEP_NBSS, EV_NBSS_REJECTED, 0x82, 0.001);
 	snprintf(s->detail, sizeof(s->detail), "called name FS1<20>");
+	snprintf(c->called_name, sizeof(c->called_name), "FS1");
+	c->called_suffix = 0x20;
 	e = ev_add_experiment(t, EV_EXP_NBSS_SMBSERVER, 0);
 	e->step = SD_STEP_NBSS;
 	e->ok = accepted;
@@ -751,6 +753,30 @@ called_name_refused_smbserver_accepted(void **state)
 				    "does not answer to FS1 on 139 but does answer to *SMBSERVER"));
 	for (i = 0; i < t.n_findings; i++)
 		assert_false(t.findings[i].connection == 1 && t.findings[i].def->severity == SD_SEV_ERROR);
+	ev_timeline_cleanup(&t);
+}
+
+/* The rule names the called name from the record, whatever language the
+ * step's detail is in, with the suffix the request carried. */
+static void
+called_name_from_the_record(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+	struct ev_step *s;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	c = ev_add_connection(&t);
+	rc_step(c, SD_STEP_TCP, EV_ANSWERED, 0, 0.0);
+	s = rc_step(c, SD_STEP_NBSS, EV_NBSS_REJECTED, 0x80, 0.001);
+	snprintf(s->detail, sizeof(s->detail), "nom appelé ARCHIVE<1D>");
+	snprintf(c->called_name, sizeof(c->called_name), "ARCHIVE");
+	c->called_suffix = 0x1D;
+	rules_run(&t);
+	assert_true(rc_evidence_has(&t, "nbss.called_name_rejected", "called name ARCHIVE<1D> -> NEGATIVE SESSION "
+				    "RESPONSE 0x80"));
+	assert_false(rc_evidence_has(&t, "nbss.called_name_rejected", "nom"));
 	ev_timeline_cleanup(&t);
 }
 
@@ -942,6 +968,7 @@ main(void)
 		cmocka_unit_test(anonymous_tree_drop_is_anonymous_denied),
 		cmocka_unit_test(called_name_refused_smbserver_accepted),
 		cmocka_unit_test(called_name_and_smbserver_refused),
+		cmocka_unit_test(called_name_from_the_record),
 		cmocka_unit_test(running_twice_adds_nothing),
 		cmocka_unit_test(evidence_lines_are_translated_and_otherwise_unchanged),
 		cmocka_unit_test(unanswered_kdc_request_explains_ntlm),

@@ -165,6 +165,21 @@ const struct sd_finding_def sd_catalog_rows[] = {
 		{SF, N_("Update Samba; old versions answered the FSCTL inconsistently."), NULL}),
 	REFS("MS-SMB2 3.3.5.15.12", "MS-SMB2 3.2.5.14.12", "MS-SMB2 2.2.31.4"),
 },
+{
+	"negotiate.other", SD_STEP_NEGOTIATE, SD_SEV_ERROR,
+	N_("NEGOTIATE failed for a reason no other finding covers"),
+	N_("The server refused NEGOTIATE with a status, or ended the connection instead of answering, and "
+	   "none of the known causes fits the evidence. The evidence gives the status, what it means at "
+	   "this step and its usual causes; the server's own log says which rule it applied."),
+	REMEDIES(
+		{AC, N_("Read what smbdiag knows about the status at this step."),
+		 "smbdiag explain STATUS --step negotiate"},
+		{WC, N_("On a Windows server, read the SMB server's operational log for that moment."),
+		 "Get-WinEvent -LogName Microsoft-Windows-SMBServer/Operational -MaxEvents 20"},
+		{SC, N_("On a Samba server, raise the log level and repeat the connection."),
+		 "smbcontrol smbd debug 5; tail -f /var/log/samba/log.smbd"}),
+	REFS(SD_REF_ART_NEGOTIATE, "MS-SMB2 3.3.5.4"),
+},
 /* ---- SESSION_SETUP ---- */
 {
 	"session.no_response", SD_STEP_SESSION_SETUP, SD_SEV_ERROR,
@@ -358,6 +373,23 @@ const struct sd_finding_def sd_catalog_rows[] = {
 		 "testparm -sv 2>/dev/null | grep -Ei 'ntlm auth|lanman auth'"},
 		{SF, N_("Accept NTLMv2 only, after updating the old clients."), "ntlm auth = ntlmv2-only"}),
 	REFS("MS-NLMP 3.3.1", "MS-NLMP 3.3.2"),
+},
+{
+	"session.other", SD_STEP_SESSION_SETUP, SD_SEV_ERROR,
+	N_("SESSION_SETUP failed for a reason no other finding covers"),
+	N_("The server refused SESSION_SETUP with a status, or ended the connection instead of answering, "
+	   "and none of the known causes (credentials, account state, encryption, name hardening, signing, "
+	   "Kerberos) fits the evidence. The evidence gives the status, what it means at this step and its "
+	   "usual causes; the server's security and SMB logs say which rule it applied."),
+	REMEDIES(
+		{AC, N_("Read what smbdiag knows about the status at this step."),
+		 "smbdiag explain STATUS --step session"},
+		{WC, N_("On a Windows server, read the SMB server's operational and security logs for that "
+			"moment."),
+		 "Get-WinEvent -LogName Microsoft-Windows-SMBServer/Operational -MaxEvents 20"},
+		{SC, N_("On a Samba server, raise the log level for authentication and repeat the logon."),
+		 "smbcontrol smbd debug 'all:1 auth:5'; tail -f /var/log/samba/log.smbd"}),
+	REFS(SD_REF_ART_SESSION, "MS-SMB2 3.3.5.5"),
 },
 /* ---- Kerberos (part of SESSION_SETUP) ---- */
 {
@@ -618,6 +650,22 @@ const struct sd_finding_def sd_catalog_rows[] = {
 		{SF, N_("As a workaround for a client that cannot be fixed, cap the dialect."),
 		 "server max protocol = SMB3_02"}),
 	REFS("MS-SMB2 3.3.5.7", "MS-SMB2 3.2.4.2.4"),
+},
+{
+	"tree.other", SD_STEP_TREE_CONNECT, SD_SEV_ERROR,
+	N_("TREE_CONNECT failed for a reason no other finding covers"),
+	N_("The server refused TREE_CONNECT with a status other than STATUS_BAD_NETWORK_NAME or "
+	   "STATUS_ACCESS_DENIED, or ended the connection instead of answering, and none of the known "
+	   "causes fits the evidence. The evidence gives the status, what it means at this step and its "
+	   "usual causes; the server's own log says which rule it applied."),
+	REMEDIES(
+		{AC, N_("Read what smbdiag knows about the status at this step."),
+		 "smbdiag explain STATUS --step tree"},
+		{WC, N_("On a Windows server, read the SMB server's operational log for that moment."),
+		 "Get-WinEvent -LogName Microsoft-Windows-SMBServer/Operational -MaxEvents 20"},
+		{SC, N_("On a Samba server, raise the log level and repeat the connection."),
+		 "smbcontrol smbd debug 5; tail -f /var/log/samba/log.smbd"}),
+	REFS(SD_REF_ART_TREE, "MS-SMB2 3.3.5.7"),
 },
 };
 

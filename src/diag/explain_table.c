@@ -189,6 +189,26 @@ const struct sd_explain_entry sd_explain_rows[] = {
 	  {SD_PLAT_SAMBA, SD_REMEDY_CHECK, N_("Read the share's connection limit."),
 	   "testparm -s --section-name=SHARE --parameter-name='max connections'"}),
  REFS("MS-SMB2 3.3.5.7")},
+{NT, 0xC000009A, TREE, false,
+ N_("The server would not connect one more tree: a limit on connections or trees was reached, or it ran "
+    "short of memory."),
+ CAUSES({NULL, N_("The share's connection limit is reached (Samba's `max connections`): other clients "
+		  "hold the connections it allows.")},
+	{NULL, N_("The session holds as many trees as the server allows for one session (MS-SMB2 "
+		  "3.3.5.7).")},
+	{NULL, N_("The server is short of memory or handles.")}),
+ REMEDIES({SD_PLAT_SAMBA, SD_REMEDY_CHECK, N_("Read the share's connection limit."),
+	   "testparm -s --section-name=SHARE --parameter-name='max connections'"},
+	  {SD_PLAT_SAMBA, SD_REMEDY_CHECK, N_("See who holds connections to the share now."), "smbstatus -S"},
+	  {SD_PLAT_WINDOWS, SD_REMEDY_CHECK, N_("Read the share's user limit."),
+	   "Get-SmbShare -Name SHARE | select Name, ConcurrentUserLimit, CurrentUsers"}),
+ REFS("MS-SMB2 3.3.5.7")},
+{NT, 0xC000009A, SESS, false,
+ N_("The server would not set up one more session: a limit on sessions was reached, or it ran short "
+    "of memory."),
+ CAUSES({NULL, N_("The connection holds as many sessions as the server allows (MS-SMB2 3.3.5.5.1).")},
+	{NULL, N_("The server is short of memory or handles.")}),
+ NULL, REFS("MS-SMB2 3.3.5.5.1")},
 {NT, 0xC05D0001, TREE, true,
  N_("Cluster share above the cluster's maximum dialect: the client reconnects with the dialect "
     "returned in the error data."),

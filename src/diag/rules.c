@@ -510,6 +510,7 @@ rules_run(struct ev_timeline *t)
 		rules_session(&r, c);
 		rules_session_info(&r, c);
 		rules_tree(&r, c);
+		rules_other(&r, c);
 	}
 	rules_kerberos(&r, -1);
 	order_new_findings(&r);

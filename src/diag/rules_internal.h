@@ -139,6 +139,8 @@ void rules_negotiate(struct rule_run *r, struct ev_connection *c);
 void rules_session(struct rule_run *r, struct ev_connection *c);
 void rules_session_info(struct rule_run *r, struct ev_connection *c);
 void rules_tree(struct rule_run *r, struct ev_connection *c);
+/* Last: a failed step no family explained (rules_other.c). */
+void rules_other(struct rule_run *r, struct ev_connection *c);
 /* Kerberos records tied to this connection (connection >= 0) or to none
  * (connection -1), and the server's rejection of an issued ticket. */
 void rules_kerberos(struct rule_run *r, int connection);

@@ -6,8 +6,9 @@ be undefined behaviour, not a typo), is complete (no untranslated or
 fuzzy message: a report half in one language and half in another is what
 --lang exists to avoid), and covers the sources as they are: the texts
 xgettext finds today, with the keywords of po/meson.build, are all in it
-(a new evidence line would otherwise stay English without a word). TAP
-output.
+(a new evidence line would otherwise stay English without a word); and
+po/POTFILES names every source file that marks texts, since a file missing
+there would escape all of the above. TAP output.
 
 usage: check_translations.py PO_DIR SOURCE_ROOT"""
 import os
@@ -40,11 +41,33 @@ def covers_sources(po_dir, source_root, path, tmp):
     return r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ''
 
 
+def unlisted_sources(po_dir, source_root, tmp):
+    """Source files under src/ that mark texts for translation but are
+    missing from po/POTFILES."""
+    with open(os.path.join(po_dir, 'POTFILES')) as f:
+        listed = {line.strip() for line in f if line.strip() and not line.startswith('#')}
+    others = []
+    for top, _, names in os.walk(os.path.join(source_root, 'src')):
+        for name in names:
+            rel = os.path.relpath(os.path.join(top, name), source_root)
+            if name.endswith(('.c', '.h')) and rel not in listed:
+                others.append(rel)
+    if not others:
+        return []
+    pot = os.path.join(tmp, 'unlisted.pot')
+    subprocess.run(['xgettext', '--directory', source_root, '-o', pot, '--language=C', '--force-po']
+                   + xgettext_args(po_dir) + sorted(others), check=True, timeout=120,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with open(pot) as f:
+        return sorted({m for m in re.findall(r'^#: (.*)$', f.read(), re.M) for m in
+                       (ref.rsplit(':', 1)[0] for ref in m.split())})
+
+
 def main():
     po_dir, source_root = sys.argv[1], sys.argv[2]
     with open(os.path.join(po_dir, 'LINGUAS')) as f:
         langs = [w for line in f for w in line.split('#')[0].split()]
-    print(f'1..{3 * len(langs)}')
+    print(f'1..{3 * len(langs) + 1}')
     n = 0
     for lang in langs:
         path = os.path.join(po_dir, f'{lang}.po')
@@ -69,6 +92,14 @@ def main():
         print(f'{"ok" if now and "untranslated" not in now and "fuzzy" not in now else "not ok"} {n} - '
               f'{lang}.po covers the texts the sources hold today ({now}); after new texts: '
               f'ninja -C BUILD smbdiag-pot smbdiag-update-po, then translate')
+    n += 1
+    if not shutil.which('xgettext'):
+        print(f'ok {n} - po/POTFILES names every source that marks texts # SKIP gettext tools missing')
+        return 0
+    with tempfile.TemporaryDirectory(prefix='smbdiag-po-') as tmp:
+        missing = unlisted_sources(po_dir, source_root, tmp)
+    print(f'{"ok" if not missing else "not ok"} {n} - po/POTFILES names every source that marks texts'
+          f'{": add " + ", ".join(missing) if missing else ""}')
     return 0
 
 

@@ -263,6 +263,45 @@ def guest_cases(tap):
                'unknown user, map to guest = bad user: guest session, session.guest_fallback', out)
 
 
+def connection_limit_case(tap):
+    """`max connections = 1` on the share, held by one smbclient: the
+    probe's TREE_CONNECT gets STATUS_INSUFFICIENT_RESOURCES, which no
+    specific rule covers; tree.other says what it means at TREE_CONNECT
+    instead of the report finding no problem. smbclient fails the same way."""
+    desc = 'share max connections reached: exit 13, tree.other with INSUFFICIENT_RESOURCES and the connection limit'
+    if not shutil.which('smbclient'):
+        tap.skip(desc, 'smbclient not installed')
+        return
+    with peers.Smbd(shares={'data': {'max connections': '1'}}, users=USERS) as smbd:
+        target = f'//127.0.0.1:{smbd.port}/data'
+        holder = subprocess.Popen(['smbclient', '//127.0.0.1/data', '-p', str(smbd.port), '-U', 'alice%Secret123'],
+                                  stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            # The holder connects in the background: bounded retries until
+            # its tree is in place (a probe that still gets in exits 0).
+            for _ in range(20):
+                rc, rep, out = probe(target, '--no-experiments')
+                if rc != 0:
+                    break
+                time.sleep(0.5)
+            ev = evidence(rep, 'tree.other')
+            tap.ok(rc == 13 and 'STATUS_INSUFFICIENT_RESOURCES' in ev and 'connection limit' in ev
+                   and set(finding_ids(rep)) - {'tree.other', 'session.ntlm_used'} == set(), desc, out)
+            r = subprocess.run(['smbclient', '//127.0.0.1/data', '-p', str(smbd.port), '-U', 'alice%Secret123',
+                                '-c', 'exit'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               timeout=60, stdin=subprocess.DEVNULL)
+            tap.ok(r.returncode != 0 and 'NT_STATUS_INSUFFICIENT_RESOURCES' in r.stdout,
+                   'smbclient to the same full share: NT_STATUS_INSUFFICIENT_RESOURCES, as the probe saw',
+                   r.stdout)
+        finally:
+            holder.stdin.close()
+            try:
+                holder.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                holder.kill()
+                holder.wait()
+
+
 def server_policy_cases(tap):
     with peers.Smbd(users=USERS, options={'server smb encrypt': 'required'}) as smbd:
         rc, rep, out = probe(f'//127.0.0.1:{smbd.port}/data', '--max-protocol', 'SMB2_10')
@@ -355,6 +394,7 @@ def main():
     usage_cases(tap)
     main_server_cases(tap)
     guest_cases(tap)
+    connection_limit_case(tap)
     port = server_policy_cases(tap)
     listener_cases(tap, port)
     if not schema_exists():

@@ -550,6 +550,37 @@ build_unsigned_disconnect(struct ev_timeline *t)
 	c->closed_at = 0.0205;
 }
 
+/* The catch-all findings: a status no family explains. */
+static void
+build_negotiate_other(struct ev_timeline *t)
+{
+	struct ev_connection *c = rc_negotiated(t);
+
+	c->steps[1].status = 0xC000000Du; /* STATUS_INVALID_PARAMETER */
+	c->negotiate.dialect = 0;
+	c->negotiate.has_cipher = false;
+}
+
+static void
+build_session_other(struct ev_timeline *t)
+{
+	struct ev_connection *c = rc_negotiated(t);
+
+	rc_session(c, EV_ANSWERED, 0xC00000BBu, 1); /* STATUS_NOT_SUPPORTED */
+}
+
+static void
+build_tree_other(struct ev_timeline *t)
+{
+	struct ev_connection *c = rc_negotiated(t);
+	struct ev_step *s;
+
+	rc_session(c, EV_ANSWERED, 0, 2);
+	s = rc_tree(c, EV_ANSWERED, 0xC000009Au, "\\\\fs1\\data"); /* STATUS_INSUFFICIENT_RESOURCES */
+	s->frame_request = 40;
+	s->frame_response = 41;
+}
+
 const struct rules_case rules_positive_cases[] = {
 	{"tcp.refused", build_tcp_refused, "10.0.0.9:445 refused"},
 	{"tcp.timeout", build_tcp_timeout, "within 21.0 s"},
@@ -584,6 +615,9 @@ const struct rules_case rules_positive_cases[] = {
 	{"tree.access_denied", build_tree_access_denied, "as user CONTOSO\\alice"},
 	{"tree.encryption_required", build_tree_encryption_required, "encryption succeeded"},
 	{"tree.unsigned_disconnect", build_unsigned_disconnect, "neither signed nor encrypted"},
+	{"negotiate.other", build_negotiate_other, "NEGOTIATE -> STATUS_INVALID_PARAMETER (0xC000000D)"},
+	{"session.other", build_session_other, "SESSION_SETUP -> STATUS_NOT_SUPPORTED (0xC00000BB)"},
+	{"tree.other", build_tree_other, "frame 41: TREE_CONNECT \\\\fs1\\data -> STATUS_INSUFFICIENT_RESOURCES"},
 };
 
 const size_t rules_positive_count = sizeof(rules_positive_cases) / sizeof(rules_positive_cases[0]);

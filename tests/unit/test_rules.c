@@ -756,6 +756,105 @@ called_name_refused_smbserver_accepted(void **state)
 	ev_timeline_cleanup(&t);
 }
 
+/* ---- the catch-all (rules_other.c) ---- */
+
+static size_t
+errors_of(const struct ev_timeline *t, int connection)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->n_findings; i++)
+		n += t->findings[i].connection == connection && t->findings[i].def->severity == SD_SEV_ERROR;
+	return n;
+}
+
+/* A TREE_CONNECT refused with a status the families do not know gets
+ * tree.other, with what the status means; one they explain does not. */
+static void
+other_only_where_nothing_explains(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, 0, 2);
+	rc_tree(c, EV_ANSWERED, 0xC0000001u, "\\\\fs1\\data");
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, 0, 2);
+	rc_tree(c, EV_ANSWERED, 0xC00000CCu, "\\\\fs1\\dta");
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, 0, 2);
+	rc_tree(c, EV_ANSWERED, 0xC000009Au, "\\\\fs1\\data");
+	rules_run(&t);
+	/* No step knowledge: what the status means at all. */
+	assert_non_null(rc_finding(&t, "tree.other", 0));
+	assert_true(rc_evidence_has(&t, "tree.other", "STATUS_UNSUCCESSFUL means: "));
+	assert_null(rc_finding(&t, "tree.other", 1));
+	assert_non_null(rc_finding(&t, "tree.bad_network_name", 1));
+	assert_int_equal(errors_of(&t, 1), 1);
+	/* Step knowledge: the meaning at TREE_CONNECT and the likely causes. */
+	assert_non_null(rc_finding(&t, "tree.other", 2));
+	assert_true(rc_evidence_has(&t, "tree.other", "at TREE_CONNECT: The server would not connect one more tree"));
+	assert_true(rc_evidence_has(&t, "tree.other", "likely cause: The share's connection limit is reached"));
+	ev_timeline_cleanup(&t);
+}
+
+/* Not a failure: a later TREE_CONNECT that succeeded, a status that is
+ * part of a working exchange, a SESSION_SETUP leg, a request the capture
+ * saw no answer to. */
+static void
+other_not_for_what_is_no_failure(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+	size_t i;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, 0, 2);
+	rc_tree(c, EV_ANSWERED, 0xC000009Au, "\\\\fs1\\IPC$");
+	rc_tree(c, EV_ANSWERED, 0, "\\\\fs1\\data");
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, 0, 2);
+	rc_tree(c, EV_ANSWERED, 0xC000035Cu, "\\\\fs1\\data");
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, 0xC0000016u, 1);
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, 0, 2);
+	rc_tree(c, EV_NO_RESPONSE, 0, "\\\\fs1\\data");
+	rules_run(&t);
+	for (i = 0; i < t.n_findings; i++)
+		assert_true(strstr(t.findings[i].def->id, ".other") == NULL);
+	ev_timeline_cleanup(&t);
+}
+
+/* The server closing the connection on a signed 3.0 TREE_CONNECT is no
+ * known rule (3.1.1 unsigned is): tree.other says the server ended it. */
+static void
+other_for_a_dropped_request(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+	struct ev_step *s;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	c = rc_negotiated(&t);
+	c->negotiate.dialect = SMB2_DIALECT_300;
+	rc_session(c, EV_ANSWERED, 0, 2);
+	s = rc_tree(c, EV_CLOSED, 0, "\\\\fs1\\data");
+	s->response_at = s->request_at + 0.001;
+	c->closed_by_server = true;
+	c->closed_at = s->response_at;
+	rules_run(&t);
+	assert_true(rc_evidence_has(&t, "tree.other", "TREE_CONNECT \\\\fs1\\data: the server ended the connection "
+				    "instead of answering"));
+	ev_timeline_cleanup(&t);
+}
+
 /* The rule names the called name from the record, whatever language the
  * step's detail is in, with the suffix the request carried. */
 static void
@@ -969,6 +1068,9 @@ main(void)
 		cmocka_unit_test(called_name_refused_smbserver_accepted),
 		cmocka_unit_test(called_name_and_smbserver_refused),
 		cmocka_unit_test(called_name_from_the_record),
+		cmocka_unit_test(other_only_where_nothing_explains),
+		cmocka_unit_test(other_not_for_what_is_no_failure),
+		cmocka_unit_test(other_for_a_dropped_request),
 		cmocka_unit_test(running_twice_adds_nothing),
 		cmocka_unit_test(evidence_lines_are_translated_and_otherwise_unchanged),
 		cmocka_unit_test(unanswered_kdc_request_explains_ntlm),

@@ -133,6 +133,55 @@ const struct sd_explain_entry sd_explain_rows[] = {
  CAUSES({"kerberos.ticket_rejected",
 	 N_("Rejoin or repair the machine account; its keys no longer match the domain's.")}), NULL, NULL},
 
+{NT, 0xC0000192, SESS, false,
+ N_("The file server's Netlogon service is not running, so it cannot pass the logon to a domain "
+    "controller."),
+ CAUSES({NULL, N_("Netlogon is stopped on the Windows file server, or winbindd is not running on the Samba "
+		  "member server.")}),
+ REMEDIES({SD_PLAT_WINDOWS, SD_REMEDY_CHECK, N_("Check the Netlogon service on the file server."),
+	   "Get-Service Netlogon"},
+	  {SD_PLAT_SAMBA, SD_REMEDY_CHECK, N_("Check that winbindd runs and reaches a domain controller."),
+	   "wbinfo -P"}),
+ REFS("MS-APDS 3.1.5")},
+{NT, 0xC000018B, SESS, false,
+ N_("The domain has no computer account for the file server, so it cannot check logons for it."),
+ CAUSES({NULL, N_("The server's computer account was deleted or recreated in the domain; the server must "
+		  "join the domain again.")}),
+ REMEDIES({SD_PLAT_WINDOWS, SD_REMEDY_CHECK, N_("Test the file server's secure channel to the domain."),
+	   "Test-ComputerSecureChannel -Verbose"},
+	  {SD_PLAT_SAMBA, SD_REMEDY_CHECK, N_("Test the Samba server's domain membership."), "net ads testjoin"}),
+ REFS("MS-APDS 3.1.5")},
+{NT, 0xC00000DF, SESS, false, N_("The domain the client named is unknown to the server and its domain."),
+ CAUSES({NULL, N_("The user name carries a wrong or misspelled domain (DOMAIN\\user), or the domain is not "
+		  "trusted by the server's domain.")}),
+ NULL, REFS("MS-APDS 3.1.5")},
+{NT, 0x80090308, SESS, false, N_("The server could not make sense of the client's security token."),
+ CAUSES({NULL, N_("A defective or truncated NTLM or Kerberos token: a client bug, or a middlebox that "
+		  "altered the SESSION_SETUP request.")},
+	{NULL, N_("An NTLM AUTHENTICATE whose MIC or key exchange does not match the earlier messages "
+		  "(MS-NLMP 3.2.5.1.2).")}),
+ NULL, REFS("MS-SMB2 3.3.5.5.3", "MS-NLMP 3.2.5.1.2")},
+{NT, 0xC00000D0, SESS, false,
+ N_("The server accepts no more sessions of this kind now."),
+ CAUSES({NULL, N_("A Windows client edition serving files allows only 20 connections at once, and they are "
+		  "in use (\"No more connections can be made to this remote computer\").")},
+	{NULL, N_("A session binding (multichannel) the server will not take: the session is still being "
+		  "set up, is bound here already, or the server is not multichannel-capable (MS-SMB2 "
+		  "3.3.5.5).")},
+	{NULL, N_("Re-authentication of a valid session on an old server (Windows Vista SP1, Server 2008).")}),
+ REMEDIES({SD_PLAT_WINDOWS, SD_REMEDY_CHECK, N_("Count the sessions the file server holds."),
+	   "Get-SmbSession | Measure-Object"},
+	  {SD_PLAT_SAMBA, SD_REMEDY_CHECK, N_("List the sessions the Samba server holds."), "smbstatus -b"}),
+ REFS("MS-SMB2 3.3.5.5")},
+{NT, 0xC000000D, SESS, false,
+ N_("The server found the SESSION_SETUP request malformed, or a session binding that does not match "
+    "the session."),
+ CAUSES({NULL, N_("A session binding (multichannel) from a connection with another dialect, unsigned, or "
+		  "with other notification support than the session's (MS-SMB2 3.3.5.5).")},
+	{NULL, N_("A security buffer outside the message or a malformed header: a client bug or a middlebox "
+		  "that rewrote the request.")}),
+ NULL, REFS("MS-SMB2 3.3.5.5", "MS-SMB2 3.3.5.2")},
+
 /* ---- protocol statuses ---- */
 {NT, 0xC0000016, SESS, true,
  N_("Not an error: the server wants another SESSION_SETUP round trip (NTLM CHALLENGE, Kerberos "

@@ -242,6 +242,35 @@ not_supported_in_negotiate(void **state)
 	assert_true(has_command(ex.checks, ex.n_checks, "(min|max) protocol"));
 }
 
+/* The statuses a server's domain side gives at SESSION_SETUP, and the
+ * limits that refuse one more session or tree, have step knowledge: the
+ * catch-all findings (tree.other, session.other) print it. */
+static void
+domain_and_limit_statuses_in_session_setup(void **state)
+{
+	static const enum sd_step sess = SD_STEP_SESSION_SETUP, tree = SD_STEP_TREE_CONNECT;
+	static const char *const codes[] = {"STATUS_NETLOGON_NOT_STARTED", "STATUS_NO_TRUST_SAM_ACCOUNT",
+					    "STATUS_NO_SUCH_DOMAIN", "SEC_E_INVALID_TOKEN", "STATUS_REQUEST_NOT_ACCEPTED",
+					    "STATUS_INVALID_PARAMETER", "STATUS_INSUFFICIENT_RESOURCES"};
+	struct sd_explanation ex;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		explain_text(codes[i], &sess, &ex);
+		assert_false(ex.step_unmatched);
+		assert_int_equal(ex.n_steps, 1);
+		assert_true(ex.steps[0].n_causes >= 1);
+	}
+	explain_text("STATUS_REQUEST_NOT_ACCEPTED", &sess, &ex);
+	assert_non_null(strstr(ex.steps[0].causes[0]->text, "20 connections"));
+	explain_text("STATUS_NETLOGON_NOT_STARTED", &sess, &ex);
+	assert_true(has_command(ex.checks, ex.n_checks, "wbinfo -P"));
+	explain_text("STATUS_INSUFFICIENT_RESOURCES", &tree, &ex);
+	assert_false(ex.step_unmatched);
+	assert_true(has_command(ex.checks, ex.n_checks, "max connections"));
+}
+
 static void
 spn_unknown_and_skew(void **state)
 {
@@ -371,6 +400,7 @@ main(void)
 		cmocka_unit_test(logon_failure),
 		cmocka_unit_test(bad_network_name),
 		cmocka_unit_test(not_supported_in_negotiate),
+		cmocka_unit_test(domain_and_limit_statuses_in_session_setup),
 		cmocka_unit_test(spn_unknown_and_skew),
 		cmocka_unit_test(netbios_called_name),
 		cmocka_unit_test(generic_and_unmatched),

@@ -420,10 +420,15 @@ print_policy(const struct serve_config *cfg, const char *addr)
 	       p->reject_unencrypted_access ? "on" : "off", p->require_message_signing ? "on" : "off",
 	       p->enable_smb1 ? "on" : "off", p->name_hardening_level,
 	       p->guest == SMB2S_GUEST_BAD_USER ? "bad user" : "never", p->allow_anonymous_access ? "allowed" : "denied");
-	for (i = 0; i < p->n_shares; i++)
-		printf("  share %-12s %s%s%s\n", p->shares[i].name, p->shares[i].path,
+	for (i = 0; i < p->n_shares; i++) {
+		char uses[32] = "";
+
+		if (p->shares[i].max_uses)
+			snprintf(uses, sizeof(uses), " MaxUses %u", (unsigned)p->shares[i].max_uses);
+		printf("  share %-12s %s%s%s%s\n", p->shares[i].name, p->shares[i].path,
 		       p->shares[i].path_exists ? "" : " (folder missing)",
-		       p->shares[i].encrypt_data ? " EncryptData" : "");
+		       p->shares[i].encrypt_data ? " EncryptData" : "", uses);
+	}
 	if (p->fault.silent_on != SMB2S_FAULT_NONE)
 		printf("  fault: %s is never answered; then %s after %.1f s\n", steps[p->fault.silent_on],
 		       ends[p->fault.then], (double)p->fault.after_us / 1e6);
@@ -506,6 +511,7 @@ cmd_serve(int argc, char **argv)
 	memset(&lc, 0, sizeof(lc));
 	lc.host = host;
 	lc.port = port;
+	cfg.policy.uses = &cfg.uses;
 	lc.policy = &cfg.policy;
 	lc.on_event = on_event;
 	lc.on_conn = on_conn;

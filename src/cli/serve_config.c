@@ -364,6 +364,14 @@ share_key(struct parser *p, const char *k, const char *v)
 		return parse_bool(p, k, v, &sh->encrypt_data);
 	if (!strcasecmp(k, "GuestOk"))
 		return parse_bool(p, k, v, &sh->guest_ok);
+	if (!strcasecmp(k, "MaxUses")) {
+		unsigned long n;
+
+		if (parse_uint(p, k, v, 1000000, &n))
+			return -1;
+		sh->max_uses = (uint32_t)n;
+		return 0;
+	}
 	if (!strcasecmp(k, "ValidUsers"))
 		return each_item(p, k, v, add_valid_user);
 	if (!strcasecmp(k, "Type")) {

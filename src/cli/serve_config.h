@@ -11,7 +11,7 @@
  *              Listen
  *   [fault]    SilentOn, Then, After, Delay
  *   [user NAME]   Password | NtHash, State
- *   [share NAME]  Path, EncryptData, ValidUsers, GuestOk, Type
+ *   [share NAME]  Path, EncryptData, ValidUsers, GuestOk, Type, MaxUses
  *   [kerberos] Keytab (relative to the file), ServiceNames (cifs/NAME, ...:
  *              added to the accepted names that SmbServerNameHardeningLevel
  *              checks; level 0 accepts a ticket for any key of the keytab)
@@ -28,6 +28,7 @@ struct serve_config {
 	struct smb2s_policy policy;
 	char listen[128];          /* "127.0.0.1:4455" from [server] Listen, empty if absent */
 	char keytab[2 * SMB2S_PATH_MAX];  /* [kerberos] Keytab as a path; empty: NTLM only */
+	struct smb2s_share_uses uses;     /* Share.CurrentUses of every connection (policy.uses) */
 };
 
 /* Reads the file; on error returns -1 with a message "FILE:LINE: ..." in

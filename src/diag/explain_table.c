@@ -243,8 +243,7 @@ const struct sd_explain_entry sd_explain_rows[] = {
     "short of memory."),
  CAUSES({NULL, N_("The share's connection limit is reached (Samba's `max connections`): other clients "
 		  "hold the connections it allows.")},
-	{NULL, N_("The session holds as many trees as the server allows for one session (MS-SMB2 "
-		  "3.3.5.7).")},
+	{NULL, N_("The session or the connection holds as many tree connects as the server allows.")},
 	{NULL, N_("The server is short of memory or handles.")}),
  REMEDIES({SD_PLAT_SAMBA, SD_REMEDY_CHECK, N_("Read the share's connection limit."),
 	   "testparm -s --section-name=SHARE --parameter-name='max connections'"},

@@ -329,6 +329,63 @@ def impacket_tests(tap):
                f['output'])
 
 
+def holder(port):
+    """An smbclient that connects to data and stays (its stdin open)."""
+    return subprocess.Popen(['smbclient', '//127.0.0.1/data', '-p', str(port), '-U', f'alice%{PASSWORD}'],
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_tree(s, seen):
+    """Bounded wait for a tree_ok event; the events read go to seen."""
+    for _ in range(50):
+        seen += s.new_events()
+        if any(e.get('event') == 'tree_ok' for e in seen):
+            return True
+    return False
+
+
+def share_limit_tests(tap):
+    """Share.MaxUses (MS-SMB2 3.3.5.7): one smbclient holds the only use of
+    data; the next TREE_CONNECT gets STATUS_REQUEST_NOT_ACCEPTED (smbclient
+    and the probe, which reports tree.other with what the status means).
+    The use comes back when the holder disconnects, or when it dies and
+    its connection ends."""
+    with Serve(ex('share-limit.ini')) as s:
+        first = holder(s.port)
+        try:
+            seen = []
+            held = wait_tree(s, seen)
+            rc, out = smbclient(s.port)
+            ev = s.new_events()
+            tap.ok(held and rc != 0 and 'NT_STATUS_REQUEST_NOT_ACCEPTED' in out and refusal(ev, 'tree.other', 'T8'),
+                   'MaxUses 1, held by one smbclient: the next smbclient gets REQUEST_NOT_ACCEPTED (T8)',
+                   show(seen + ev, out))
+            rc, ids, out = probe(s.port)
+            ev = s.new_events()
+            tap.ok(rc == 13 and 'tree.other' in ids and 'maximum number of users' in out and refusal(ev, 'tree.other'),
+                   'MaxUses reached: the probe exits 13 with tree.other naming the user limit', show(ev, out))
+        finally:
+            first.communicate(b'exit\n', timeout=30)
+        rc, ids, out = probe(s.port)
+        tap.ok(rc == 0, 'the holder disconnected: its use is back, the probe gets in', show(s.new_events(), out))
+        second = holder(s.port)
+        try:
+            seen = []
+            held = wait_tree(s, seen)
+        finally:
+            second.kill()
+            second.wait()
+        ok = False
+        for _ in range(20):  # the server sees the dead holder's connection end
+            rc, ids, out = probe(s.port)
+            if rc == 0:
+                ok = True
+                break
+            time.sleep(0.2)
+        tap.ok(held and ok, 'a holder killed mid-connection: the use is given back when its connection ends',
+               show(s.new_events(), out))
+
+
 def probe(port, share='data', args=()):
     r = subprocess.run([SMBDIAG, 'probe', f'//127.0.0.1:{port}/{share}', '-U', f'alice%{PASSWORD}', '--json']
                        + list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
@@ -368,6 +425,7 @@ def main():
     smbclient_policies(tap)
     smbclient_accounts_and_faults(tap)
     probe_tests(tap)
+    share_limit_tests(tap)
     try:
         subprocess.run(['/usr/bin/python3', '-c', 'import impacket.smbconnection'], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -56,7 +56,8 @@ reads_every_section(void **state)
 		"[share data]\n"
 		"Path = /nonexistent-smbdiag-folder\n"
 		"EncryptData = on\n"
-		"ValidUsers = alice, bob\n";
+		"ValidUsers = alice, bob\n"
+		"MaxUses = 3\n";
 	const struct smb2s_policy *p = &cfg.policy;
 
 	(void)state;
@@ -84,6 +85,7 @@ reads_every_section(void **state)
 	assert_false(p->shares[0].path_exists);
 	assert_true(p->shares[0].encrypt_data);
 	assert_int_equal(p->shares[0].n_allowed, 2);
+	assert_int_equal(p->shares[0].max_uses, 3);
 }
 
 static void
@@ -117,6 +119,7 @@ errors_name_the_line(void **state)
 		{"[server]\nno equals sign\n", "t.ini:2: expected 'Key = Value'"},
 		{"[fault]\nSilentOn = logoff\n", "t.ini:2: SilentOn wants"},
 		{"[server]\nEncryptionCiphers = DES\n", "unknown cipher 'DES'"},
+		{"[share a]\nMaxUses = -1\n", "t.ini:2: MaxUses"},
 	};
 	size_t i;
 

@@ -19,6 +19,7 @@
 #define ST_LOGON_FAILURE 0xC000006Du
 #define ST_ACCESS_DENIED 0xC0000022u
 #define ST_BAD_NETWORK_NAME 0xC00000CCu
+#define ST_REQUEST_NOT_ACCEPTED 0xC00000D0u
 #define ST_NOT_SUPPORTED 0xC00000BBu
 #define ST_ACCOUNT_DISABLED 0xC0000072u
 #define ST_ACCOUNT_LOCKED_OUT 0xC0000234u
@@ -611,6 +612,36 @@ missing_folder_is_access_denied(void **state)
 	expect_refusal(SMB2S_EV_REFUSED, ST_ACCESS_DENIED, "T7", "tree.access_denied");
 }
 
+/* Share.MaxUses counts tree connects of every connection sharing the
+ * table: full, the next TREE_CONNECT is refused (T8); a use is given
+ * back at TREE_DISCONNECT. */
+static void
+max_uses_counts_across_connections(void **state)
+{
+	static struct smb2s_share_uses uses;
+	const struct smb2_client_result *r;
+
+	(void)state;
+	memset(&uses, 0, sizeof(uses));
+	W.pol.uses = &uses;
+	W.pol.shares[0].max_uses = 2;
+	uses.current[0] = 2;  /* two other connections hold the share */
+	r = run();
+	expect_status(r, SMB2C_STEP_TREE_CONNECT, ST_REQUEST_NOT_ACCEPTED);
+	expect_refusal(SMB2S_EV_REFUSED, ST_REQUEST_NOT_ACCEPTED, "T8", "tree.other");
+	assert_int_equal(uses.current[0], 2);
+	smb2_client_free(W.c);
+	smb2_server_free(W.s);
+	W.c = NULL;
+	W.s = NULL;
+	W.n_ev = 0;
+	uses.current[0] = 1;  /* one went away */
+	r = run();
+	expect_done(r, SMB2_DIALECT_311);
+	assert_int_equal(uses.current[0], 1);  /* taken, then given back at TREE_DISCONNECT */
+	assert_non_null(find_event(SMB2S_EV_TREE_DISCONNECT));
+}
+
 static void
 user_not_in_allow_list(void **state)
 {
@@ -1033,6 +1064,7 @@ main(void)
 		T(account_states_map_to_statuses),
 		T(missing_folder_is_access_denied),
 		T(user_not_in_allow_list),
+		T(max_uses_counts_across_connections),
 		T(no_common_dialect),
 		T(anonymous_ipc_and_constrained_connection),
 		T(ipc_lists_shares_over_srvsvc),

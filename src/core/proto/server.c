@@ -132,6 +132,7 @@ smb2_server_create(const struct sd_ctx *ctx, struct sd_crypto *crypto, const str
 	s->ctx = ctx;
 	s->crypto = crypto;
 	s->pol = policy;
+	s->uses = policy->uses ? policy->uses : &s->own_uses;
 	s->max_transact = policy->max_transact_size ? policy->max_transact_size : DEFAULT_MAX_TRANSACT;
 	/* G2 (MaxTransactSize + 256) plus a transform header. */
 	s->max_pdu = (size_t)s->max_transact + 256 + SMB2_TRANSFORM_HEADER_SIZE;
@@ -169,7 +170,7 @@ srv_session_free(struct smb2_server *s, struct srv_session *sess)
 		if (s->sessions[i] == sess)
 			s->sessions[i] = NULL;
 	for (i = 0; i < SRV_MAX_TREES_CAP; i++)
-		srv_pipe_free(&sess->trees[i]);
+		srv_tree_release(s, &sess->trees[i]);
 	srv_krb_end(s, sess);
 	srv_frag_free(sess);
 	free(sess->ntlm_negotiate);

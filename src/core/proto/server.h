@@ -112,6 +112,14 @@ struct smb2s_share {
 	uint8_t n_allowed;               /* 0: every authenticated user (and guest if guest_ok) */
 	char allowed[SMB2S_MAX_ALLOWED][SMB2S_NAME_MAX];
 	bool guest_ok;                   /* guest and anonymous sessions may connect */
+	uint32_t max_uses;               /* Share.MaxUses: tree connects at once; 0 unlimited */
+};
+
+/* Share.CurrentUses across every connection of a server process (MS-SMB2
+ * 3.3.5.7 checks it against Share.MaxUses), by share index in the policy.
+ * The driver owns it and lets its connections share it. */
+struct smb2s_share_uses {
+	uint32_t current[SMB2S_MAX_SHARES];
 };
 
 /* Fault injection for the article's first failures. */
@@ -176,6 +184,9 @@ struct smb2s_policy {
 	 * NULL = NTLM only. The acceptor must outlive the policy's use. */
 	const struct smb2s_krb_ops *krb;
 	void *krb_acceptor;
+	/* Counted across connections when set; NULL: each connection counts
+	 * its own tree connects only. Must outlive the servers. */
+	struct smb2s_share_uses *uses;
 };
 
 /* Fills the defaults a server has without configuration: dialects 2.0.2 to

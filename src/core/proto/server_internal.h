@@ -66,6 +66,7 @@ struct srv_tree {
 	uint32_t id;               /* 0: slot free */
 	const struct smb2s_share *share;  /* NULL for IPC$ */
 	bool encrypt;              /* TreeConnect.EncryptData */
+	bool counted;              /* holds one of its share's CurrentUses */
 	struct srv_pipe *pipe;     /* IPC$: the open srvsvc pipe, or NULL */
 };
 
@@ -118,6 +119,8 @@ struct smb2_server {
 	const struct sd_ctx *ctx;
 	struct sd_crypto *crypto;
 	const struct smb2s_policy *pol;
+	struct smb2s_share_uses *uses;   /* the policy's, or own_uses */
+	struct smb2s_share_uses own_uses;
 	uint8_t server_guid[16];
 	uint64_t start_time;       /* FILETIME at create */
 
@@ -292,6 +295,8 @@ void srv_read(struct smb2_server *s, struct srv_req *r);
 void srv_close(struct smb2_server *s, struct srv_req *r);
 void srv_transceive(struct smb2_server *s, struct srv_req *r, const struct smb2_ioctl_req *req);
 void srv_pipe_free(struct srv_tree *t);
+/* Ends a tree connect: its pipe, its share's CurrentUses, its slot. */
+void srv_tree_release(struct smb2_server *s, struct srv_tree *t);
 
 /* server_tree.c, server_ioctl.c */
 void srv_tree_connect(struct smb2_server *s, struct srv_req *r);

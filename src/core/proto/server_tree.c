@@ -17,7 +17,8 @@ static const struct srv_why why_t6 = {"T6", "tree.encryption_required", "MS-SMB2
 static const struct srv_why why_t7 = {"T7", "tree.access_denied", "MS-SMB2 3.3.5.7"};
 static const struct srv_why why_path = {"T7", "tree.access_denied", "MS-SMB2 3.3.5.7; article: folder missing"};
 static const struct srv_why why_anon = {"T7", "session.anonymous_denied", "MS-SMB2 3.3.5.7"};
-static const struct srv_why why_t8 = {"T8", NULL, "MS-SMB2 3.3.5.7"};
+static const struct srv_why why_t8 = {"T8", "tree.other", "MS-SMB2 3.3.5.7"};
+static const struct srv_why why_trees = {"local", "tree.other", "MS-SMB2 3.3.5.7"};
 static const struct srv_why why_tid = {"TID", NULL, "MS-SMB2 3.3.5.2.11"};
 static const struct srv_why why_tenc = {"TENC", "tree.encryption_required", "MS-SMB2 3.3.5.2.11"};
 
@@ -131,6 +132,10 @@ tree_ok(struct smb2_server *s, struct srv_req *r, const struct smb2s_share *sh, 
 			t = &r->sess->trees[i];
 	t->id = r->sess->next_tree_id++;
 	t->share = sh;
+	if (sh) {
+		s->uses->current[sh - s->pol->shares]++;
+		t->counted = true;
+	}
 	t->encrypt = sh && sh->encrypt_data && srv_can_encrypt(s);
 	r->hdr.tree_id = t->id;
 	memset(&rsp, 0, sizeof(rsp));
@@ -195,8 +200,13 @@ srv_tree_connect(struct smb2_server *s, struct srv_req *r)
 			   sh->path);
 		return;
 	}
+	if (sh && sh->max_uses && s->uses->current[sh - s->pol->shares] >= sh->max_uses) {
+		srv_refuse(s, r, ST_REQUEST_NOT_ACCEPTED, &why_t8, "share '%s' is at its MaxUses (%u tree connects)",
+			   share, (unsigned)sh->max_uses);
+		return;
+	}
 	if (tree_count(sess) >= (s->pol->max_trees ? s->pol->max_trees : 16) || tree_count(sess) >= SRV_MAX_TREES_CAP) {
-		srv_refuse(s, r, ST_REQUEST_NOT_ACCEPTED, &why_t8, "too many tree connects on this session");
+		srv_refuse(s, r, ST_REQUEST_NOT_ACCEPTED, &why_trees, "too many tree connects on this session");
 		return;
 	}
 	tree_ok(s, r, sh, path);
@@ -215,7 +225,19 @@ srv_tree_disconnect(struct smb2_server *s, struct srv_req *r)
 	srv_finish(s, r, &w, false);
 	ev = srv_event(s, SMB2S_EV_TREE_DISCONNECT, r);
 	srv_event_text(ev, "tree 0x%x disconnected", r->tree->id);
-	srv_pipe_free(r->tree);
-	memset(r->tree, 0, sizeof(*r->tree));
+	srv_tree_release(s, r->tree);
 	r->tree = NULL;
+}
+
+void
+srv_tree_release(struct smb2_server *s, struct srv_tree *t)
+{
+	if (t->counted && t->share) {
+		uint32_t *uses = &s->uses->current[t->share - s->pol->shares];
+
+		if (*uses > 0)
+			(*uses)--;
+	}
+	srv_pipe_free(t);
+	memset(t, 0, sizeof(*t));
 }

@@ -287,6 +287,19 @@ def connection_limit_case(tap):
             ev = evidence(rep, 'tree.other')
             tap.ok(rc == 13 and 'STATUS_INSUFFICIENT_RESOURCES' in ev and 'connection limit' in ev
                    and set(finding_ids(rep)) - {'tree.other', 'session.ntlm_used'} == set(), desc, out)
+            # The analyzer reads the same failure from the probe's own capture.
+            with tempfile.TemporaryDirectory(prefix='smbdiag-limit-') as d:
+                path = os.path.join(d, 'probe.pcapng')
+                probe(target, '--no-experiments', '--save-capture', path)
+                r = subprocess.run([SMBDIAG, 'analyze', '--json', path], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, timeout=60)
+            try:
+                arep = json.loads(r.stdout)
+            except ValueError:
+                arep = None
+            aev = evidence(arep, 'tree.other')
+            tap.ok(r.returncode == 4 and 'STATUS_INSUFFICIENT_RESOURCES' in aev and '\\data' in aev,
+                   'analyze of the probe\'s capture: tree.other, exit 4', f'exit {r.returncode}\n{r.stdout}{r.stderr}')
             r = subprocess.run(['smbclient', '//127.0.0.1/data', '-p', str(smbd.port), '-U', 'alice%Secret123',
                                 '-c', 'exit'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                timeout=60, stdin=subprocess.DEVNULL)

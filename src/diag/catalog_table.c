@@ -166,6 +166,21 @@ const struct sd_finding_def sd_catalog_rows[] = {
 	REFS("MS-SMB2 3.3.5.15.12", "MS-SMB2 3.2.5.14.12", "MS-SMB2 2.2.31.4"),
 },
 {
+	"negotiate.not_smb", SD_STEP_NEGOTIATE, SD_SEV_ERROR,
+	N_("Something other than an SMB server answered"),
+	N_("The address and port took the connection, but what came back is not SMB: another service "
+	   "listens there (SSH, a web server, a TLS proxy), a port forward or load balancer sends the "
+	   "connection to the wrong place, or the port number is wrong. No SMB server took part in the "
+	   "exchange."),
+	REMEDIES(
+		{AC, N_("Probe the port SMB uses (445, or 139 with NetBIOS)."), "smbdiag probe //HOST/SHARE -p 445"},
+		{WC, N_("On a Windows server, see which process listens on the port."),
+		 "Get-Process -Id (Get-NetTCPConnection -LocalPort 445 -State Listen).OwningProcess"},
+		{SC, N_("On a Samba server, see which process listens on the port."), "ss -ltnp 'sport = :445'"},
+		{AF, N_("Point the port forward or load balancer at the SMB server."), NULL}),
+	REFS("MS-SMB2 2.1 (transport)", "MS-SMB2 2.2.1 (ProtocolId 0xFE 'SMB')"),
+},
+{
 	"negotiate.other", SD_STEP_NEGOTIATE, SD_SEV_ERROR,
 	N_("NEGOTIATE failed for a reason no other finding covers"),
 	N_("The server refused NEGOTIATE with a status, or ended the connection instead of answering, and "

@@ -35,6 +35,32 @@ ev_copy(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 }
 
+void
+ev_escape_bytes(const uint8_t *p, size_t n, char *out, size_t cap)
+{
+	size_t i, o = 0;
+
+	if (cap == 0)
+		return;
+	for (i = 0; i < n; i++) {
+		const char *esc = p[i] == '\r' ? "\\r" : p[i] == '\n' ? "\\n" : p[i] == '\t' ? "\\t"
+				: p[i] == '\\' ? "\\\\" : NULL;
+		char one[5];
+
+		if (esc)
+			snprintf(one, sizeof(one), "%s", esc);
+		else if (p[i] >= 0x20 && p[i] < 0x7F)
+			snprintf(one, sizeof(one), "%c", p[i]);
+		else
+			snprintf(one, sizeof(one), "\\x%02X", p[i]);
+		if (o + strlen(one) >= cap)
+			break;
+		memcpy(out + o, one, strlen(one));
+		o += strlen(one);
+	}
+	out[o] = '\0';
+}
+
 /* Grows an array of `size`-byte records to hold one more, doubling up to
  * `max`. Returns the new record (zeroed) or NULL. */
 static void *

@@ -205,6 +205,9 @@ struct ev_connection {
 	 * and its suffix byte (0x20: file server). Empty: none sent. */
 	char called_name[EV_TEXT / 2];
 	uint8_t called_suffix;
+	/* The first bytes of an answer that was not SMB at all (escaped with
+	 * ev_escape_bytes): another service on the port. Empty: none. */
+	char foreign_answer[EV_TEXT];
 };
 
 /* A Kerberos message seen on port 88 (analyze) or an exchange the probe
@@ -385,6 +388,9 @@ void ev_utf8_trim_cut(char *text);
 
 /* Bounded copy with NUL termination. */
 void ev_copy(char *dst, size_t cap, const char *src);
+/* Bytes as text a report can show: printable ASCII as is, \r \n \t and
+ * \\ escaped, anything else as \xNN; stops before cap would be exceeded. */
+void ev_escape_bytes(const uint8_t *p, size_t n, char *out, size_t cap);
 
 const char *ev_outcome_name(enum ev_outcome o);      /* "answered", "no_response", ... */
 /* "ok", "no_key", "wrong_key", "undecodable", "failed"; NULL when not tried. */

@@ -1,7 +1,9 @@
-/* NEGOTIATE: no answer, an immediate close, no common dialect, SMB1, and
- * a failed VALIDATE_NEGOTIATE_INFO (failure-catalog.md 1.2, 1.3, 1.8, 9). */
+/* NEGOTIATE: no answer, an immediate close, no common dialect, SMB1, an
+ * answer that is not SMB at all, and a failed VALIDATE_NEGOTIATE_INFO
+ * (failure-catalog.md 1.2, 1.3, 1.8, 9). */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/wire/names.h"
 #include "core/wire/smb2_const.h"
@@ -146,6 +148,48 @@ validate_failed(struct rule_run *r, struct ev_connection *c)
 	}
 }
 
+/* What the first bytes say about the service that sent them. */
+static const char *
+service_of(const char *escaped)
+{
+	static const struct {
+		const char *prefix;
+		const char *service;
+	} banners[] = {
+		{"SSH-", N_("an SSH server")},
+		{"HTTP/", N_("a web server")},
+		{"<!DOCTYPE", N_("a web server")},  /* an HTTP/0.9-style answer: the page alone */
+		{"<html", N_("a web server")},
+		{"\\x16\\x03", N_("a TLS service")},
+		{"\\x15\\x03", N_("a TLS service")},
+		{"220", N_("an FTP or mail server")},
+		{"RFB ", N_("a VNC server")},
+		{"+OK", N_("a POP3 server")},
+		{"* OK", N_("an IMAP server")},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(banners) / sizeof(banners[0]); i++)
+		if (strncasecmp(escaped, banners[i].prefix, strlen(banners[i].prefix)) == 0)
+			return banners[i].service;
+	return NULL;
+}
+
+/* The bytes that came back were not SMB: another service listens there. */
+static void
+not_smb(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
+{
+	struct ev_finding *f = rule_finding(r, "negotiate.not_smb", (int)c->id);
+	const char *service = service_of(c->foreign_answer);
+	char frames[64];
+
+	rule_frames(r->t, s, frames, sizeof(frames));
+	ev_finding_evidence(f, "%sthe answer to NEGOTIATE from %s is not SMB: \"%s\"", frames,
+			    c->server[0] ? c->server : ev_finding_tr(f, "the server"), c->foreign_answer);
+	if (service)
+		ev_finding_evidence(f, "it looks like %s", ev_finding_tr(f, service));
+}
+
 void
 rules_negotiate(struct rule_run *r, struct ev_connection *c)
 {
@@ -162,6 +206,10 @@ rules_negotiate(struct rule_run *r, struct ev_connection *c)
 			if (s->status == RULE_ST_NOT_SUPPORTED ||
 			    (c->negotiate.smb1_answered && c->negotiate.dialect != SD_DIALECT_SMB1))
 				no_common_dialect(r, c, s);
+			break;
+		case EV_PROTOCOL_ERROR:
+			if (s->problem == EV_PROBLEM_UNDECODABLE && c->foreign_answer[0])
+				not_smb(r, c, s);
 			break;
 		default:
 			break;

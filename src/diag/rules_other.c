@@ -55,8 +55,8 @@ last_walk_step(const struct ev_connection *c, size_t *row)
 	return last;
 }
 
-/* An answer that refuses, or the server ending the connection instead of
- * answering. MORE_PROCESSING_REQUIRED is a SESSION_SETUP leg, not a
+/* An answer that refuses or does not decode, or the server ending the
+ * connection instead of answering. MORE_PROCESSING_REQUIRED is a SESSION_SETUP leg, not a
  * refusal, and a status the explain tables call part of a working
  * exchange (NETWORK_SESSION_EXPIRED before a re-authentication) is no
  * fault by itself; a request left unanswered belongs to the *.no_response
@@ -64,6 +64,8 @@ last_walk_step(const struct ev_connection *c, size_t *row)
 static bool
 failed(const struct ev_step *s, const struct sd_explanation *ex)
 {
+	if (s->outcome == EV_PROTOCOL_ERROR && s->problem == EV_PROBLEM_UNDECODABLE)
+		return true;
 	if (s->problem != EV_PROBLEM_NONE)
 		return false;
 	switch (s->outcome) {
@@ -115,6 +117,11 @@ rules_other(struct rule_run *r, struct ev_connection *c)
 	rule_frames(r->t, s, frames, sizeof(frames));
 	/* A TREE_CONNECT's detail is the path it asked for. */
 	path = s->step == SD_STEP_TREE_CONNECT ? (s->detail[0] ? s->detail : c->tree.path) : "";
+	if (s->outcome == EV_PROTOCOL_ERROR) {
+		ev_finding_evidence(f, "%s%s%s%s: the answer does not decode as SMB2", frames, command,
+				    path[0] ? " " : "", path);
+		return;
+	}
 	if (s->outcome != EV_ANSWERED) {
 		rule_silence(r->t, c, s, silence, sizeof(silence));
 		ev_finding_evidence(f, "%s%s%s%s: the server ended the connection instead of answering (%s)", frames,

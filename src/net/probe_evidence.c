@@ -197,6 +197,19 @@ one_exchange(const struct probe *p, const struct probe_attempt *a, const struct 
 	s->response_at = s->outcome == EV_RESET || s->outcome == EV_CLOSED ? probe_rel(p, n->end_us) : -1;
 }
 
+/* The request the client failed on got bytes that are not SMB: the step
+ * ends in a protocol error at their arrival, not in an answer. */
+static void
+foreign_answer(const struct probe *p, const struct smb2_client_result *r, struct ev_connection *c,
+	       struct ev_step *s)
+{
+	s->outcome = EV_PROTOCOL_ERROR;
+	s->problem = EV_PROBLEM_UNDECODABLE;
+	s->status = 0;
+	s->response_at = probe_rel(p, r->foreign_us);
+	ev_escape_bytes(r->foreign, r->n_foreign, c->foreign_answer, sizeof(c->foreign_answer));
+}
+
 static void
 fill_exchanges(const struct probe *p, const struct probe_attempt *a, struct ev_connection *c, size_t send_off)
 {
@@ -232,6 +245,8 @@ fill_exchanges(const struct probe *p, const struct probe_attempt *a, struct ev_c
 						 : ev_tr(p->t, "SMB1 multi-protocol NEGOTIATE"));
 		if (failed_here && ex->answered)
 			mark_failure(p->t, r, s);
+		else if (failed_here && r->state == SMB2C_FAILED && r->n_foreign)
+			foreign_answer(p, r, c, s);
 	}
 }
 

@@ -315,6 +315,29 @@ def connection_limit_case(tap):
                 holder.wait()
 
 
+def not_smb_case(tap):
+    """A real web server (Python's http.server) on the port: the probe says
+    something other than SMB answered, quotes its first bytes and names a
+    web server; smbclient only fails."""
+    port = peers.free_port()
+    web = subprocess.Popen(['/usr/bin/python3', '-m', 'http.server', '--bind', '127.0.0.1', str(port)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    try:
+        if not peers.wait_listening(port):
+            tap.ok(False, 'a web server on the port: negotiate.not_smb', 'http.server did not listen')
+            return
+        rc, rep, out = probe(f'//127.0.0.1:{port}/data', '--no-experiments', '--timeout', '10')
+        ev = evidence(rep, 'negotiate.not_smb')
+        # http.server takes the binary request for HTTP/0.9 and answers
+        # with the error page alone, no status line.
+        tap.ok(rc == 11 and finding_ids(rep) == ['negotiate.not_smb'] and 'is not SMB: "<!DOCTYPE HTML>' in ev
+               and 'it looks like a web server' in ev,
+               'a web server on the port: exit 11, negotiate.not_smb quoting its answer', out)
+        check_schema(tap, rep, out)
+    finally:
+        peers.stop_process(web)
+
+
 def server_policy_cases(tap):
     with peers.Smbd(users=USERS, options={'server smb encrypt': 'required'}) as smbd:
         rc, rep, out = probe(f'//127.0.0.1:{smbd.port}/data', '--max-protocol', 'SMB2_10')
@@ -408,6 +431,7 @@ def main():
     main_server_cases(tap)
     guest_cases(tap)
     connection_limit_case(tap)
+    not_smb_case(tap)
     port = server_policy_cases(tap)
     listener_cases(tap, port)
     if not schema_exists():

@@ -550,6 +550,22 @@ build_unsigned_disconnect(struct ev_timeline *t)
 	c->closed_at = 0.0205;
 }
 
+/* An SSH server on the port: its banner came back to NEGOTIATE. */
+static void
+build_not_smb(struct ev_timeline *t)
+{
+	static const uint8_t banner[] = "SSH-2.0-OpenSSH_9.2\r\n";
+	struct ev_connection *c = ev_add_connection(t);
+	struct ev_step *s;
+
+	snprintf(c->server, sizeof(c->server), "10.0.0.9:445");
+	rc_step(c, SD_STEP_TCP, EV_ANSWERED, 0, 0.0);
+	s = rc_step(c, SD_STEP_NEGOTIATE, EV_PROTOCOL_ERROR, 0, 0.001);
+	s->problem = EV_PROBLEM_UNDECODABLE;
+	s->response_at = 0.0012;
+	ev_escape_bytes(banner, sizeof(banner) - 1, c->foreign_answer, sizeof(c->foreign_answer));
+}
+
 /* The catch-all findings: a status no family explains. */
 static void
 build_negotiate_other(struct ev_timeline *t)
@@ -615,6 +631,7 @@ const struct rules_case rules_positive_cases[] = {
 	{"tree.access_denied", build_tree_access_denied, "as user CONTOSO\\alice"},
 	{"tree.encryption_required", build_tree_encryption_required, "encryption succeeded"},
 	{"tree.unsigned_disconnect", build_unsigned_disconnect, "neither signed nor encrypted"},
+	{"negotiate.not_smb", build_not_smb, "10.0.0.9:445 is not SMB: \"SSH-2.0-OpenSSH_9.2\\r\\n\""},
 	{"negotiate.other", build_negotiate_other, "NEGOTIATE -> STATUS_INVALID_PARAMETER (0xC000000D)"},
 	{"session.other", build_session_other, "SESSION_SETUP -> STATUS_NOT_SUPPORTED (0xC00000BB)"},
 	{"tree.other", build_tree_other, "frame 41: TREE_CONNECT \\\\fs1\\data -> STATUS_INSUFFICIENT_RESOURCES"},

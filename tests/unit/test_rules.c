@@ -756,6 +756,46 @@ called_name_refused_smbserver_accepted(void **state)
 	ev_timeline_cleanup(&t);
 }
 
+/* Bytes of another protocol as a report shows them: readable, escaped,
+ * bounded. */
+static void
+foreign_bytes_escaped(void **state)
+{
+	static const uint8_t bytes[] = {'A', '\r', '\n', '\t', '\\', 0x00, 0x16, 0x7F, 'z'};
+	char out[64], small[6];
+
+	(void)state;
+	ev_escape_bytes(bytes, sizeof(bytes), out, sizeof(out));
+	assert_string_equal(out, "A\\r\\n\\t\\\\\\x00\\x16\\x7Fz");
+	/* No escape is cut in half. */
+	ev_escape_bytes(bytes, sizeof(bytes), small, sizeof(small));
+	assert_string_equal(small, "A\\r\\n");
+	ev_escape_bytes(bytes, 0, out, sizeof(out));
+	assert_string_equal(out, "");
+}
+
+/* A banner names the service; bytes nobody recognises are shown alone. */
+static void
+not_smb_names_the_service(void **state)
+{
+	struct ev_timeline t;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	rules_case_build("negotiate.not_smb", &t);
+	rules_run(&t);
+	assert_true(rc_evidence_has(&t, "negotiate.not_smb", "it looks like an SSH server"));
+	assert_null(rc_finding(&t, "negotiate.other", 0));
+	ev_timeline_cleanup(&t);
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	rules_case_build("negotiate.not_smb", &t);
+	snprintf(t.conns[0].foreign_answer, sizeof(t.conns[0].foreign_answer), "\\x00\\x00\\x00\\x08ABCD");
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "negotiate.not_smb", 0));
+	assert_false(rc_evidence_has(&t, "negotiate.not_smb", "it looks like"));
+	ev_timeline_cleanup(&t);
+}
+
 /* ---- the catch-all (rules_other.c) ---- */
 
 static size_t
@@ -1068,6 +1108,8 @@ main(void)
 		cmocka_unit_test(called_name_refused_smbserver_accepted),
 		cmocka_unit_test(called_name_and_smbserver_refused),
 		cmocka_unit_test(called_name_from_the_record),
+		cmocka_unit_test(foreign_bytes_escaped),
+		cmocka_unit_test(not_smb_names_the_service),
 		cmocka_unit_test(other_only_where_nothing_explains),
 		cmocka_unit_test(other_not_for_what_is_no_failure),
 		cmocka_unit_test(other_for_a_dropped_request),

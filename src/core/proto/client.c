@@ -455,6 +455,28 @@ handle_pdu(struct smb2_client *c, const uint8_t *p, size_t len, uint64_t now_us)
 	handle_plain_pdu(c, p, len, false, now_us);
 }
 
+/* Bytes that cannot be SMB: kept for the report, which can then name the
+ * service that answered instead of an undecodable message. */
+static void
+fail_foreign(struct smb2_client *c, const uint8_t *p, size_t len, uint64_t now_us, enum sd_err err)
+{
+	size_t n = len < sizeof(c->res.foreign) ? len : sizeof(c->res.foreign);
+
+	if (c->state != SMB2C_FAILED && c->state != SMB2C_DONE) {
+		memcpy(c->res.foreign, p, n);
+		c->res.n_foreign = (uint8_t)n;
+		c->res.foreign_us = now_us;
+	}
+	client_fail(c, SMB2C_FAIL_BAD_RESPONSE, 0, err);
+}
+
+static bool
+is_smb_protocol_id(const uint8_t *p, size_t len)
+{
+	return len >= 4 && (p[0] == 0xFE || p[0] == 0xFD || p[0] == 0xFC || p[0] == 0xFF) && p[1] == 'S' &&
+	       p[2] == 'M' && p[3] == 'B';
+}
+
 /* Consumes every complete PDU at the start of the input buffer. */
 static void
 drain_input(struct smb2_client *c, uint64_t now_us)
@@ -470,11 +492,15 @@ drain_input(struct smb2_client *c, uint64_t now_us)
 			continue;
 		}
 		if (h[0] != 0x00 || pdu_len > c->max_pdu) {
-			client_fail(c, SMB2C_FAIL_BAD_RESPONSE, 0, h[0] ? SD_ERR_MALFORMED : SD_ERR_LIMIT);
+			fail_foreign(c, h, c->in_len - used, now_us, h[0] ? SD_ERR_MALFORMED : SD_ERR_LIMIT);
 			break;
 		}
 		if (c->in_len - used - NBSS_FRAME_HEADER < pdu_len)
 			break;
+		if (!is_smb_protocol_id(h + NBSS_FRAME_HEADER, pdu_len)) {
+			fail_foreign(c, h, c->in_len - used, now_us, SD_ERR_MALFORMED);
+			break;
+		}
 		handle_pdu(c, h + NBSS_FRAME_HEADER, pdu_len, now_us);
 		used += NBSS_FRAME_HEADER + pdu_len;
 	}

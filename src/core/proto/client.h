@@ -191,6 +191,12 @@ struct smb2_client_result {
 	uint32_t failed_status;       /* with SMB2C_FAIL_STATUS */
 	enum sd_err failed_err;       /* with BAD_RESPONSE / LOCAL */
 	bool closed_by_server;
+	/* An answer that is not SMB at all (another service on the port:
+	 * "SSH-2.0-...", "HTTP/1.1 400 ..."): its first bytes, and when they
+	 * came. n_foreign 0: none. */
+	uint8_t foreign[32];
+	uint8_t n_foreign;
+	uint64_t foreign_us;
 
 	uint8_t n_exchanges;
 	struct smb2_client_exchange exchanges[SMB2_CLIENT_MAX_EXCHANGES];

@@ -40,6 +40,12 @@ struct cap_smbconn {
 	enum cap_krb_keys_result krb_keys_result;
 	bool server_closed;
 	bool client_closed;
+	/* The server's first bytes when they do not start an NBSS message
+	 * (another service on the port), and where they came. */
+	uint8_t foreign[32];
+	uint8_t n_foreign;
+	uint32_t foreign_frame;
+	double foreign_at;
 };
 
 /* Security blobs (cap_auth.c). */

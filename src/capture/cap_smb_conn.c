@@ -334,6 +334,38 @@ cap_smb_tcp_event(struct cap_analyzer *a, struct cap_flow *f, int di, const stru
 }
 
 void
+cap_smb_server_first_bytes(struct cap_analyzer *a, struct cap_flow *f, const uint8_t *p, size_t n)
+{
+	struct cap_smbconn *sc = f->smb;
+	size_t keep = n < sizeof(sc->foreign) ? n : sizeof(sc->foreign);
+
+	/* An NBSS message or control PDU (0x82/0x83/0x85 on port 139) is
+	 * SMB's framing; anything else is another protocol. */
+	if (sc == NULL || n == 0 || p[0] == 0x00 || p[0] == 0x82 || p[0] == 0x83 || p[0] == 0x85)
+		return;
+	memcpy(sc->foreign, p, keep);
+	sc->n_foreign = (uint8_t)keep;
+	sc->foreign_frame = a->frame;
+	sc->foreign_at = cap_smb_now(a);
+}
+
+/* The NEGOTIATE got those bytes for an answer: a protocol error. */
+static void
+foreign_answer(struct cap_smbconn *sc, struct ev_connection *c)
+{
+	struct ev_step *s = ev_last_step(c, SD_STEP_NEGOTIATE);
+
+	/* Unanswered so far; the client's giving up may have been recorded. */
+	if (s == NULL || (s->outcome != EV_NOT_SENT && s->outcome != EV_NO_RESPONSE))
+		return;
+	s->outcome = EV_PROTOCOL_ERROR;
+	s->problem = EV_PROBLEM_UNDECODABLE;
+	s->frame_response = sc->foreign_frame;
+	s->response_at = sc->foreign_at > s->request_at ? sc->foreign_at : s->request_at;
+	ev_escape_bytes(sc->foreign, sc->n_foreign, c->foreign_answer, sizeof(c->foreign_answer));
+}
+
+void
 cap_smb_flow_end(struct cap_analyzer *a, struct cap_flow *f)
 {
 	struct cap_smbconn *sc = f->smb;
@@ -343,6 +375,8 @@ cap_smb_flow_end(struct cap_analyzer *a, struct cap_flow *f)
 	if (sc == NULL)
 		return;
 	c = cap_conn(a, sc);
+	if (sc->n_foreign)
+		foreign_answer(sc, c);
 	for (i = 0; i < c->n_steps; i++) {
 		struct ev_step *s = &c->steps[i];
 		double waited = cap_smb_now(a) - s->request_at;

@@ -250,6 +250,8 @@ cap_stream_data(struct cap_analyzer *a, struct cap_flow *f, int di, uint32_t seq
 		/* Seen from its SYN, a stream starts with a PDU. */
 		ad->started = true;
 		ad->synced = d->syn && seq == d->base_seq + 1;
+		if (ad->synced && f->app == CAP_APP_SMB && f->client >= 0 && di != f->client)
+			cap_smb_server_first_bytes(a, f, p, n);
 	}
 	if (ad->len == 0 && ad->pdu_len == 0)
 		ad->start_seq = seq;

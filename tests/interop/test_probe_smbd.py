@@ -10,6 +10,7 @@ SESSION_SETUP, and a NetBIOS endpoint that refuses the called name.
 """
 import json
 import os
+import select
 import shutil
 import socket
 import subprocess
@@ -263,6 +264,39 @@ def guest_cases(tap):
                'unknown user, map to guest = bad user: guest session, session.guest_fallback', out)
 
 
+def probe_and_analyze(target, *args):
+    """The probe with --save-capture, then `analyze --json` of that capture:
+    the probe's (exit, report, output) and the analyzer's."""
+    with tempfile.TemporaryDirectory(prefix='smbdiag-pa-') as d:
+        path = os.path.join(d, 'probe.pcapng')
+        rc, rep, out = probe(target, *args, '--save-capture', path)
+        r = subprocess.run([SMBDIAG, 'analyze', '--json', path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=60)
+    try:
+        arep = json.loads(r.stdout)
+    except ValueError:
+        arep = None
+    return rc, rep, out, (r.returncode, arep, f'exit {r.returncode}\n{r.stdout}{r.stderr}')
+
+
+def holds_share(holder, timeout=30.0):
+    """True once an interactive smbclient answers `pwd` from its share (its
+    TREE_CONNECT succeeded); bounded by timeout."""
+    holder.stdin.write(b'pwd\n')
+    holder.stdin.flush()
+    seen = b''
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and b'Current directory is' not in seen:
+        ready, _, _ = select.select([holder.stdout], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            break
+        chunk = os.read(holder.stdout.fileno(), 4096)
+        if not chunk:
+            break
+        seen += chunk
+    return b'Current directory is' in seen
+
+
 def connection_limit_case(tap):
     """`max connections = 1` on the share, held by one smbclient: the
     probe's TREE_CONNECT gets STATUS_INSUFFICIENT_RESOURCES, which no
@@ -274,32 +308,25 @@ def connection_limit_case(tap):
         return
     with peers.Smbd(shares={'data': {'max connections': '1'}}, users=USERS) as smbd:
         target = f'//127.0.0.1:{smbd.port}/data'
-        holder = subprocess.Popen(['smbclient', '//127.0.0.1/data', '-p', str(smbd.port), '-U', 'alice%Secret123'],
-                                  stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # stdbuf: smbclient writing to a pipe would hold its answer to pwd.
+        holder = subprocess.Popen(['stdbuf', '-oL', 'smbclient', '//127.0.0.1/data', '-p', str(smbd.port),
+                                   '-U', 'alice%Secret123'],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:
-            # The holder connects in the background: bounded retries until
-            # its tree is in place (a probe that still gets in exits 0).
-            for _ in range(20):
-                rc, rep, out = probe(target, '--no-experiments')
-                if rc != 0:
-                    break
-                time.sleep(0.5)
+            # The holder must own the one use before anyone else tries:
+            # started together, the probe could take it first and the
+            # holder's TREE_CONNECT would be the one refused.
+            held = holds_share(holder)
+            rc, rep, out = probe(target, '--no-experiments')
+            out = f'holder connected: {held}\n{out}'
             ev = evidence(rep, 'tree.other')
-            tap.ok(rc == 13 and 'STATUS_INSUFFICIENT_RESOURCES' in ev and 'connection limit' in ev
+            tap.ok(held and rc == 13 and 'STATUS_INSUFFICIENT_RESOURCES' in ev and 'connection limit' in ev
                    and set(finding_ids(rep)) - {'tree.other', 'session.ntlm_used'} == set(), desc, out)
             # The analyzer reads the same failure from the probe's own capture.
-            with tempfile.TemporaryDirectory(prefix='smbdiag-limit-') as d:
-                path = os.path.join(d, 'probe.pcapng')
-                probe(target, '--no-experiments', '--save-capture', path)
-                r = subprocess.run([SMBDIAG, 'analyze', '--json', path], stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True, timeout=60)
-            try:
-                arep = json.loads(r.stdout)
-            except ValueError:
-                arep = None
+            _, _, _, (arc, arep, aout) = probe_and_analyze(target, '--no-experiments')
             aev = evidence(arep, 'tree.other')
-            tap.ok(r.returncode == 4 and 'STATUS_INSUFFICIENT_RESOURCES' in aev and '\\data' in aev,
-                   'analyze of the probe\'s capture: tree.other, exit 4', f'exit {r.returncode}\n{r.stdout}{r.stderr}')
+            tap.ok(arc == 4 and 'STATUS_INSUFFICIENT_RESOURCES' in aev and '\\data' in aev,
+                   'analyze of the probe\'s capture: tree.other, exit 4', aout)
             r = subprocess.run(['smbclient', '//127.0.0.1/data', '-p', str(smbd.port), '-U', 'alice%Secret123',
                                 '-c', 'exit'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                timeout=60, stdin=subprocess.DEVNULL)
@@ -326,7 +353,12 @@ def not_smb_case(tap):
         if not peers.wait_listening(port):
             tap.ok(False, 'a web server on the port: negotiate.not_smb', 'http.server did not listen')
             return
-        rc, rep, out = probe(f'//127.0.0.1:{port}/data', '--no-experiments', '--timeout', '10')
+        rc, rep, out, (arc, arep, aout) = probe_and_analyze(f'//127.0.0.1:{port}/data', '--no-experiments',
+                                                           '--timeout', '10')
+        aev = evidence(arep, 'negotiate.not_smb')
+        tap.ok(arc == 4 and finding_ids(arep) == ['negotiate.not_smb'] and '<!DOCTYPE HTML>' in aev
+               and 'web server' in aev, 'analyze of that exchange: negotiate.not_smb, not an unanswered NEGOTIATE',
+               aout)
         ev = evidence(rep, 'negotiate.not_smb')
         # http.server takes the binary request for HTTP/0.9 and answers
         # with the error page alone, no status line.

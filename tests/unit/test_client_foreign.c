@@ -55,6 +55,7 @@ banner_and_framed_junk_are_foreign(void **state)
 {
 	static const uint8_t ssh[] = "SSH-2.0-OpenSSH_9.2\r\n";
 	static const uint8_t junk[] = {0, 0, 0, 8, 'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'};
+	static const uint8_t huge_smb[] = {0, 0xFF, 0xFF, 0xFF, 0xFE, 'S', 'M', 'B'};
 	static const uint8_t http[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 	struct sd_crypto *crypto = NULL;
 	struct smb2_client *c = NULL;
@@ -75,6 +76,13 @@ banner_and_framed_junk_are_foreign(void **state)
 	r = answered_with(crypto, &c, junk, sizeof(junk));
 	assert_int_equal(r->failure, SMB2C_FAIL_BAD_RESPONSE);
 	assert_int_equal(r->n_foreign, sizeof(junk));
+	smb2_client_free(c);
+
+	/* An SMB message too large to take is SMB all the same: no foreign bytes. */
+	r = answered_with(crypto, &c, huge_smb, sizeof(huge_smb));
+	assert_int_equal(r->failure, SMB2C_FAIL_BAD_RESPONSE);
+	assert_int_equal(r->failed_err, SD_ERR_LIMIT);
+	assert_int_equal(r->n_foreign, 0);
 	smb2_client_free(c);
 
 	/* Longer than the record: its first 32 bytes. */

@@ -491,6 +491,11 @@ drain_input(struct smb2_client *c, uint64_t now_us)
 			used += NBSS_FRAME_HEADER;
 			continue;
 		}
+		if (h[0] == 0x00 && pdu_len > c->max_pdu && c->in_len - used >= NBSS_FRAME_HEADER + 4 &&
+		    is_smb_protocol_id(h + NBSS_FRAME_HEADER, c->in_len - used - NBSS_FRAME_HEADER)) {
+			client_fail(c, SMB2C_FAIL_BAD_RESPONSE, 0, SD_ERR_LIMIT);  /* SMB, but too large */
+			break;
+		}
 		if (h[0] != 0x00 || pdu_len > c->max_pdu) {
 			fail_foreign(c, h, c->in_len - used, now_us, h[0] ? SD_ERR_MALFORMED : SD_ERR_LIMIT);
 			break;

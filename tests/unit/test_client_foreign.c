@@ -10,22 +10,8 @@
 
 #include "core/proto/client.h"
 #include "core/auth/crypto_ctx.h"
+#include "fixed_ctx.h"
 
-static void
-fixed_random(void *user, uint8_t *buf, size_t n)
-{
-	(void)user;
-	memset(buf, 0x5A, n);
-}
-
-static uint64_t
-fixed_filetime(void *user)
-{
-	(void)user;
-	return SD_FILETIME_UNIX_EPOCH;
-}
-
-static const struct sd_ctx ctx = {NULL, fixed_random, fixed_filetime};
 
 /* A client that sent its NEGOTIATE and got `answer` at time 7. */
 static const struct smb2_client_result *
@@ -40,7 +26,7 @@ answered_with(struct sd_crypto *crypto, struct smb2_client **c, const uint8_t *a
 	cfg.password = "Secret123";
 	cfg.server_name = "fs1";
 	cfg.share = "data";
-	assert_int_equal(smb2_client_create(&ctx, crypto, &cfg, c), SD_OK);
+	assert_int_equal(smb2_client_create(&fixed_ctx, crypto, &cfg, c), SD_OK);
 	assert_int_equal(smb2_client_start(*c, 1), SD_OK);
 	n = smb2_client_output(*c, &out);
 	assert_true(n > 4);

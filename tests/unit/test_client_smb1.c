@@ -12,22 +12,8 @@
 #include "core/wire/smb1.h"
 #include "core/wire/smb2.h"
 #include "core/wire/smb2_const.h"
+#include "fixed_ctx.h"
 
-static void
-fixed_random(void *user, uint8_t *buf, size_t n)
-{
-	(void)user;
-	memset(buf, 0x5A, n);
-}
-
-static uint64_t
-fixed_filetime(void *user)
-{
-	(void)user;
-	return SD_FILETIME_UNIX_EPOCH;
-}
-
-static const struct sd_ctx ctx = {NULL, fixed_random, fixed_filetime};
 
 static struct smb2_client *
 new_client(struct sd_crypto *crypto, bool smb1_only)
@@ -42,7 +28,7 @@ new_client(struct sd_crypto *crypto, bool smb1_only)
 	cfg.share = "data";
 	cfg.smb1_first = true;
 	cfg.smb1_only = smb1_only;
-	assert_int_equal(smb2_client_create(&ctx, crypto, &cfg, &c), SD_OK);
+	assert_int_equal(smb2_client_create(&fixed_ctx, crypto, &cfg, &c), SD_OK);
 	assert_int_equal(smb2_client_start(c, 1), SD_OK);
 	return c;
 }

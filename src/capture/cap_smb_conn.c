@@ -341,7 +341,8 @@ cap_smb_server_first_bytes(struct cap_analyzer *a, struct cap_flow *f, const uin
 
 	/* An NBSS message or control PDU (0x82/0x83/0x85 on port 139) is
 	 * SMB's framing; anything else is another protocol. */
-	if (sc == NULL || n == 0 || p[0] == 0x00 || p[0] == 0x82 || p[0] == 0x83 || p[0] == 0x85)
+	if (sc == NULL || n == 0 || p[0] == NBSS_SESSION_MESSAGE || p[0] == NBSS_POSITIVE_RESPONSE ||
+	    p[0] == NBSS_NEGATIVE_RESPONSE || p[0] == NBSS_KEEP_ALIVE)
 		return;
 	memcpy(sc->foreign, p, keep);
 	sc->n_foreign = (uint8_t)keep;

@@ -13,19 +13,13 @@
 #include <string.h>
 
 #include "capture/cap_smb.h"
+#include "core/wire/smb2.h"
 
 #define PROBE_LEN 8              /* header + protocol id */
 #define SMB_PDU_MAX (NBSS_HEADER_SIZE + NBSS_MAX_LENGTH_DIRECT)
 #define KRB_RECORD_MAX ((size_t)1 << 20)
 #define KRB_RESERVED_BIT 0x80000000u
 #define BUF_MIN 4096
-
-static bool
-smb_magic(const uint8_t *p)
-{
-	return (p[0] == 0xFF || p[0] == 0xFE || p[0] == 0xFD || p[0] == 0xFC) && p[1] == 'S' && p[2] == 'M' &&
-	       p[3] == 'B';
-}
 
 /* Kerberos messages are DER [APPLICATION n]: 0x6a..0x6f (AS-REQ..AP-REP),
  * 0x7e (KRB-ERROR). */
@@ -65,7 +59,7 @@ pdu_start(const struct cap_flow *f, const struct cap_appdir *ad, size_t *pdu_len
 			return 0;
 		if (f->transport == NBSS_TRANSPORT_NETBIOS && (p[1] & ~NBSS_FLAG_LENGTH_EXT) != 0)
 			return -1;
-		if (!smb_magic(p + NBSS_HEADER_SIZE))
+		if (!smb_protocol_magic(p + NBSS_HEADER_SIZE, len - NBSS_HEADER_SIZE))
 			return -1;
 	}
 	switch (nbss_frame_length(p, len, f->transport, SMB_PDU_MAX, pdu_len)) {
@@ -234,7 +228,7 @@ cap_stream_probe_magic(struct cap_flow *f, int di, const uint8_t *p, size_t n)
 	/* SMB on a port nobody named: a direct-TCP header and an SMB magic
 	 * at the start of the first data seen. */
 	f->magic_checked[di] = true;
-	if (n >= PROBE_LEN && p[0] == NBSS_SESSION_MESSAGE && smb_magic(p + NBSS_HEADER_SIZE)) {
+	if (n >= PROBE_LEN && p[0] == NBSS_SESSION_MESSAGE && smb_protocol_magic(p + NBSS_HEADER_SIZE, n - NBSS_HEADER_SIZE)) {
 		f->app = CAP_APP_SMB;
 		f->transport = NBSS_TRANSPORT_DIRECT;
 	}

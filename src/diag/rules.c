@@ -15,26 +15,35 @@
 #include "diag/rules_internal.h"
 
 static bool
-same_finding(const struct ev_finding *f, const char *id, int connection)
+same_id(const struct ev_finding *f, const char *id)
 {
-	return f->connection == connection && strcmp(f->def->id, id) == 0;
+	return strcmp(f->def->id, id) == 0;
 }
 
-/* The rules run connection by connection, so the findings this run added
- * for the current connection are the tail of the array: look there, and
- * through the whole array only when an earlier run left findings. */
+static bool
+is_error(const struct ev_finding *f, const char *unused)
+{
+	(void)unused;
+	return f->def->severity == SD_SEV_ERROR;
+}
+
+/* A finding of the connection that matches. The rules run connection by
+ * connection, so the findings this run added for the current connection
+ * are the tail of the array: look there, and through the whole array only
+ * when an earlier run left findings. */
 static struct ev_finding *
-find_finding(const struct rule_run *r, const char *id, int connection, bool *earlier)
+find_finding(const struct rule_run *r, int connection, bool (*match)(const struct ev_finding *, const char *),
+	     const char *arg, bool *earlier)
 {
 	struct ev_finding *f = r->t->findings;
 	size_t i;
 
 	*earlier = false;
 	for (i = r->t->n_findings; i-- > r->first_new && f[i].connection == connection;)
-		if (same_finding(&f[i], id, connection))
+		if (match(&f[i], arg))
 			return &f[i];
 	for (i = 0; i < r->first_new; i++) {
-		if (same_finding(&f[i], id, connection)) {
+		if (f[i].connection == connection && match(&f[i], arg)) {
 			*earlier = true;
 			return &f[i];
 		}
@@ -42,11 +51,19 @@ find_finding(const struct rule_run *r, const char *id, int connection, bool *ear
 	return NULL;
 }
 
+bool
+rule_has_error(const struct rule_run *r, int connection)
+{
+	bool earlier;
+
+	return find_finding(r, connection, is_error, NULL, &earlier) != NULL;
+}
+
 struct ev_finding *
 rule_finding(struct rule_run *r, const char *id, int connection)
 {
 	bool earlier;
-	struct ev_finding *f = find_finding(r, id, connection, &earlier);
+	struct ev_finding *f = find_finding(r, connection, same_id, id, &earlier);
 
 	if (f)
 		return earlier ? NULL : f;

@@ -82,6 +82,9 @@ const struct ev_kerberos *rule_krb_next(const struct rule_run *r, int connection
  * NULL when an earlier run already reported it (or on overflow), so the
  * evidence calls that follow are no-ops. */
 struct ev_finding *rule_finding(struct rule_run *r, const char *id, int connection);
+/* The connection has a finding of severity error (this run's or an
+ * earlier one's). */
+bool rule_has_error(const struct rule_run *r, int connection);
 
 /* snprintf that truncates silently (evidence texts are bounded on
  * purpose), from fmt in the timeline's language. The other helpers that

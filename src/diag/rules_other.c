@@ -21,23 +21,6 @@ static const struct {
 
 #define N_WALK (sizeof(walk) / sizeof(walk[0]))
 
-/* Findings of this run for the connection are the tail of the array
- * (rules run connection by connection); an earlier run's come first. */
-static bool
-has_error_finding(const struct rule_run *r, const struct ev_connection *c)
-{
-	const struct ev_finding *f = r->t->findings;
-	size_t i;
-
-	for (i = r->t->n_findings; i-- > r->first_new && f[i].connection == (int)c->id;)
-		if (f[i].def->severity == SD_SEV_ERROR)
-			return true;
-	for (i = 0; i < r->first_new; i++)
-		if (f[i].connection == (int)c->id && f[i].def->severity == SD_SEV_ERROR)
-			return true;
-	return false;
-}
-
 /* The last NEGOTIATE, SESSION_SETUP or TREE_CONNECT of the connection, and
  * its row in walk[]; NULL when it has none. */
 static const struct ev_step *
@@ -70,7 +53,7 @@ failed(const struct ev_step *s, const struct sd_explanation *ex)
 		return false;
 	switch (s->outcome) {
 	case EV_ANSWERED:
-		return s->status != 0 && !(s->step == SD_STEP_SESSION_SETUP && s->status == 0xC0000016u) &&
+		return s->status != 0 && !(s->step == SD_STEP_SESSION_SETUP && s->status == RULE_ST_MORE_PROCESSING) &&
 		       !ex->normal;
 	case EV_CLOSED:
 	case EV_RESET:
@@ -107,7 +90,7 @@ rules_other(struct rule_run *r, struct ev_connection *c)
 	const char *path, *command;
 	size_t row = 0;
 
-	if (has_error_finding(r, c) || (s = last_walk_step(c, &row)) == NULL)
+	if (rule_has_error(r, (int)c->id) || (s = last_walk_step(c, &row)) == NULL)
 		return;
 	code.value = s->status;
 	if (sd_explain(&code, &s->step, &ex) != SD_OK || !failed(s, &ex))

@@ -303,9 +303,6 @@ def connection_limit_case(tap):
     specific rule covers; tree.other says what it means at TREE_CONNECT
     instead of the report finding no problem. smbclient fails the same way."""
     desc = 'share max connections reached: exit 13, tree.other with INSUFFICIENT_RESOURCES and the connection limit'
-    if not shutil.which('smbclient'):
-        tap.skip(desc, 'smbclient not installed')
-        return
     with peers.Smbd(shares={'data': {'max connections': '1'}}, users=USERS) as smbd:
         target = f'//127.0.0.1:{smbd.port}/data'
         # stdbuf: smbclient writing to a pipe would hold its answer to pwd.

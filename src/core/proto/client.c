@@ -470,13 +470,6 @@ fail_foreign(struct smb2_client *c, const uint8_t *p, size_t len, uint64_t now_u
 	client_fail(c, SMB2C_FAIL_BAD_RESPONSE, 0, err);
 }
 
-static bool
-is_smb_protocol_id(const uint8_t *p, size_t len)
-{
-	return len >= 4 && (p[0] == 0xFE || p[0] == 0xFD || p[0] == 0xFC || p[0] == 0xFF) && p[1] == 'S' &&
-	       p[2] == 'M' && p[3] == 'B';
-}
-
 /* Consumes every complete PDU at the start of the input buffer. */
 static void
 drain_input(struct smb2_client *c, uint64_t now_us)
@@ -492,7 +485,7 @@ drain_input(struct smb2_client *c, uint64_t now_us)
 			continue;
 		}
 		if (h[0] == 0x00 && pdu_len > c->max_pdu && c->in_len - used >= NBSS_FRAME_HEADER + 4 &&
-		    is_smb_protocol_id(h + NBSS_FRAME_HEADER, c->in_len - used - NBSS_FRAME_HEADER)) {
+		    smb_protocol_magic(h + NBSS_FRAME_HEADER, c->in_len - used - NBSS_FRAME_HEADER)) {
 			client_fail(c, SMB2C_FAIL_BAD_RESPONSE, 0, SD_ERR_LIMIT);  /* SMB, but too large */
 			break;
 		}
@@ -502,7 +495,7 @@ drain_input(struct smb2_client *c, uint64_t now_us)
 		}
 		if (c->in_len - used - NBSS_FRAME_HEADER < pdu_len)
 			break;
-		if (!is_smb_protocol_id(h + NBSS_FRAME_HEADER, pdu_len)) {
+		if (!smb_protocol_magic(h + NBSS_FRAME_HEADER, pdu_len)) {
 			fail_foreign(c, h, c->in_len - used, now_us, SD_ERR_MALFORMED);
 			break;
 		}

@@ -22,6 +22,13 @@ static const struct srv_why why_trees = {"local", "tree.other", "MS-SMB2 3.3.5.7
 static const struct srv_why why_tid = {"TID", NULL, "MS-SMB2 3.3.5.2.11"};
 static const struct srv_why why_tenc = {"TENC", "tree.encryption_required", "MS-SMB2 3.3.5.2.11"};
 
+/* Share.CurrentUses of a share of the policy. */
+static uint32_t *
+current_uses(struct smb2_server *s, const struct smb2s_share *sh)
+{
+	return &s->uses->current[sh - s->pol->shares];
+}
+
 static struct srv_tree *
 tree_find(struct srv_session *sess, uint32_t id)
 {
@@ -133,7 +140,7 @@ tree_ok(struct smb2_server *s, struct srv_req *r, const struct smb2s_share *sh, 
 	t->id = r->sess->next_tree_id++;
 	t->share = sh;
 	if (sh) {
-		s->uses->current[sh - s->pol->shares]++;
+		(*current_uses(s, sh))++;
 		t->counted = true;
 	}
 	t->encrypt = sh && sh->encrypt_data && srv_can_encrypt(s);
@@ -200,7 +207,7 @@ srv_tree_connect(struct smb2_server *s, struct srv_req *r)
 			   sh->path);
 		return;
 	}
-	if (sh && sh->max_uses && s->uses->current[sh - s->pol->shares] >= sh->max_uses) {
+	if (sh && sh->max_uses && *current_uses(s, sh) >= sh->max_uses) {
 		srv_refuse(s, r, ST_REQUEST_NOT_ACCEPTED, &why_t8, "share '%s' is at its MaxUses (%u tree connects)",
 			   share, (unsigned)sh->max_uses);
 		return;
@@ -232,12 +239,8 @@ srv_tree_disconnect(struct smb2_server *s, struct srv_req *r)
 void
 srv_tree_release(struct smb2_server *s, struct srv_tree *t)
 {
-	if (t->counted && t->share) {
-		uint32_t *uses = &s->uses->current[t->share - s->pol->shares];
-
-		if (*uses > 0)
-			(*uses)--;
-	}
+	if (t->counted && t->share && *current_uses(s, t->share) > 0)
+		(*current_uses(s, t->share))--;
 	srv_pipe_free(t);
 	memset(t, 0, sizeof(*t));
 }

@@ -64,6 +64,15 @@ enum sd_err smb2_header_decode(const uint8_t *p, size_t len, struct smb2_header 
 /* Writes 64 bytes; async form when SMB2_FLAGS_ASYNC_COMMAND is set. */
 enum sd_err smb2_header_encode(const struct smb2_header *h, struct sd_wr *w);
 
+/* A message of the SMB family starts here: 0xFF SMB1, 0xFE SMB2, 0xFD
+ * transform (encrypted), 0xFC compression transform, then "SMB". */
+static inline bool
+smb_protocol_magic(const uint8_t *p, size_t len)
+{
+	return len >= 4 && (p[0] == 0xFF || p[0] == 0xFE || p[0] == 0xFD || p[0] == 0xFC) && p[1] == 'S' &&
+	       p[2] == 'M' && p[3] == 'B';
+}
+
 static inline bool
 smb2_header_is_response(const struct smb2_header *h)
 {

@@ -16,12 +16,14 @@
 /* ---- NEGOTIATE ---- */
 
 static void
-negotiate_request(struct ev_connection *c, const struct smb2_negotiate_req *q)
+negotiate_request(struct cap_smbconn *sc, struct ev_connection *c, const struct smb2_negotiate_req *q)
 {
 	struct ev_negotiate *n = &c->negotiate;
 	const struct smb2_negctx *ctx;
 	unsigned i;
 
+	smb2_negotiate_offer_from_req(&sc->offer, q);
+	sc->have_offer = true;
 	n->seen_request = true;
 	n->n_client_dialects = 0;
 	for (i = 0; i < q->n_dialects && i < EV_MAX_IDS; i++)
@@ -41,12 +43,17 @@ negotiate_request(struct ev_connection *c, const struct smb2_negotiate_req *q)
 }
 
 static void
-negotiate_response(struct ev_connection *c, const struct smb2_negotiate_rsp *r)
+negotiate_response(const struct cap_smbconn *sc, struct ev_connection *c, uint32_t status,
+		   const struct smb2_negotiate_rsp *r)
 {
 	struct ev_negotiate *n = &c->negotiate;
 	const struct smb2_negctx *ctx;
 
 	n->seen_response = true;
+	/* Only against the request it answers: a capture that starts later
+	 * does not say what was offered. */
+	if (status == 0 && sc->have_offer)
+		smb2_negotiate_check(&sc->offer, r, &n->faults);
 	n->dialect = r->dialect;
 	n->server_security_mode = r->security_mode;
 	n->server_capabilities = r->capabilities;
@@ -178,7 +185,7 @@ smb2_request(struct cap_analyzer *a, struct cap_flow *f, const struct smb2_heade
 	case SMB2_NEGOTIATE:
 		si = cap_smb_add_step(a, sc, SD_STEP_NEGOTIATE);
 		if (m->kind == SMB2_BODY_NEGOTIATE_REQ && err == SD_OK)
-			negotiate_request(cap_conn(a, sc), &m->body.negotiate_req);
+			negotiate_request(sc, cap_conn(a, sc), &m->body.negotiate_req);
 		break;
 	case SMB2_SESSION_SETUP: {
 		struct ev_step *prev = cap_smb_step_at(a, sc, sc->ss_step);
@@ -279,7 +286,7 @@ smb2_response(struct cap_analyzer *a, struct cap_flow *f, const struct smb2_head
 	switch (h->command) {
 	case SMB2_NEGOTIATE:
 		if (m->kind == SMB2_BODY_NEGOTIATE_RSP && err == SD_OK)
-			negotiate_response(cap_conn(a, sc), &m->body.negotiate_rsp);
+			negotiate_response(sc, cap_conn(a, sc), h->status, &m->body.negotiate_rsp);
 		break;
 	case SMB2_SESSION_SETUP:
 		session_response(a, f, sc, h, m);

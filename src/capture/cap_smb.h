@@ -3,6 +3,7 @@
 #define SMBDIAG_CAPTURE_CAP_SMB_H
 
 #include "capture/cap_dump.h"
+#include "core/proto/negotiate_check.h"
 #include "core/wire/smb2.h"
 
 #define CAP_PENDING_MAX 64
@@ -40,6 +41,9 @@ struct cap_smbconn {
 	enum cap_krb_keys_result krb_keys_result;
 	bool server_closed;
 	bool client_closed;
+	/* The last NEGOTIATE request, to check its answer by. */
+	struct smb2_negotiate_offer offer;
+	bool have_offer;
 	/* The server's first bytes when they do not start an NBSS message
 	 * (another service on the port), and where they came. */
 	uint8_t foreign[32];

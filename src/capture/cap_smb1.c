@@ -86,6 +86,8 @@ cap_smb1_message(struct cap_analyzer *a, struct cap_flow *f, int di, const uint8
 		c = cap_conn(a, sc);
 		c->negotiate.smb1_negotiate = true;
 		c->negotiate.smb1_offers_smb2 = smb1_negotiate_offers_smb2(&q);
+		smb2_negotiate_offer_from_smb1(&sc->offer, q.offers_smb2_002, q.offers_smb2_wildcard);
+		sc->have_offer = true;
 		if (si >= 0) {
 			cap_smb_request_step(a, cap_smb_step_at(a, sc, si), a->frame, 0, NULL);
 			ev_copy(cap_smb_step_at(a, sc, si)->detail, sizeof(cap_smb_step_at(a, sc, si)->detail), "SMB1");

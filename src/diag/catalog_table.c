@@ -181,6 +181,30 @@ const struct sd_finding_def sd_catalog_rows[] = {
 	REFS("MS-SMB2 2.1 (transport)", "MS-SMB2 2.2.1 (ProtocolId 0xFE 'SMB')"),
 },
 {
+	"negotiate.invalid_response", SD_STEP_NEGOTIATE, SD_SEV_ERROR,
+	N_("The server's NEGOTIATE answer breaks rules that clients enforce"),
+	N_("The server accepted NEGOTIATE, but its answer breaks a rule that MS-SMB2 3.2.5.2 gives clients: "
+	   "it chose a dialect the client did not offer, announced MaxTransactSize, MaxReadSize or "
+	   "MaxWriteSize below 64 KiB, or its SMB 3.1.1 negotiate contexts are missing, repeated, or choose "
+	   "a hash, cipher or signing algorithm the client did not offer. Windows clients end the connection "
+	   "right after such an answer, so the share fails from Windows while more lenient clients "
+	   "(smbclient, scripts) may still get through. The fault is in the server's SMB implementation: "
+	   "typically the firmware of an embedded device, a minimal or test server, or a setting that "
+	   "shrinks the buffer sizes."),
+	REMEDIES(
+		{AC, N_("Read the answer field by field beside the request it answers."),
+		 "tshark -r capture.pcapng -Y 'smb2.cmd == 0' -O smb2"},
+		{WC, N_("On a Windows client, read the SMB client's connectivity log for the refused answer."),
+		 "Get-WinEvent -LogName Microsoft-Windows-SMBClient/Connectivity -MaxEvents 20"},
+		{AF, N_("Update the server's firmware or SMB software, or report the field and the rule to its "
+			"vendor; clients cannot be told to accept such an answer."), NULL},
+		{SC, N_("On a Samba server, check the buffer sizes it announces."),
+		 "testparm -sv 2>/dev/null | grep -Ei 'smb2 max (read|write|trans)'"},
+		{SF, N_("Remove the settings that shrink them below 64 KiB, or set at least 65536."),
+		 "smb2 max trans = 8388608"}),
+	REFS("MS-SMB2 3.2.5.2", "MS-SMB2 2.2.4", "MS-SMB2 2.2.4.1", SD_REF_ART_NEGOTIATE),
+},
+{
 	"negotiate.other", SD_STEP_NEGOTIATE, SD_SEV_ERROR,
 	N_("NEGOTIATE failed for a reason no other finding covers"),
 	N_("The server refused NEGOTIATE with a status, or ended the connection instead of answering, and "

@@ -290,7 +290,7 @@ ev_problem_name(enum ev_problem p)
 {
 	static const char *const names[] = {
 		"none", "undecodable", "bad_signature", "unsigned", "decrypt", "validate_mismatch",
-		"cannot_encrypt", "dialect_not_offered", "local", "auth_refused",
+		"cannot_encrypt", "negotiate_rules", "local", "auth_refused",
 	};
 
 	return (unsigned)p < sizeof(names) / sizeof(names[0]) ? names[p] : "unknown";

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/proto/negotiate_check.h"
 #include "diag/catalog.h"
 
 enum ev_mode {
@@ -59,7 +60,7 @@ enum ev_problem {
 	EV_PROBLEM_DECRYPT = 4,           /* an encrypted answer does not decrypt */
 	EV_PROBLEM_VALIDATE_MISMATCH = 5, /* VALIDATE_NEGOTIATE_INFO differs from NEGOTIATE */
 	EV_PROBLEM_CANNOT_ENCRYPT = 6,    /* encryption needed, no cipher or key */
-	EV_PROBLEM_DIALECT_NOT_OFFERED = 7, /* the server chose a dialect nobody offered */
+	EV_PROBLEM_NEGOTIATE_RULES = 7,   /* the NEGOTIATE answer breaks MS-SMB2 3.2.5.2 (negotiate.faults) */
 	EV_PROBLEM_LOCAL = 8,             /* our own failure */
 	EV_PROBLEM_AUTH_REFUSED = 9,      /* the answer carried a refusal the security
 					   * mechanism reports (Kerberos error token,
@@ -114,6 +115,9 @@ struct ev_negotiate {
 	double clock_skew_s;       /* server minus local (probe) */
 	uint8_t server_mechs[8];   /* enum spnego_mech, from the NegTokenInit2 hint */
 	uint8_t n_server_mechs;
+	/* A successful answer that a client refuses (MS-SMB2 3.2.5.2): a
+	 * dialect not offered, small sizes, bad 3.1.1 contexts. */
+	struct smb2_negfaults faults;
 };
 
 enum ev_mechanism {

@@ -1,6 +1,6 @@
 /* NEGOTIATE: no answer, an immediate close, no common dialect, SMB1, an
- * answer that is not SMB at all, and a failed VALIDATE_NEGOTIATE_INFO
- * (failure-catalog.md 1.2, 1.3, 1.8, 9). */
+ * answer that is not SMB at all or that clients refuse, and a failed
+ * VALIDATE_NEGOTIATE_INFO (failure-catalog.md 1.2, 1.3, 1.8, 2, 9). */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -190,6 +190,105 @@ not_smb(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
 		ev_finding_evidence(f, "it looks like %s", ev_finding_tr(f, service));
 }
 
+/* The name of an id inside a negotiate context of the given type. */
+static void
+context_id_text(uint16_t type, uint32_t id, char *buf, size_t cap)
+{
+	const char *name = NULL;
+
+	switch (type) {
+	case SMB2_PREAUTH_INTEGRITY_CAPABILITIES: name = smb2_hash_algorithm_name((uint16_t)id); break;
+	case SMB2_ENCRYPTION_CAPABILITIES: name = smb2_cipher_name((uint16_t)id); break;
+	case SMB2_SIGNING_CAPABILITIES: name = smb2_signing_algorithm_name((uint16_t)id); break;
+	case SMB2_COMPRESSION_CAPABILITIES: name = smb2_compression_algorithm_name((uint16_t)id); break;
+	default: break;
+	}
+	if (name)
+		snprintf(buf, cap, "%s (0x%04x)", name, (unsigned)id);
+	else
+		snprintf(buf, cap, "0x%04x", (unsigned)id);
+}
+
+static void
+context_fault(struct ev_finding *f, const struct smb2_negfault *x)
+{
+	const char *ctx = smb2_negotiate_context_name(x->context);
+	char id[64];
+
+	if (ctx == NULL)
+		ctx = "?";
+	switch (x->code) {
+	case SMB2_NEGFAULT_CONTEXT_COUNT:
+		if (x->context == SMB2_PREAUTH_INTEGRITY_CAPABILITIES && x->value == 0)
+			ev_finding_evidence(f, "the SMB 3.1.1 answer has no %s context; it must have exactly one", ctx);
+		else if (x->context == SMB2_PREAUTH_INTEGRITY_CAPABILITIES)
+			ev_finding_evidence(f, "the SMB 3.1.1 answer has %u %s contexts; it must have exactly one",
+					    (unsigned)x->value, ctx);
+		else
+			ev_finding_evidence(f, "the SMB 3.1.1 answer has %u %s contexts; at most one is allowed",
+					    (unsigned)x->value, ctx);
+		break;
+	case SMB2_NEGFAULT_ID_COUNT:
+		if (x->value == 0)
+			ev_finding_evidence(f, "the %s context of the answer lists nothing", ctx);
+		else
+			ev_finding_evidence(f, "the %s context of the answer lists %u choices; it must list exactly one",
+					    ctx, (unsigned)x->value);
+		break;
+	case SMB2_NEGFAULT_ID_NOT_OFFERED:
+		context_id_text(x->context, x->value, id, sizeof(id));
+		ev_finding_evidence(f, "the %s context of the answer chose %s, which the client did not offer", ctx, id);
+		break;
+	default:
+		break;
+	}
+}
+
+/* A successful answer that breaks MS-SMB2 3.2.5.2: Windows clients end
+ * the connection on it (failure catalog C2, C3, C6). */
+static void
+invalid_response(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
+{
+	const struct smb2_negfaults *faults = &c->negotiate.faults;
+	struct ev_finding *f = rule_finding(r, "negotiate.invalid_response", (int)c->id);
+	char frames[64], req[256], d[16], sizes[160] = "";
+	size_t used;
+	uint8_t i;
+
+	rule_frames(r->t, s, frames, sizeof(frames));
+	request_text(r->t, &c->negotiate, req, sizeof(req));
+	rule_line(f, "%s%s -> STATUS_SUCCESS", frames, req);
+	for (i = 0; i < faults->n; i++) {
+		const struct smb2_negfault *x = &faults->f[i];
+		static const char *const size_field[] = {"MaxTransactSize", "MaxReadSize", "MaxWriteSize"};
+
+		switch (x->code) {
+		case SMB2_NEGFAULT_DIALECT:
+			rule_dialect((uint16_t)x->value, d, sizeof(d));
+			ev_finding_evidence(f, "the server chose dialect %s, which the client did not offer", d);
+			break;
+		case SMB2_NEGFAULT_MAX_TRANSACT:
+		case SMB2_NEGFAULT_MAX_READ:
+		case SMB2_NEGFAULT_MAX_WRITE:
+			used = strlen(sizes);
+			snprintf(sizes + used, sizeof(sizes) - used, "%s%s %u", used ? ", " : "",
+				 size_field[x->code - SMB2_NEGFAULT_MAX_TRANSACT], (unsigned)x->value);
+			break;
+		default:
+			context_fault(f, x);
+			break;
+		}
+	}
+	if (sizes[0])
+		ev_finding_evidence(f, "%s: below 65536 bytes; Windows 8 and later end the connection (Windows Vista "
+				       "SP1 to Server 2012 R2 only below 4096)", sizes);
+	if (s->problem == EV_PROBLEM_NEGOTIATE_RULES)
+		ev_finding_evidence(f, "the probe ended the connection there, as a Windows client does");
+	else if ((c->closed_by_client || c->reset_by_client) && ev_last_step_const(c, SD_STEP_SESSION_SETUP) == NULL)
+		ev_finding_evidence(f, "the client ended the connection after this answer, without SESSION_SETUP");
+	dialect_experiments(r->t, (int)c->id, f);
+}
+
 void
 rules_negotiate(struct rule_run *r, struct ev_connection *c)
 {
@@ -214,6 +313,8 @@ rules_negotiate(struct rule_run *r, struct ev_connection *c)
 		default:
 			break;
 		}
+		if (c->negotiate.faults.n > 0)
+			invalid_response(r, c, s);
 		smb1_in_use(r, c, s);
 	}
 	validate_failed(r, c);

@@ -144,6 +144,7 @@ problem_for(enum smb2_client_failure f)
 	case SMB2C_FAIL_UNSIGNED: return EV_PROBLEM_UNSIGNED;
 	case SMB2C_FAIL_DECRYPT: return EV_PROBLEM_DECRYPT;
 	case SMB2C_FAIL_VALIDATE: return EV_PROBLEM_VALIDATE_MISMATCH;
+	case SMB2C_FAIL_NEGOTIATE_RULES: return EV_PROBLEM_NEGOTIATE_RULES;
 	case SMB2C_FAIL_CANNOT_SECURE: return EV_PROBLEM_CANNOT_ENCRYPT;
 	case SMB2C_FAIL_LOCAL: return EV_PROBLEM_LOCAL;
 	case SMB2C_FAIL_AUTH_REFUSED: return EV_PROBLEM_AUTH_REFUSED;
@@ -292,6 +293,9 @@ fill_negotiate(const struct probe *p, const struct probe_attempt *a, struct ev_n
 		copy_ids(n->client_signing_algs, &n->n_client_signing_algs, default_signing,
 			 sizeof(default_signing) / sizeof(default_signing[0]));
 	}
+	n->faults = r->negotiate_faults;
+	if (r->negotiate_faults.n > 0)
+		n->dialect = r->dialect;
 	if (!r->negotiated)
 		return;
 	n->dialect = r->dialect;

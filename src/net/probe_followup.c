@@ -145,6 +145,12 @@ dialect_experiments(struct probe *p, struct probe_attempt *a)
 				e->status = 0;
 			}
 			describe_end(p, a, e, how, sizeof(how));
+			if (r->negotiate_faults.n > 0 && r->negotiate_faults.f[0].code == SMB2_NEGFAULT_DIALECT)
+				snprintf(how, sizeof(how), ev_tr(p->t, "the server chose dialect %s instead"),
+					 smb2_dialect_name(r->dialect) ? smb2_dialect_name(r->dialect) : "?");
+			else if (r->negotiate_faults.n > 0)
+				snprintf(how, sizeof(how), "%s",
+					 ev_tr(p->t, "the answer breaks the rules clients check (MS-SMB2 3.2.5.2)"));
 			snprintf(e->detail, sizeof(e->detail), ev_tr(p->t, "NEGOTIATE offering only %s: %s"),
 				 smb2_dialect_name(all_dialects[i]),
 				 e->ok ? ev_tr(p->t, "the server accepted it") : how);
@@ -297,6 +303,22 @@ failed_status(const struct probe_attempt *a)
 	return r->state == SMB2C_FAILED && r->failure == SMB2C_FAIL_STATUS ? r->failed_status : 0;
 }
 
+/* The NEGOTIATE answer was refused for its buffer sizes alone: another
+ * dialect would not change them, so there is nothing to try. */
+static bool
+sizes_only(const struct smb2_client_result *r)
+{
+	uint8_t i;
+
+	if (r->failure != SMB2C_FAIL_NEGOTIATE_RULES)
+		return false;
+	for (i = 0; i < r->negotiate_faults.n; i++)
+		if (r->negotiate_faults.f[i].code < SMB2_NEGFAULT_MAX_TRANSACT ||
+		    r->negotiate_faults.f[i].code > SMB2_NEGFAULT_MAX_WRITE)
+			return false;
+	return true;
+}
+
 void
 probe_followups(struct probe *p, const struct probe_attempt *primary, int exit_status)
 {
@@ -310,7 +332,7 @@ probe_followups(struct probe *p, const struct probe_attempt *primary, int exit_s
 	if (!a)
 		return;
 	r = smb2_client_result(primary->client);
-	if (exit_status == PROBE_EXIT_NEGOTIATE) {
+	if (exit_status == PROBE_EXIT_NEGOTIATE && !sizes_only(r)) {
 		dialect_experiments(p, a);
 		smb1_experiment(p, a);
 	} else if (status == STATUS_ACCESS_DENIED &&

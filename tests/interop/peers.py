@@ -215,12 +215,39 @@ def stop_process(proc, timeout=10.0):
             time.sleep(0.02)
 
 
-class Smbd:
+class PrivateServer:
+    """A peer the tests start, with a private folder (self.dir) holding its
+    log; subclasses define start() and stop()."""
+
+    log_name = 'server.out'
+
+    def output(self):
+        try:
+            with open(os.path.join(self.dir, self.log_name), encoding='utf-8', errors='replace') as f:
+                return f.read()[-4000:]
+        except OSError:
+            return ''
+
+    def cleanup(self):
+        self.stop()
+        if self.dir and os.environ.get('SMBDIAG_KEEP_TMP') is None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.cleanup()
+
+
+class Smbd(PrivateServer):
     """A private Samba smbd on 127.0.0.1:<port>.
 
     shares: {name: {option: value}} ('path' defaults to a fresh folder);
     users: {name: password}; options: extra [global] lines.
     """
+
+    log_name = 'smbd.out'
 
     def __init__(self, shares=None, users=None, options=None, port=None):
         self.port = port or free_port()
@@ -294,7 +321,7 @@ class Smbd:
             subprocess.run(['smbpasswd', '-c', self.conf_path(), '-s', '-a', user],
                            input=f'{password}\n{password}\n', text=True, env=self.env(),
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=30)
-        self.log = open(os.path.join(self.dir, 'smbd.out'), 'w')
+        self.log = open(os.path.join(self.dir, self.log_name), 'w')
         # smbd signals its whole process group when it stops: give it a session
         # of its own, and tell it not to make one itself.
         self.proc = subprocess.Popen(['smbd', '-F', '--no-process-group', '--debug-stdout',
@@ -305,13 +332,6 @@ class Smbd:
             self.stop()
             raise RuntimeError(f'smbd did not listen on {self.port}: ' + self.output())
         return self
-
-    def output(self):
-        try:
-            with open(os.path.join(self.dir, 'smbd.out'), encoding='utf-8', errors='replace') as f:
-                return f.read()[-4000:]
-        except OSError:
-            return ''
 
     def stop(self):
         stop_process(self.proc)
@@ -325,16 +345,49 @@ class Smbd:
             self.log.close()
             self.log = None
 
-    def cleanup(self):
-        self.stop()
-        if self.dir and os.environ.get('SMBDIAG_KEEP_TMP') is None:
-            shutil.rmtree(self.dir, ignore_errors=True)
+IMPACKET_SERVER = r"""
+import sys
+from impacket import smbserver
+from impacket.ntlm import compute_lmhash, compute_nthash
+port, share, user, password = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+server = smbserver.SimpleSMBServer(listenAddress='127.0.0.1', listenPort=port)
+server.addShare('DATA', share, '')
+server.setSMB2Support(True)
+server.addCredential(user, 0, compute_lmhash(password).hex(), compute_nthash(password).hex())
+server.start()
+"""
 
-    def __enter__(self):
-        return self.start()
 
-    def __exit__(self, *exc):
-        self.cleanup()
+class ImpacketSmbServer(PrivateServer):
+    """impacket's SimpleSMBServer (python3-impacket, run with /usr/bin/python3)
+    on 127.0.0.1:<port> with SMB2 on, one share DATA and one user."""
+
+    def __init__(self, user='alice', password='Secret123', port=None):
+        self.port = port or free_port()
+        self.user, self.password = user, password
+        self.dir = None
+        self.proc = None
+        self.log = None
+
+    def start(self):
+        self.dir = tempfile.mkdtemp(prefix='smbdiag-impacket-')
+        os.makedirs(os.path.join(self.dir, 'share'))
+        self.log = open(os.path.join(self.dir, self.log_name), 'w')
+        self.proc = subprocess.Popen(['/usr/bin/python3', '-c', IMPACKET_SERVER, str(self.port),
+                                      os.path.join(self.dir, 'share'), self.user, self.password],
+                                     stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     start_new_session=True)
+        if not wait_listening(self.port):
+            self.cleanup()
+            raise RuntimeError(f'impacket smbserver did not listen on {self.port}')
+        return self
+
+    def stop(self):
+        stop_process(self.proc)
+        self.proc = None
+        if self.log:
+            self.log.close()
+            self.log = None
 
 
 class Capture:

@@ -566,6 +566,21 @@ build_not_smb(struct ev_timeline *t)
 	ev_escape_bytes(banner, sizeof(banner) - 1, c->foreign_answer, sizeof(c->foreign_answer));
 }
 
+/* A 3.1.1 answer Windows refuses: small buffers, no preauth context, a
+ * cipher nobody offered; the client left without SESSION_SETUP. */
+static void
+build_invalid_response(struct ev_timeline *t)
+{
+	struct ev_connection *c = rc_negotiated(t);
+	struct smb2_negfaults *x = &c->negotiate.faults;
+
+	x->f[x->n++] = (struct smb2_negfault){SMB2_NEGFAULT_MAX_READ, 0, 32768};
+	x->f[x->n++] = (struct smb2_negfault){SMB2_NEGFAULT_MAX_WRITE, 0, 4096};
+	x->f[x->n++] = (struct smb2_negfault){SMB2_NEGFAULT_CONTEXT_COUNT, SMB2_PREAUTH_INTEGRITY_CAPABILITIES, 0};
+	x->f[x->n++] = (struct smb2_negfault){SMB2_NEGFAULT_ID_NOT_OFFERED, SMB2_ENCRYPTION_CAPABILITIES, 0x0004};
+	c->closed_by_client = true;
+}
+
 /* The catch-all findings: a status no family explains. */
 static void
 build_negotiate_other(struct ev_timeline *t)
@@ -632,6 +647,8 @@ const struct rules_case rules_positive_cases[] = {
 	{"tree.encryption_required", build_tree_encryption_required, "encryption succeeded"},
 	{"tree.unsigned_disconnect", build_unsigned_disconnect, "neither signed nor encrypted"},
 	{"negotiate.not_smb", build_not_smb, "10.0.0.9:445 is not SMB: \"SSH-2.0-OpenSSH_9.2\\r\\n\""},
+	{"negotiate.invalid_response", build_invalid_response,
+	 "MaxReadSize 32768, MaxWriteSize 4096: below 65536 bytes"},
 	{"negotiate.other", build_negotiate_other, "NEGOTIATE -> STATUS_INVALID_PARAMETER (0xC000000D)"},
 	{"session.other", build_session_other, "SESSION_SETUP -> STATUS_NOT_SUPPORTED (0xC00000BB)"},
 	{"tree.other", build_tree_other, "frame 41: TREE_CONNECT \\\\fs1\\data -> STATUS_INSUFFICIENT_RESOURCES"},

@@ -25,6 +25,7 @@
 #include "core/auth/crypto_ctx.h"
 #include "core/ctx.h"
 #include "core/err.h"
+#include "core/proto/negotiate_check.h"
 
 enum smb2_signing_mode {
 	SMB2_SIGNING_OFF = 0,      /* SecurityMode 0: do not offer signing */
@@ -128,6 +129,7 @@ enum smb2_client_failure {
 	SMB2C_FAIL_UNSIGNED,        /* a response that had to be signed was not */
 	SMB2C_FAIL_DECRYPT,         /* an encrypted response does not decrypt */
 	SMB2C_FAIL_VALIDATE,        /* VALIDATE_NEGOTIATE_INFO answer differs from NEGOTIATE */
+	SMB2C_FAIL_NEGOTIATE_RULES, /* the NEGOTIATE answer breaks MS-SMB2 3.2.5.2 (res.negotiate_faults) */
 	SMB2C_FAIL_CANNOT_SECURE,   /* signing or encryption needed but no key or cipher */
 	SMB2C_FAIL_LOCAL,           /* our own failure (crypto library, memory) */
 	SMB2C_FAIL_AUTH_REFUSED,    /* the security mechanism refused the server's answer:
@@ -225,6 +227,9 @@ struct smb2_client_result {
 	bool smb1_upgraded;           /* ... answered by SMB2 with dialect 2.??? */
 	bool smb1_answered;           /* ... answered in SMB1 (the client stops there) */
 	uint16_t smb1_dialect_index;  /* the SMB1 answer's DialectIndex */
+	/* What made the client refuse a successful NEGOTIATE answer; dialect
+	 * and sizes above are then the answer's, negotiated stays false. */
+	struct smb2_negfaults negotiate_faults;
 	uint32_t smb1_status;         /* the SMB1 answer's status */
 
 	/* SESSION_SETUP */

@@ -28,6 +28,7 @@ struct smb2_client {
 	uint8_t nt_hash[NTLM_HASH_LEN];
 
 	struct smb2_client_result res;
+	struct smb2_negotiate_offer offer;  /* the NEGOTIATE sent last, for checking its answer */
 	enum smb2_client_state state;
 	uint64_t next_message_id;
 	int pending;                  /* index into res.exchanges, -1 when none */

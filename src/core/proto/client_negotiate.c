@@ -118,6 +118,7 @@ client_send_negotiate(struct smb2_client *c, uint64_t now_us)
 		req.ctx.count = req.ctx.n;
 	}
 
+	smb2_negotiate_offer_from_req(&c->offer, &req);
 	c->res.n_offered_dialects = c->cfg.n_dialects;
 	memcpy(c->res.offered_dialects, c->cfg.dialects, sizeof(c->res.offered_dialects));
 	c->res.client_security_mode = req.security_mode;
@@ -195,9 +196,14 @@ client_on_negotiate(struct smb2_client *c, const struct client_rsp *r, uint64_t 
 		client_fail(c, SMB2C_FAIL_BAD_RESPONSE, 0, err);
 		return;
 	}
-	/* MS-SMB2 3.2.5.2: a dialect we did not offer ends the connection. */
-	if (!offers(c, rsp.dialect)) {
-		client_fail(c, SMB2C_FAIL_BAD_RESPONSE, 0, SD_ERR_MALFORMED);
+	/* MS-SMB2 3.2.5.2: what a Windows client refuses ends the connection. */
+	smb2_negotiate_check(&c->offer, &rsp, &c->res.negotiate_faults);
+	if (c->res.negotiate_faults.n > 0) {
+		c->res.dialect = rsp.dialect;
+		c->res.max_transact_size = rsp.max_transact_size;
+		c->res.max_read_size = rsp.max_read_size;
+		c->res.max_write_size = rsp.max_write_size;
+		client_fail(c, SMB2C_FAIL_NEGOTIATE_RULES, 0, SD_OK);
 		return;
 	}
 	c->res.negotiated = true;
@@ -252,6 +258,8 @@ client_send_smb1_negotiate(struct smb2_client *c, uint64_t now_us)
 		dialects[n++] = SMB1_DIALECT_SMB2_002;
 	if (!c->cfg.smb1_only && later)
 		dialects[n++] = SMB1_DIALECT_SMB2_WILDCARD;
+	smb2_negotiate_offer_from_smb1(&c->offer, !c->cfg.smb1_only && offers(c, SMB2_DIALECT_202),
+				       !c->cfg.smb1_only && later);
 	sd_wr_init(&w, c->plain, CLIENT_OUT_CAP);
 	err = smb1_negotiate_request_encode(&w, NULL, dialects, n);
 	if (err)

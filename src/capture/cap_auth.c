@@ -67,6 +67,9 @@ ntlm_authenticate(struct ev_session *s, const uint8_t *p, size_t len)
 	ntlm_text(&au.domain, unicode, s->domain, sizeof(s->domain));
 	ntlm_text(&au.workstation, unicode, s->workstation, sizeof(s->workstation));
 	s->ntlm_version = ntlm_version(au.kind);
+	s->ntlm.seen |= NTLM_SEEN_AUTHENTICATE;
+	s->ntlm.authenticate = au.flags;
+	s->ntlm.key_exchanged = au.session_key.len > 0;
 	if (s->ntlm_version == EV_NTLM_ANONYMOUS && s->user[0] == '\0')
 		s->mechanism = EV_MECH_ANONYMOUS;
 	if (au.kind == NTLM_RESP_NTLMV2 && au.v2.av.target_name != NULL)
@@ -81,8 +84,17 @@ ntlm_token(struct ev_session *s, const uint8_t *p, size_t len)
 
 	if (ntlm_message_type(p, len, &type) != SD_OK)
 		return;
-	if (type == NTLM_NEGOTIATE && s->mechanism == EV_MECH_UNKNOWN) {
-		s->mechanism = EV_MECH_NTLMSSP;
+	if (type == NTLM_NEGOTIATE) {
+		struct ntlm_negotiate neg;
+
+		if (s->mechanism == EV_MECH_UNKNOWN)
+			s->mechanism = EV_MECH_NTLMSSP;
+		/* A new NTLM exchange starts its trail afresh. */
+		memset(&s->ntlm, 0, sizeof(s->ntlm));
+		if (ntlm_decode_negotiate(p, len, &neg) == SD_OK) {
+			s->ntlm.seen = NTLM_SEEN_NEGOTIATE;
+			s->ntlm.negotiate = neg.flags;
+		}
 	} else if (type == NTLM_AUTHENTICATE) {
 		ntlm_authenticate(s, p, len);
 	} else if (type == NTLM_CHALLENGE) {
@@ -90,6 +102,8 @@ ntlm_token(struct ev_session *s, const uint8_t *p, size_t len)
 
 		if (ntlm_decode_challenge(p, len, &ch) != SD_OK)
 			return;
+		s->ntlm.seen |= NTLM_SEEN_CHALLENGE;
+		s->ntlm.challenge = ch.flags;
 		av_text(&ch.av, NTLM_AV_NB_DOMAIN_NAME, s->server_nb_domain, sizeof(s->server_nb_domain));
 		av_text(&ch.av, NTLM_AV_NB_COMPUTER_NAME, s->server_nb_computer, sizeof(s->server_nb_computer));
 		av_text(&ch.av, NTLM_AV_DNS_COMPUTER_NAME, s->server_dns_computer, sizeof(s->server_dns_computer));

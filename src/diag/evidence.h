@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/auth/ntlmssp.h"
 #include "core/err.h"
 #include "core/proto/negotiate_check.h"
 #include "diag/catalog.h"
@@ -154,6 +155,7 @@ struct ev_session {
 	bool signed_traffic;              /* requests after SESSION_SETUP were signed */
 	bool encrypted_traffic;           /* ... were encrypted */
 	bool unsigned_when_required;      /* a post-auth request went unsigned on a signing-required session */
+	struct ntlm_flag_trail ntlm;      /* NTLM NegotiateFlags as they went (NTLM only) */
 };
 
 struct ev_tree {

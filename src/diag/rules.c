@@ -381,12 +381,25 @@ failed_after_negotiate(const struct ev_connection *c)
 }
 
 bool
+rule_client_left_after_session(const struct ev_connection *c)
+{
+	const struct ev_step *s = ev_last_step_const(c, SD_STEP_SESSION_SETUP);
+
+	return s != NULL && s->outcome == EV_ANSWERED && s->status == RULE_ST_SUCCESS &&
+	       ev_last_step_const(c, SD_STEP_TREE_CONNECT) == NULL && (c->closed_by_client || c->reset_by_client);
+}
+
+bool
 rule_signing_broken(const struct ev_connection *c)
 {
 	const struct ev_negotiate *n = &c->negotiate;
 	unsigned i;
 
 	if (c->session.unsigned_when_required)
+		return true;
+	/* A server that broke the NTLM flag contract, and a client that left
+	 * right after the session was set up: it could not verify a signature. */
+	if (ntlm_trail_sign_dropped(&c->session.ntlm) && rule_client_left_after_session(c))
 		return true;
 	for (i = 0; i < c->n_steps; i++)
 		if (c->steps[i].problem == EV_PROBLEM_BAD_SIGNATURE || c->steps[i].problem == EV_PROBLEM_UNSIGNED)

@@ -128,6 +128,9 @@ void rule_host_of(const char *name, char *buf, size_t cap);
 /* Case-insensitive host comparison; "fs1" equals "fs1.contoso.com". */
 bool rule_same_host(const char *a, const char *b);
 /* Signing evidence explains the failures on this connection. */
+/* The last SESSION_SETUP succeeded and the client ended the connection
+ * without a TREE_CONNECT (a Windows client that could not verify it). */
+bool rule_client_left_after_session(const struct ev_connection *c);
 bool rule_signing_broken(const struct ev_connection *c);
 /* The server answered a Kerberos AP-REQ with LOGON_FAILURE after the KDC
  * issued the ticket (SPEC: kerberos.ticket_rejected). */

@@ -342,6 +342,17 @@ signing_rules(struct rule_run *r, struct ev_connection *c)
 				    ev_finding_tr(f, signing_words(n->server_security_mode)));
 	if (c->session.unsigned_when_required)
 		ev_finding_evidence(f, "a request after SESSION_SETUP went unsigned although the session requires signing");
+	if (ntlm_trail_sign_dropped(&c->session.ntlm)) {
+		ev_finding_evidence(f, "the server's NTLM CHALLENGE (flags 0x%08X) dropped NTLMSSP_NEGOTIATE_SIGN, which "
+				       "the client's NEGOTIATE (0x%08X) asked for and MS-NLMP 2.2.2.5 says it must return, "
+				       "but kept KEY_EXCH",
+				    c->session.ntlm.challenge, c->session.ntlm.negotiate);
+		ev_finding_evidence(f, "so the client sent no EncryptedRandomSessionKey and signs with the key-exchange key "
+				       "(MS-NLMP 3.1.5.1.2); a server that goes by KEY_EXCH alone derives another key. "
+				       "Samba's client exchanges a key anyway, which is why smbclient may still work");
+		if (rule_client_left_after_session(c))
+			ev_finding_evidence(f, "the client ended the connection right after the successful SESSION_SETUP");
+	}
 	for (i = 0; i < c->n_steps; i++) {
 		const struct ev_step *s = &c->steps[i];
 

@@ -354,6 +354,7 @@ fill_session(const struct probe_attempt *a, struct ev_session *s)
 	ev_copy(s->server_nb_computer, sizeof(s->server_nb_computer), r->server_nb_computer);
 	ev_copy(s->server_dns_computer, sizeof(s->server_dns_computer), r->server_dns_computer);
 	s->session_id = r->session_id;
+	s->ntlm = r->ntlm;
 	if (answered_ok) {
 		s->has_flags = true;
 		s->session_flags = r->session_flags;

@@ -387,6 +387,42 @@ anonymous_and_names(void **state)
 	assert_null(ntlm_av_name(11));
 }
 
+/* MS-NLMP 2.2.2.5 and 3.1.5.1.2: SIGN asked, dropped by the CHALLENGE
+ * while KEY_EXCH stays, and no key exchanged. Each condition alone is
+ * not enough. */
+static void
+sign_dropped_needs_every_condition(void **state)
+{
+	struct ntlm_flag_trail t = {
+		.seen = NTLM_SEEN_NEGOTIATE | NTLM_SEEN_CHALLENGE | NTLM_SEEN_AUTHENTICATE,
+		.negotiate = NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_KEY_EXCH,
+		.challenge = NTLMSSP_NEGOTIATE_KEY_EXCH,
+		.authenticate = NTLMSSP_NEGOTIATE_KEY_EXCH,
+	};
+	struct ntlm_flag_trail x;
+
+	(void)state;
+	assert_true(ntlm_trail_sign_dropped(&t));
+	x = t;
+	x.key_exchanged = true;
+	assert_false(ntlm_trail_sign_dropped(&x));
+	x = t;
+	x.challenge |= NTLMSSP_NEGOTIATE_SIGN;
+	assert_false(ntlm_trail_sign_dropped(&x));
+	x = t;
+	x.challenge |= NTLMSSP_NEGOTIATE_SEAL;  /* sealing alone still exchanges a key */
+	assert_false(ntlm_trail_sign_dropped(&x));
+	x = t;
+	x.challenge &= ~NTLMSSP_NEGOTIATE_KEY_EXCH;
+	assert_false(ntlm_trail_sign_dropped(&x));
+	x = t;
+	x.negotiate &= ~NTLMSSP_NEGOTIATE_SIGN;
+	assert_false(ntlm_trail_sign_dropped(&x));
+	x = t;
+	x.seen &= ~NTLM_SEEN_AUTHENTICATE;
+	assert_false(ntlm_trail_sign_dropped(&x));
+}
+
 int
 main(void)
 {
@@ -401,6 +437,7 @@ main(void)
 		cmocka_unit_test(reencodes_ms_nlmp_examples_exactly),
 		cmocka_unit_test(round_trips_built_messages),
 		cmocka_unit_test(anonymous_and_names),
+		cmocka_unit_test(sign_dropped_needs_every_condition),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -213,6 +213,51 @@ unanswered_kdc_request_explains_ntlm(void **state)
 	ev_timeline_cleanup(&t);
 }
 
+/* impacket's smbserver (python3-impacket 0.10): its CHALLENGE drops SIGN
+ * but keeps KEY_EXCH; a client that follows MS-NLMP exchanges no key and
+ * leaves after the session is set up (seen in a probe's capture). */
+static void
+build_ntlm_sign_dropped(struct ev_timeline *t, bool key_exchanged, bool client_left)
+{
+	struct ev_connection *c;
+
+	ev_timeline_init(t, EV_MODE_ANALYZE);
+	c = rc_negotiated(t);
+	rc_session(c, EV_ANSWERED, ST_MORE_PROCESSING, 1);
+	rc_session(c, EV_ANSWERED, 0, 2);
+	c->session.mechanism = EV_MECH_NTLMSSP;
+	c->session.ntlm.seen = NTLM_SEEN_NEGOTIATE | NTLM_SEEN_CHALLENGE | NTLM_SEEN_AUTHENTICATE;
+	c->session.ntlm.negotiate = 0xE2888235u;
+	c->session.ntlm.challenge = 0xE28A0205u;
+	c->session.ntlm.authenticate = 0xE2880205u;
+	c->session.ntlm.key_exchanged = key_exchanged;
+	c->closed_by_client = client_left;
+	rules_run(t);
+	rc_dump(t);
+}
+
+static void
+ntlm_sign_dropped_then_client_left_is_a_signing_mismatch(void **state)
+{
+	struct ev_timeline t;
+
+	(void)state;
+	build_ntlm_sign_dropped(&t, false, true);
+	assert_true(rc_evidence_has(&t, "session.signing_mismatch", "CHALLENGE (flags 0xE28A0205) dropped NTLMSSP_NEGOTIATE_SIGN"));
+	assert_true(rc_evidence_has(&t, "session.signing_mismatch", "right after the successful SESSION_SETUP"));
+	ev_timeline_cleanup(&t);
+
+	/* smbclient exchanges a key anyway: both sides agree, nothing to say. */
+	build_ntlm_sign_dropped(&t, true, true);
+	assert_null(rc_finding(&t, "session.signing_mismatch", 0));
+	ev_timeline_cleanup(&t);
+
+	/* The client stayed: whatever it made of the signatures, it went on. */
+	build_ntlm_sign_dropped(&t, false, false);
+	assert_null(rc_finding(&t, "session.signing_mismatch", 0));
+	ev_timeline_cleanup(&t);
+}
+
 /* ---- near misses ---- */
 
 static void
@@ -1122,6 +1167,7 @@ main(void)
 		cmocka_unit_test(host_names_compare_like_an_administrator_would),
 		cmocka_unit_test(durations_read_like_the_article),
 		cmocka_unit_test(skew_recovered_by_a_successful_logon_is_no_error),
+		cmocka_unit_test(ntlm_sign_dropped_then_client_left_is_a_signing_mismatch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -53,6 +53,16 @@ ntlm_av_name(uint16_t id)
 	return id < sizeof(names) / sizeof(names[0]) ? names[id] : NULL;
 }
 
+bool
+ntlm_trail_sign_dropped(const struct ntlm_flag_trail *t)
+{
+	const uint8_t all = NTLM_SEEN_NEGOTIATE | NTLM_SEEN_CHALLENGE | NTLM_SEEN_AUTHENTICATE;
+
+	return (t->seen & all) == all && (t->negotiate & NTLMSSP_NEGOTIATE_SIGN) &&
+	       !(t->challenge & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)) &&
+	       (t->challenge & NTLMSSP_NEGOTIATE_KEY_EXCH) && !t->key_exchanged;
+}
+
 const char *
 ntlm_response_kind_name(enum ntlm_response_kind kind)
 {

@@ -196,6 +196,29 @@ struct ntlm_authenticate {
 	struct sd_anomalies anom;
 };
 
+/* The NegotiateFlags of one NTLM exchange as it went: what the client
+ * asked, what the server's CHALLENGE granted, what the AUTHENTICATE
+ * settled, and whether it carried an EncryptedRandomSessionKey. */
+enum ntlm_seen {
+	NTLM_SEEN_NEGOTIATE = 1,
+	NTLM_SEEN_CHALLENGE = 2,
+	NTLM_SEEN_AUTHENTICATE = 4,
+};
+
+struct ntlm_flag_trail {
+	uint8_t seen;                /* enum ntlm_seen bits */
+	uint32_t negotiate, challenge, authenticate;
+	bool key_exchanged;
+};
+
+/* The server's CHALLENGE dropped NTLMSSP_NEGOTIATE_SIGN, which the
+ * NEGOTIATE asked for (MS-NLMP 2.2.2.5: it MUST return it), yet kept
+ * KEY_EXCH, and the client exchanged no key: MS-NLMP 3.1.5.1.2 exchanges
+ * a key only with KEY_EXCH and SIGN or SEAL, so the client's session key
+ * is the key-exchange key, while a server that goes by KEY_EXCH alone
+ * derives its key from the missing EncryptedRandomSessionKey. */
+bool ntlm_trail_sign_dropped(const struct ntlm_flag_trail *t);
+
 /* Checks the signature and returns the MessageType (SD_ERR_PROTOCOL_ID
  * when the bytes do not start with "NTLMSSP\0"). */
 enum sd_err ntlm_message_type(const uint8_t *p, size_t len, uint32_t *type);

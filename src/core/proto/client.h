@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "core/auth/crypto_ctx.h"
+#include "core/auth/ntlmssp.h"
 #include "core/ctx.h"
 #include "core/err.h"
 #include "core/proto/negotiate_check.h"
@@ -244,6 +245,7 @@ struct smb2_client_result {
 	char server_nb_domain[SMB2_CLIENT_NAME_MAX];
 	char server_nb_computer[SMB2_CLIENT_NAME_MAX];
 	char server_dns_computer[SMB2_CLIENT_NAME_MAX];
+	struct ntlm_flag_trail ntlm;  /* the NTLM exchange's flags (NTLM only) */
 
 	/* TREE_CONNECT */
 	char tree_path[SMB2_CLIENT_NAME_MAX * 2];

@@ -36,6 +36,8 @@ client_ntlm_first_token(struct smb2_client *c, uint8_t *out, size_t cap, size_t 
 
 	memset(&neg, 0, sizeof(neg));
 	neg.flags = CLIENT_NTLM_FLAGS;
+	c->res.ntlm.seen = NTLM_SEEN_NEGOTIATE;
+	c->res.ntlm.negotiate = neg.flags;
 	our_version(&neg.version);
 	sd_wr_init(&w, c->ntlm_negotiate, sizeof(c->ntlm_negotiate));
 	if (ntlm_encode_negotiate(&w, &neg) != SD_OK)
@@ -244,6 +246,8 @@ client_ntlm_answer(struct smb2_client *c, const uint8_t *secbuf, size_t secbuf_l
 	client_copy_text(c->res.user, sizeof(c->res.user), c->user);
 	client_copy_text(c->res.workstation, sizeof(c->res.workstation), c->workstation);
 
+	c->res.ntlm.seen |= NTLM_SEEN_CHALLENGE;
+	c->res.ntlm.challenge = ch.flags;
 	flags = ch.flags & CLIENT_NTLM_FLAGS;
 	memset(&auth, 0, sizeof(auth));
 	if (anonymous) {
@@ -258,6 +262,9 @@ client_ntlm_answer(struct smb2_client *c, const uint8_t *secbuf, size_t secbuf_l
 			return err;
 	}
 	auth.flags = flags;
+	c->res.ntlm.seen |= NTLM_SEEN_AUTHENTICATE;
+	c->res.ntlm.authenticate = flags;
+	c->res.ntlm.key_exchanged = auth.session_key.len > 0;
 	our_version(&auth.version);
 	if ((err = utf16_field(c->res.domain, b.domain16, sizeof(b.domain16), &auth.domain)) ||
 	    (err = utf16_field(c->user, b.user16, sizeof(b.user16), &auth.user)) ||

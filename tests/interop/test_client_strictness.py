@@ -1,15 +1,21 @@
 #!/usr/bin/python3
-"""NEGOTIATE answers that Windows clients refuse (MS-SMB2 3.2.5.2), from
-real servers that send them:
+"""What Windows clients refuse and more lenient clients (smbclient) let
+through, from real servers that do it:
 
-- Samba smbd with `smb2 max trans/read/write` below 64 KiB. The probe
-  refuses the answer as Windows does (exit 11, negotiate.invalid_response
-  naming the three sizes) while smbclient gets through; `analyze` says the
-  same of the probe's own capture and of smbclient's, and tshark reads the
-  same sizes.
+- Samba smbd with `smb2 max trans/read/write` below 64 KiB (MS-SMB2
+  3.2.5.2). The probe refuses the NEGOTIATE answer as Windows does (exit
+  11, negotiate.invalid_response naming the three sizes) while smbclient
+  gets through; `analyze` says the same of the probe's own capture and of
+  smbclient's, and tshark reads the same sizes.
 - impacket's smbserver, which answers every SMB2 NEGOTIATE with 2.0.2:
   offered only 3.0 and 3.1.1, the probe names the dialect it was not
   offered, and its experiments find the one dialect that works.
+- The same server's NTLM CHALLENGE drops the SIGN flag the client asked
+  for but keeps KEY_EXCH (MS-NLMP 2.2.2.5). A client that follows MS-NLMP
+  exchanges no key, and the server's signatures do not verify: the probe
+  and `analyze` of its capture say why (session.signing_mismatch), while
+  smbclient, which exchanges a key anyway, gets through and `analyze` of
+  its exchange finds nothing wrong with signing.
 """
 import os
 import re
@@ -119,9 +125,52 @@ def impacket_cases(tap):
         tap.ok(rows[:2] == [['0', '0x0300,0x0311'], ['1', '0x0202']],
                'tshark: the first NEGOTIATE offered 0x0300,0x0311 and the answer chose 0x0202', repr(rows))
 
-        rc, rep, out = tps.probe(target, '--no-experiments')
-        tap.ok(ID not in tps.finding_ids(rep) and negotiate_step(rep).get('ok') is True,
-               'impacket offered every dialect: 2.0.2 was among them, no negotiate.invalid_response', out)
+        signing_cases(tap, srv, d)
+
+
+CHALLENGE_LINE = "NTLM CHALLENGE (flags 0xE28A0205) dropped NTLMSSP_NEGOTIATE_SIGN"
+SIGNING = 'session.signing_mismatch'
+
+
+def ntlm_rows(path, port):
+    """(message type, NegotiateFlags, EncryptedRandomSessionKey) per NTLM message, by tshark."""
+    return tshark_fields(path, port, 'ntlmssp', 'ntlmssp.messagetype', 'ntlmssp.negotiateflags',
+                         'ntlmssp.auth.sesskey')
+
+
+def signing_cases(tap, srv, d):
+    target = f'//127.0.0.1:{srv.port}/DATA'
+    saved = os.path.join(d, 'signing.pcapng')
+    rc, rep, out = tps.probe(target, '--no-experiments', '--save-capture', saved)
+    ev = tps.evidence(rep, SIGNING)
+    tap.ok(ID not in tps.finding_ids(rep) and negotiate_step(rep).get('ok') is True,
+           'impacket offered every dialect: 2.0.2 was among them, no negotiate.invalid_response', out)
+    tap.ok(rc == 12 and SIGNING in tps.finding_ids(rep) and CHALLENGE_LINE in ev
+           and 'session_setup answer: the signature does not verify' in ev,
+           "impacket's signature does not verify: exit 12, session.signing_mismatch says its CHALLENGE dropped "
+           'SIGN and kept KEY_EXCH', out + srv.output())
+    rows = ntlm_rows(saved, srv.port)
+    # tshark shows an empty EncryptedRandomSessionKey by its 8-byte field
+    # header; a key is 16 bytes (32 hex digits).
+    tap.ok(len(rows) == 3 and rows[1][:2] == ['0x00000002', '0xe28a0205'] and len(rows[2]) == 3
+           and len(rows[2][2]) != 32 and int(rows[0][1], 16) & 0x10,
+           "tshark: the probe's NEGOTIATE asked for SIGN, the CHALLENGE dropped it, the AUTHENTICATE sent no key",
+           repr(rows))
+    arc, arep, aout = analyze(saved)
+    aev = tps.evidence(arep, SIGNING)
+    tap.ok(arc == 4 and CHALLENGE_LINE in aev and 'right after the successful SESSION_SETUP' in aev,
+           "analyze of the probe's capture: session.signing_mismatch, the client left after SESSION_SETUP", aout)
+
+    live = os.path.join(d, 'smbclient-signing.pcapng')
+    with peers.Capture(live, f'tcp port {srv.port}'):
+        r = peers.smbclient(srv.port, '//127.0.0.1/DATA', args=('--option=client signing=required',))
+    tap.ok(r.returncode == 0, 'smbclient with signing required gets through the same server', r.stdout)
+    rows = ntlm_rows(live, srv.port)
+    tap.ok(len(rows) == 3 and len(rows[2]) == 3 and len(rows[2][2]) == 32,
+           "tshark: smbclient's AUTHENTICATE carries an EncryptedRandomSessionKey all the same", repr(rows))
+    arc, arep, aout = analyze(live)
+    tap.ok(arc == 0 and SIGNING not in tps.finding_ids(arep),
+           "analyze of smbclient's exchange: no signing finding (both sides hold the same key)", aout)
 
 
 def main():

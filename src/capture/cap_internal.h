@@ -158,6 +158,15 @@ struct cap_ack_watch {
 
 struct cap_smbconn;
 
+/* The first bytes of a server that are not SMB's framing, and where
+ * they came: another service on the port. */
+struct cap_first_bytes {
+	uint8_t b[32];
+	uint8_t n;
+	uint32_t frame;
+	double at;
+};
+
 struct cap_flow {
 	struct cap_flow *hnext;     /* hash chain */
 	struct cap_flow *lnext, *lprev;  /* LRU list, most recent first */
@@ -176,6 +185,9 @@ struct cap_flow {
 	double syn_ts, synack_ts;
 	bool synack_seen, rst_to_syn;
 	struct cap_smbconn *smb;    /* SMB state, NULL until needed */
+	/* A server that spoke before its client (an SSH banner): its first
+	 * bytes, until the client's data shows whether the flow is SMB. */
+	struct cap_first_bytes *server_first;
 	bool krb_record_ok[2];
 	bool krb_refusal_noted;     /* the RST to the SYN is in a Kerberos record */
 };
@@ -272,6 +284,8 @@ void cap_smb_tcp_event(struct cap_analyzer *a, struct cap_flow *f, int dir, cons
 void cap_smb_flow_end(struct cap_analyzer *a, struct cap_flow *f);
 /* The server's first bytes on an SMB flow seen from its start: kept when
  * they are not SMB, so that an unanswered NEGOTIATE becomes "not SMB". */
+/* The server's first data on a flow seen from its SYN (SMB by port, or
+ * not known yet while the client has sent nothing). */
 void cap_smb_server_first_bytes(struct cap_analyzer *a, struct cap_flow *f, const uint8_t *p, size_t n);
 void cap_smb_finish(struct cap_analyzer *a);
 void cap_smb_free(struct cap_analyzer *a, struct cap_flow *f);

@@ -46,10 +46,7 @@ struct cap_smbconn {
 	bool have_offer;
 	/* The server's first bytes when they do not start an NBSS message
 	 * (another service on the port), and where they came. */
-	uint8_t foreign[32];
-	uint8_t n_foreign;
-	uint32_t foreign_frame;
-	double foreign_at;
+	struct cap_first_bytes foreign;
 };
 
 /* Security blobs (cap_auth.c). */

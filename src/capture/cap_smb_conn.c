@@ -41,6 +41,16 @@ start_keytrack(struct cap_analyzer *a, struct cap_smbconn *sc)
 					      a->opts.session_keys[i].len);
 }
 
+static void
+drop_server_first(struct cap_analyzer *a, struct cap_flow *f)
+{
+	if (f->server_first == NULL)
+		return;
+	free(f->server_first);
+	f->server_first = NULL;
+	cap_mem_give(a, sizeof(struct cap_first_bytes));
+}
+
 struct cap_smbconn *
 cap_smb_conn(struct cap_analyzer *a, struct cap_flow *f)
 {
@@ -70,6 +80,10 @@ cap_smb_conn(struct cap_analyzer *a, struct cap_flow *f)
 	c->start_unix = a->now;
 	set_sides(a, f, c);
 	f->smb = sc;
+	if (f->server_first != NULL) {
+		sc->foreign = *f->server_first;
+		drop_server_first(a, f);
+	}
 	return sc;
 }
 
@@ -336,18 +350,29 @@ cap_smb_tcp_event(struct cap_analyzer *a, struct cap_flow *f, int di, const stru
 void
 cap_smb_server_first_bytes(struct cap_analyzer *a, struct cap_flow *f, const uint8_t *p, size_t n)
 {
-	struct cap_smbconn *sc = f->smb;
-	size_t keep = n < sizeof(sc->foreign) ? n : sizeof(sc->foreign);
+	struct cap_first_bytes *fb;
 
 	/* An NBSS message or control PDU (0x82/0x83/0x85 on port 139) is
 	 * SMB's framing; anything else is another protocol. */
-	if (sc == NULL || n == 0 || p[0] == NBSS_SESSION_MESSAGE || p[0] == NBSS_POSITIVE_RESPONSE ||
+	if (n == 0 || p[0] == NBSS_SESSION_MESSAGE || p[0] == NBSS_POSITIVE_RESPONSE ||
 	    p[0] == NBSS_NEGATIVE_RESPONSE || p[0] == NBSS_KEEP_ALIVE)
 		return;
-	memcpy(sc->foreign, p, keep);
-	sc->n_foreign = (uint8_t)keep;
-	sc->foreign_frame = a->frame;
-	sc->foreign_at = cap_smb_now(a);
+	if (f->smb != NULL) {
+		fb = &f->smb->foreign;
+	} else {
+		/* Before any request: kept with the flow until its record exists. */
+		if (f->server_first != NULL || !cap_mem_take(a, sizeof(*fb)))
+			return;
+		fb = f->server_first = calloc(1, sizeof(*fb));
+		if (fb == NULL) {
+			cap_mem_give(a, sizeof(*fb));
+			return;
+		}
+	}
+	fb->n = (uint8_t)(n < sizeof(fb->b) ? n : sizeof(fb->b));
+	memcpy(fb->b, p, fb->n);
+	fb->frame = a->frame;
+	fb->at = cap_smb_now(a);
 }
 
 /* The NEGOTIATE got those bytes for an answer: a protocol error. */
@@ -361,9 +386,10 @@ foreign_answer(struct cap_smbconn *sc, struct ev_connection *c)
 		return;
 	s->outcome = EV_PROTOCOL_ERROR;
 	s->problem = EV_PROBLEM_UNDECODABLE;
-	s->frame_response = sc->foreign_frame;
-	s->response_at = sc->foreign_at > s->request_at ? sc->foreign_at : s->request_at;
-	ev_escape_bytes(sc->foreign, sc->n_foreign, c->foreign_answer, sizeof(c->foreign_answer));
+	s->frame_response = sc->foreign.frame;
+	c->foreign_first = sc->foreign.at < s->request_at;
+	s->response_at = c->foreign_first ? s->request_at : sc->foreign.at;
+	ev_escape_bytes(sc->foreign.b, sc->foreign.n, c->foreign_answer, sizeof(c->foreign_answer));
 }
 
 void
@@ -376,7 +402,7 @@ cap_smb_flow_end(struct cap_analyzer *a, struct cap_flow *f)
 	if (sc == NULL)
 		return;
 	c = cap_conn(a, sc);
-	if (sc->n_foreign)
+	if (sc->foreign.n)
 		foreign_answer(sc, c);
 	for (i = 0; i < c->n_steps; i++) {
 		struct ev_step *s = &c->steps[i];
@@ -394,6 +420,7 @@ cap_smb_flow_end(struct cap_analyzer *a, struct cap_flow *f)
 void
 cap_smb_free(struct cap_analyzer *a, struct cap_flow *f)
 {
+	drop_server_first(a, f);
 	if (f->smb == NULL)
 		return;
 	cap_auth_keys_free(a, f->smb);

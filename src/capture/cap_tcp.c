@@ -169,6 +169,11 @@ cap_tcp_segment(struct cap_analyzer *a, struct cap_flow *f, int di, const struct
 	size_t n = pkt->payload_len, wire = pkt->payload_wire_len;
 
 	track_flags(f, di, pkt, a);
+	/* A server that speaks first, on a port nobody named for SMB: its
+	 * bytes are kept until the client's first data says what this is. */
+	if (f->app == CAP_APP_NONE && n > 0 && f->client >= 0 && di != f->client && !f->magic_checked[di] &&
+	    !f->magic_checked[f->client] && d->syn && seq == d->base_seq + 1)
+		cap_smb_server_first_bytes(a, f, pkt->payload, n);
 	if (f->app == CAP_APP_NONE && n > 0 && !f->magic_checked[di])
 		cap_stream_probe_magic(f, di, pkt->payload, n);
 	if (wire > 0 && f->app != CAP_APP_NONE) {

@@ -214,6 +214,7 @@ struct ev_connection {
 	/* The first bytes of an answer that was not SMB at all (escaped with
 	 * ev_escape_bytes): another service on the port. Empty: none. */
 	char foreign_answer[EV_TEXT];
+	bool foreign_first;               /* ... sent before the client's request (a banner) */
 };
 
 /* A Kerberos message seen on port 88 (analyze) or an exchange the probe

@@ -184,8 +184,12 @@ not_smb(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
 	char frames[64];
 
 	rule_frames(r->t, s, frames, sizeof(frames));
-	ev_finding_evidence(f, "%sthe answer to NEGOTIATE from %s is not SMB: \"%s\"", frames,
-			    c->server[0] ? c->server : ev_finding_tr(f, "the server"), c->foreign_answer);
+	if (c->foreign_first)
+		ev_finding_evidence(f, "%s%s spoke first, before the client's NEGOTIATE, and it is not SMB: \"%s\"", frames,
+				    c->server[0] ? c->server : ev_finding_tr(f, "the server"), c->foreign_answer);
+	else
+		ev_finding_evidence(f, "%sthe answer to NEGOTIATE from %s is not SMB: \"%s\"", frames,
+				    c->server[0] ? c->server : ev_finding_tr(f, "the server"), c->foreign_answer);
 	if (service)
 		ev_finding_evidence(f, "it looks like %s", ev_finding_tr(f, service));
 }

@@ -208,6 +208,10 @@ foreign_answer(const struct probe *p, const struct smb2_client_result *r, struct
 	s->problem = EV_PROBLEM_UNDECODABLE;
 	s->status = 0;
 	s->response_at = probe_rel(p, r->foreign_us);
+	if (s->request_at >= 0 && s->response_at < s->request_at) {
+		c->foreign_first = true;
+		s->response_at = s->request_at;
+	}
 	ev_escape_bytes(r->foreign, r->n_foreign, c->foreign_answer, sizeof(c->foreign_answer));
 }
 

@@ -390,6 +390,35 @@ class ImpacketSmbServer(PrivateServer):
             self.log = None
 
 
+class Dropbear(PrivateServer):
+    """The dropbear SSH server (Debian dropbear-bin) on 127.0.0.1:<port>,
+    with a throw-away host key: a service that speaks first."""
+
+    def __init__(self, port=None):
+        self.port = port or free_port()
+        self.dir = None
+        self.proc = None
+        self.log = None
+
+    def start(self):
+        self.dir = tempfile.mkdtemp(prefix='smbdiag-dropbear-')
+        key = os.path.join(self.dir, 'host_key')
+        subprocess.run(['dropbearkey', '-t', 'ed25519', '-f', key], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=True, timeout=30)
+        self.log = open(os.path.join(self.dir, self.log_name), 'w')
+        # -F: stay in the foreground, -E: log to stderr, -R: no other keys.
+        self.proc = subprocess.Popen(['dropbear', '-F', '-E', '-R', '-p', f'127.0.0.1:{self.port}', '-r', key,
+                                      '-P', os.path.join(self.dir, 'pid')],
+                                     stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     start_new_session=True)
+        if not wait_listening(self.port):
+            self.cleanup()
+            raise RuntimeError(f'dropbear did not listen on {self.port}')
+        return self
+
+    stop = ImpacketSmbServer.stop
+
+
 class Capture:
     """dumpcap on loopback with a capture filter, written to path."""
 

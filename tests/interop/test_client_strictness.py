@@ -32,16 +32,6 @@ SIZE_TEXT = 'MaxTransactSize 16384, MaxReadSize 32768, MaxWriteSize 4096: below 
 ID = 'negotiate.invalid_response'
 
 
-def analyze(path):
-    r = subprocess.run([tps.SMBDIAG, 'analyze', '--json', path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       text=True, timeout=60)
-    try:
-        rep = tps.json.loads(r.stdout)
-    except ValueError:
-        rep = None
-    return r.returncode, rep, f'exit {r.returncode}\n{r.stdout}{r.stderr}'
-
-
 def tshark_fields(path, port, display_filter, *fields):
     cmd = ['tshark', '-r', path, '-d', f'tcp.port=={port},nbss', '-Y', display_filter, '-T', 'fields']
     for f in fields:
@@ -80,7 +70,7 @@ def small_sizes_cases(tap):
                'smbclient gets through the same server and lists the share (it does not check the sizes)',
                r.stdout)
 
-        arc, arep, aout = analyze(saved)
+        arc, arep, aout = tps.analyze(saved)
         aev = tps.evidence(arep, ID)
         tap.ok(arc == 4 and tps.finding_ids(arep) == [ID] and SIZE_TEXT in aev
                and 'the client ended the connection after this answer' in aev,
@@ -93,7 +83,7 @@ def small_sizes_cases(tap):
         live = os.path.join(d, 'smbclient.pcapng')
         with peers.Capture(live, f'tcp port {smbd.port}'):
             peers.smbclient(smbd.port, '//127.0.0.1/data')
-        arc, arep, aout = analyze(live)
+        arc, arep, aout = tps.analyze(live)
         aev = tps.evidence(arep, ID)
         tap.ok(arc == 4 and ID in tps.finding_ids(arep) and SIZE_TEXT in aev
                and 'the client ended the connection' not in aev,
@@ -117,7 +107,7 @@ def impacket_cases(tap):
                'the 3.1.1-alone experiment says what came back instead', out)
         tps.check_schema(tap, rep, out)
 
-        arc, arep, aout = analyze(saved)
+        arc, arep, aout = tps.analyze(saved)
         tap.ok(arc == 4 and ID in tps.finding_ids(arep)
                and 'the server chose dialect 2.0.2, which the client did not offer' in tps.evidence(arep, ID),
                "analyze of the probe's capture: the same finding", aout)
@@ -156,7 +146,7 @@ def signing_cases(tap, srv, d):
            and len(rows[2][2]) != 32 and int(rows[0][1], 16) & 0x10,
            "tshark: the probe's NEGOTIATE asked for SIGN, the CHALLENGE dropped it, the AUTHENTICATE sent no key",
            repr(rows))
-    arc, arep, aout = analyze(saved)
+    arc, arep, aout = tps.analyze(saved)
     aev = tps.evidence(arep, SIGNING)
     tap.ok(arc == 4 and CHALLENGE_LINE in aev and 'right after the successful SESSION_SETUP' in aev,
            "analyze of the probe's capture: session.signing_mismatch, the client left after SESSION_SETUP", aout)
@@ -168,7 +158,7 @@ def signing_cases(tap, srv, d):
     rows = ntlm_rows(live, srv.port)
     tap.ok(len(rows) == 3 and len(rows[2]) == 3 and len(rows[2][2]) == 32,
            "tshark: smbclient's AUTHENTICATE carries an EncryptedRandomSessionKey all the same", repr(rows))
-    arc, arep, aout = analyze(live)
+    arc, arep, aout = tps.analyze(live)
     tap.ok(arc == 0 and SIGNING not in tps.finding_ids(arep),
            "analyze of smbclient's exchange: no signing finding (both sides hold the same key)", aout)
 

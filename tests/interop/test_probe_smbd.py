@@ -13,6 +13,7 @@ import os
 import select
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -264,19 +265,24 @@ def guest_cases(tap):
                'unknown user, map to guest = bad user: guest session, session.guest_fallback', out)
 
 
+def analyze(path):
+    """`analyze --json` of a capture: (exit, report or None, output)."""
+    r = subprocess.run([SMBDIAG, 'analyze', '--json', path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=60)
+    try:
+        rep = json.loads(r.stdout)
+    except ValueError:
+        rep = None
+    return r.returncode, rep, f'exit {r.returncode}\n{r.stdout}{r.stderr}'
+
+
 def probe_and_analyze(target, *args):
     """The probe with --save-capture, then `analyze --json` of that capture:
     the probe's (exit, report, output) and the analyzer's."""
     with tempfile.TemporaryDirectory(prefix='smbdiag-pa-') as d:
         path = os.path.join(d, 'probe.pcapng')
         rc, rep, out = probe(target, *args, '--save-capture', path)
-        r = subprocess.run([SMBDIAG, 'analyze', '--json', path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           text=True, timeout=60)
-    try:
-        arep = json.loads(r.stdout)
-    except ValueError:
-        arep = None
-    return rc, rep, out, (r.returncode, arep, f'exit {r.returncode}\n{r.stdout}{r.stderr}')
+        return rc, rep, out, analyze(path)
 
 
 def holds_share(holder, timeout=30.0):
@@ -365,6 +371,48 @@ def not_smb_case(tap):
         check_schema(tap, rep, out)
     finally:
         peers.stop_process(web)
+
+
+def smb2_negotiate_request():
+    """A minimal SMB2 NEGOTIATE (2.0.2, 2.1) with its direct-TCP header."""
+    header = struct.pack('<4sHHIHHIIQIIQ16s', b'\xfeSMB', 64, 0, 0, 0, 1, 0, 0, 0, 0xFEFF, 0, 0, b'\0' * 16)
+    body = struct.pack('<HHHHI16sQ', 36, 2, 1, 0, 0, b'\x11' * 16, 0) + struct.pack('<HH', 0x0202, 0x0210)
+    msg = header + body
+    return struct.pack('>I', len(msg)) + msg
+
+
+def ssh_server_case(tap):
+    """dropbear, a real SSH server, on the port. The probe names an SSH
+    server; and a capture in which it spoke first (a client that waited
+    for its banner before NEGOTIATE) reads as a service that spoke first,
+    not as an unanswered NEGOTIATE."""
+    if shutil.which('dropbear') is None:
+        tap.skip('an SSH server on the port: negotiate.not_smb', 'dropbear missing (scripts/install-deps installs it)')
+        return
+    with peers.Dropbear() as ssh, tempfile.TemporaryDirectory(prefix='smbdiag-ssh-') as d:
+        rc, rep, out = probe(f'//127.0.0.1:{ssh.port}/data', '--no-experiments', '--timeout', '10')
+        ev = evidence(rep, 'negotiate.not_smb')
+        tap.ok(rc == 11 and finding_ids(rep) == ['negotiate.not_smb'] and 'SSH-2.0-dropbear' in ev
+               and 'it looks like an SSH server' in ev, 'dropbear on the port: exit 11, negotiate.not_smb, an SSH server',
+               out + ssh.output())
+        path = os.path.join(d, 'banner-first.pcapng')
+        with peers.Capture(path, f'tcp port {ssh.port}'):
+            with socket.create_connection(('127.0.0.1', ssh.port), timeout=10) as s:
+                banner = s.recv(256)
+                s.sendall(smb2_negotiate_request())
+                s.settimeout(2)
+                try:
+                    while s.recv(4096):
+                        pass
+                except OSError:
+                    pass
+        arc, arep, aout = analyze(path)
+        aev = evidence(arep, 'negotiate.not_smb')
+        tap.ok(banner.startswith(b'SSH-2.0-') and arc == 4 and finding_ids(arep) == ['negotiate.not_smb']
+               and 'spoke first, before the client\'s NEGOTIATE, and it is not SMB: "SSH-2.0-dropbear' in aev
+               and 'it looks like an SSH server' in aev,
+               'analyze, the SSH banner before NEGOTIATE: negotiate.not_smb, the service spoke first',
+               f'banner {banner!r}\n{aout}')
 
 
 def server_policy_cases(tap):
@@ -461,6 +509,7 @@ def main():
     guest_cases(tap)
     connection_limit_case(tap)
     not_smb_case(tap)
+    ssh_server_case(tap)
     port = server_policy_cases(tap)
     listener_cases(tap, port)
     if not schema_exists():

@@ -258,6 +258,25 @@ ntlm_sign_dropped_then_client_left_is_a_signing_mismatch(void **state)
 	ev_timeline_cleanup(&t);
 }
 
+/* A service that speaks first (an SSH banner before NEGOTIATE) is named
+ * as such, not as an answer. */
+static void
+banner_before_negotiate_spoke_first(void **state)
+{
+	struct ev_timeline t;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	assert_true(rules_case_build("negotiate.not_smb", &t));
+	t.conns[0].foreign_first = true;
+	rules_run(&t);
+	rc_dump(&t);
+	assert_true(rc_evidence_has(&t, "negotiate.not_smb",
+				    "10.0.0.9:445 spoke first, before the client's NEGOTIATE, and it is not SMB"));
+	assert_false(rc_evidence_has(&t, "negotiate.not_smb", "the answer to NEGOTIATE"));
+	ev_timeline_cleanup(&t);
+}
+
 /* ---- near misses ---- */
 
 static void
@@ -1168,6 +1187,7 @@ main(void)
 		cmocka_unit_test(durations_read_like_the_article),
 		cmocka_unit_test(skew_recovered_by_a_successful_logon_is_no_error),
 		cmocka_unit_test(ntlm_sign_dropped_then_client_left_is_a_signing_mismatch),
+		cmocka_unit_test(banner_before_negotiate_spoke_first),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -91,11 +91,23 @@ unanswered(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
 				       "server never answered it");
 }
 
+static bool
+any_dialect_alone_ok(const struct ev_timeline *t, int connection)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_exps; i++)
+		if (t->exps[i].kind == EV_EXP_DIALECT_ALONE && t->exps[i].connection == connection && t->exps[i].ok)
+			return true;
+	return false;
+}
+
 static void
 no_common_dialect(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
 {
 	const struct ev_negotiate *n = &c->negotiate;
 	struct ev_finding *f = rule_finding(r, "negotiate.no_common_dialect", (int)c->id);
+	const struct ev_experiment *e;
 	char frames[64], req[256], st[64];
 
 	rule_frames(r->t, s, frames, sizeof(frames));
@@ -106,6 +118,10 @@ no_common_dialect(struct rule_run *r, struct ev_connection *c, const struct ev_s
 	else
 		rule_line(f, "%s%s -> %s", frames, req, st);
 	dialect_experiments(r->t, (int)c->id, f);
+	e = rule_experiment(r->t, EV_EXP_SMB1_ONLY, (int)c->id);
+	if (e && e->ok && !n->smb1_answered && !any_dialect_alone_ok(r->t, (int)c->id))
+		ev_finding_evidence(f, "an SMB1-only NEGOTIATE was answered: the server speaks only SMB1, which "
+				       "current clients no longer offer; turn on SMB2 on the server");
 }
 
 static void

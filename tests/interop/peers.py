@@ -352,7 +352,7 @@ from impacket.ntlm import compute_lmhash, compute_nthash
 port, share, user, password = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 server = smbserver.SimpleSMBServer(listenAddress='127.0.0.1', listenPort=port)
 server.addShare('DATA', share, '')
-server.setSMB2Support(True)
+server.setSMB2Support(sys.argv[5] == 'smb2')
 server.addCredential(user, 0, compute_lmhash(password).hex(), compute_nthash(password).hex())
 server.start()
 """
@@ -360,11 +360,13 @@ server.start()
 
 class ImpacketSmbServer(PrivateServer):
     """impacket's SimpleSMBServer (python3-impacket, run with /usr/bin/python3)
-    on 127.0.0.1:<port> with SMB2 on, one share DATA and one user."""
+    on 127.0.0.1:<port> with one share DATA and one user; smb2=False: SMB1
+    only."""
 
-    def __init__(self, user='alice', password='Secret123', port=None):
+    def __init__(self, user='alice', password='Secret123', port=None, smb2=True):
         self.port = port or free_port()
         self.user, self.password = user, password
+        self.smb2 = smb2
         self.dir = None
         self.proc = None
         self.log = None
@@ -374,7 +376,8 @@ class ImpacketSmbServer(PrivateServer):
         os.makedirs(os.path.join(self.dir, 'share'))
         self.log = open(os.path.join(self.dir, self.log_name), 'w')
         self.proc = subprocess.Popen(['/usr/bin/python3', '-c', IMPACKET_SERVER, str(self.port),
-                                      os.path.join(self.dir, 'share'), self.user, self.password],
+                                      os.path.join(self.dir, 'share'), self.user, self.password,
+                                      'smb2' if self.smb2 else 'smb1'],
                                      stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                      start_new_session=True)
         if not wait_listening(self.port):

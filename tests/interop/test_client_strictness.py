@@ -16,6 +16,8 @@ through, from real servers that do it:
   and `analyze` of its capture say why (session.signing_mismatch), while
   smbclient, which exchanges a key anyway, gets through and `analyze` of
   its exchange finds nothing wrong with signing.
+- impacket with SMB2 off: no common dialect, and the experiments find the
+  server speaks SMB1 alone.
 """
 import os
 import re
@@ -163,11 +165,31 @@ def signing_cases(tap, srv, d):
            "analyze of smbclient's exchange: no signing finding (both sides hold the same key)", aout)
 
 
+def smb1_only_case(tap):
+    """impacket with SMB2 off answers SMB2 NEGOTIATE with STATUS_NOT_SUPPORTED:
+    the experiments find that it speaks SMB1 alone, which Windows 10 and
+    later no longer offer, and smbclient gets through only when allowed SMB1."""
+    with peers.ImpacketSmbServer(smb2=False) as srv:
+        rc, rep, out = tps.probe(f'//127.0.0.1:{srv.port}/DATA')
+        ev = tps.evidence(rep, 'negotiate.no_common_dialect')
+        tap.ok(rc == 11 and 'negotiate.no_common_dialect' in tps.finding_ids(rep)
+               and 'offered alone, the server refuses 2.0.2, 2.1, 3.0, 3.0.2, 3.1.1' in ev
+               and 'the server speaks only SMB1' in ev,
+               'impacket with SMB2 off: exit 11, no common dialect, and it speaks only SMB1', out + srv.output())
+        r = peers.smbclient(srv.port, '//127.0.0.1/DATA', user='alice%Secret123')
+        r1 = peers.smbclient(srv.port, '//127.0.0.1/DATA', user='alice%Secret123',
+                             args=('--option=client min protocol=NT1',))
+        tap.ok(r.returncode != 0 and r1.returncode == 0,
+               'smbclient fails the same way by default, and gets through with client min protocol = NT1',
+               r.stdout + r1.stdout)
+
+
 def main():
     peers.require('smbd', 'smbpasswd', 'smbclient', 'tshark', 'dumpcap', tps.SMBDIAG, '/usr/bin/python3')
     tap = peers.Tap()
     small_sizes_cases(tap)
     impacket_cases(tap)
+    smb1_only_case(tap)
     tap.done()
 
 

@@ -282,10 +282,9 @@ void cap_smb_pdu(struct cap_analyzer *a, struct cap_flow *f, int dir, const uint
 void cap_smb_tcp_event(struct cap_analyzer *a, struct cap_flow *f, int dir, const struct cap_pkt *pkt);
 /* The flow is going away (expiry or end of input). */
 void cap_smb_flow_end(struct cap_analyzer *a, struct cap_flow *f);
-/* The server's first bytes on an SMB flow seen from its start: kept when
- * they are not SMB, so that an unanswered NEGOTIATE becomes "not SMB". */
 /* The server's first data on a flow seen from its SYN (SMB by port, or
- * not known yet while the client has sent nothing). */
+ * not known yet while the client has sent nothing): kept when it is not
+ * SMB, so that an unanswered NEGOTIATE becomes "not SMB". */
 void cap_smb_server_first_bytes(struct cap_analyzer *a, struct cap_flow *f, const uint8_t *p, size_t n);
 void cap_smb_finish(struct cap_analyzer *a);
 void cap_smb_free(struct cap_analyzer *a, struct cap_flow *f);

@@ -278,7 +278,7 @@ invalid_response(struct rule_run *r, struct ev_connection *c, const struct ev_st
 	rule_frames(r->t, s, frames, sizeof(frames));
 	request_text(r->t, &c->negotiate, req, sizeof(req));
 	rule_line(f, "%s%s -> STATUS_SUCCESS", frames, req);
-	for (i = 0; i < faults->n; i++) {
+	for (i = 0; i < faults->n && i < SMB2_NEGFAULTS_MAX; i++) {
 		const struct smb2_negfault *x = &faults->f[i];
 		static const char *const size_field[] = {"MaxTransactSize", "MaxReadSize", "MaxWriteSize"};
 

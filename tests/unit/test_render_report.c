@@ -370,6 +370,11 @@ random_connection(struct ev_timeline *t)
 	COIN(c->capture_gaps);
 	COIN(c->started_mid_stream);
 	COIN(c->decrypt_tried);
+	COIN(c->foreign_first);
+	COIN(c->session.ntlm.key_exchanged);
+	TERM(c->called_name);
+	TERM(c->foreign_answer);
+	c->negotiate.faults.n %= SMB2_NEGFAULTS_MAX + 1;
 	c->keytab_result = (enum ev_keytab_result)(rng() % 7);
 	TERM(c->canonical_name);
 	c->negotiate.n_client_dialects %= EV_MAX_IDS + 1;

@@ -164,6 +164,10 @@ cap_smb_nbss_control(struct cap_analyzer *a, struct cap_flow *f, int di, const u
 	if (p[0] != NBSS_POSITIVE_RESPONSE && p[0] != NBSS_NEGATIVE_RESPONSE)
 		return;
 	s = ev_last_step(cap_conn(a, sc), SD_STEP_NBSS);
+	/* On port 445 Samba refuses a client it does not allow (hosts deny)
+	 * with a negative session response in answer to NEGOTIATE. */
+	if ((s == NULL || s->outcome != EV_NOT_SENT) && p[0] == NBSS_NEGATIVE_RESPONSE)
+		s = ev_last_step(cap_conn(a, sc), SD_STEP_NEGOTIATE);
 	if (s == NULL || s->outcome != EV_NOT_SENT)
 		return;
 	cap_smb_answer_step(a, s, 0, NULL);

@@ -113,7 +113,7 @@ report_dialect(uint16_t dialect, char *buf, size_t cap)
 void
 report_status(const struct ev_step *s, char *code, size_t cap, const char **name)
 {
-	if (s->step == SD_STEP_NBSS) {
+	if (s->step == SD_STEP_NBSS || s->outcome == EV_NBSS_REJECTED) {
 		snprintf(code, cap, "0x%02X", s->status & 0xFFu);
 		*name = nbss_error_name((uint8_t)s->status);
 		return;

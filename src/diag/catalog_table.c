@@ -70,6 +70,27 @@ const struct sd_finding_def sd_catalog_rows[] = {
 	REFS("RFC 1002 4.3.4 (NEGATIVE SESSION RESPONSE)", "RFC 1001 16.1 (session service)",
 	     "MS-SMB2 2.1"),
 },
+{
+	"nbss.client_rejected", SD_STEP_NBSS, SD_SEV_ERROR,
+	N_("The server refused this client before any SMB"),
+	N_("The server answered with a NetBIOS negative session response, error 0x81 (not listening for the "
+	   "calling name), and closed the connection: it refuses this client whatever it asks. Samba does "
+	   "this when `hosts allow` or `hosts deny` exclude the client's address, on port 139 in answer to "
+	   "the session request and on port 445 in answer to NEGOTIATE. smbclient reports it as "
+	   "NT_STATUS_INVALID_NETWORK_RESPONSE (445) or as a failed session request (139), which does not "
+	   "point at the cause."),
+	REMEDIES(
+		{SC, N_("On a Samba server, see which addresses it allows and denies, and look for the refusal in "
+			"its log."),
+		 "testparm -sv 2>/dev/null | grep -Ei 'hosts (allow|deny)'; grep -i 'denied' /var/log/samba/log.smbd"},
+		{SF, N_("Add the client's address or network to hosts allow (or remove it from hosts deny), then "
+			"reload."),
+		 "hosts allow = 127.0.0.1 10.0.0.0/8; smbcontrol smbd reload-config"},
+		{WC, N_("A Windows server does not answer this way: look for the device or NAS that does, and at "
+			"the firewall scope of port 445 on the way."),
+		 "Get-NetFirewallRule -DisplayGroup 'File and Printer Sharing' | Get-NetFirewallAddressFilter"}),
+	REFS("RFC 1002 4.3.4 (NEGATIVE SESSION RESPONSE)", SD_REF_ART_NEGOTIATE),
+},
 /* ---- NEGOTIATE ---- */
 {
 	"negotiate.no_response", SD_STEP_NEGOTIATE, SD_SEV_ERROR,

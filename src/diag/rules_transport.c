@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/wire/names.h"
+#include "core/wire/nbss.h"
 #include "diag/rules_internal.h"
 
 /* Length of the host part of "host:port" / "[v6]:port". */
@@ -100,19 +101,55 @@ smbserver_lines(struct rule_run *r, struct ev_finding *f, const struct ev_connec
 		ev_finding_evidence(f, "retry as *SMBSERVER: %s", e->detail);
 }
 
+/* The step a NetBIOS negative session response ended: the SESSION
+ * REQUEST on 139, or NEGOTIATE on 445 (Samba refusing the client). */
+static const struct ev_step *
+nbss_refused_step(const struct ev_connection *c)
+{
+	const struct ev_step *s = ev_last_step_const(c, SD_STEP_NBSS);
+
+	if (s && s->outcome == EV_NBSS_REJECTED)
+		return s;
+	s = ev_last_step_const(c, SD_STEP_NEGOTIATE);
+	return s && s->outcome == EV_NBSS_REJECTED ? s : NULL;
+}
+
+/* 0x81, not listening for the calling name: the server refuses this
+ * client, whatever name it called. */
+static void
+client_rejected(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
+{
+	struct ev_finding *f = rule_finding(r, "nbss.client_rejected", (int)c->id);
+	char frames[64];
+
+	rule_frames(r->t, s, frames, sizeof(frames));
+	if (s->step == SD_STEP_NBSS && c->called_name[0])
+		ev_finding_evidence(f, "%sSESSION REQUEST for called name %s<%02X> -> NEGATIVE SESSION RESPONSE 0x81 "
+				       "(NOT_LISTENING_FOR_CALLING_NAME)", frames, c->called_name, c->called_suffix);
+	else
+		ev_finding_evidence(f, "%s%s -> NEGATIVE SESSION RESPONSE 0x81 (NOT_LISTENING_FOR_CALLING_NAME) instead "
+				       "of an SMB answer", frames, s->step == SD_STEP_NBSS ? "SESSION REQUEST" : "NEGOTIATE");
+	if (c->client[0])
+		ev_finding_evidence(f, "the server refused the client at %s before looking at any SMB message", c->client);
+}
+
 static void
 nbss_rules(struct rule_run *r, struct ev_connection *c)
 {
-	const struct ev_step *s = ev_last_step_const(c, SD_STEP_NBSS);
+	const struct ev_step *s = nbss_refused_step(c);
 	const char *name, *meaning;
 	struct ev_finding *f;
 	const char *called = c->called_name;
 	char frames[64];
 	uint8_t code;
 
-	if (!s || s->outcome != EV_NBSS_REJECTED)
+	if (!s)
 		return;
 	code = (uint8_t)s->status;
+	if (code == NBSS_ERR_NOT_LISTENING_FOR_CALLING_NAME) {
+		client_rejected(r, c, s);
+		return;
+	}
 	name = nbss_error_name(code);
 	meaning = nbss_error_meaning(code);
 	rule_frames(r->t, s, frames, sizeof(frames));

@@ -4,6 +4,7 @@
  * section). */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/wire/names.h"
 #include "core/wire/smb2_const.h"
@@ -62,8 +63,18 @@ suggestions(const struct rule_run *r, const struct ev_connection *c, const struc
 				    e->status ? st : ev_finding_tr(f, "no answer"));
 		return;
 	}
-	for (i = 0; i < e->n_shares && i < EV_MAX_SHARES; i++)
+	for (i = 0; i < e->n_shares && i < EV_MAX_SHARES; i++) {
 		names[i] = e->shares[i];
+		/* Listed under the very name: the share exists, its folder
+		 * does not (or cannot be reached). */
+		if (want && strcasecmp(want, names[i]) == 0) {
+			ev_finding_evidence(f, "the server lists a share named %s: the share exists, but the server could "
+					       "not open its folder (a path that is missing or out of reach; check the "
+					       "share's path on the server)",
+					    names[i]);
+			return;
+		}
+	}
 	n = want ? sd_suggest(want, names, i, idx, MAX_SUGGESTIONS) : 0;
 	for (i = 0; i < n; i++) {
 		int w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", names[idx[i]]);

@@ -215,6 +215,18 @@ foreign_answer(const struct probe *p, const struct smb2_client_result *r, struct
 	ev_escape_bytes(r->foreign, r->n_foreign, c->foreign_answer, sizeof(c->foreign_answer));
 }
 
+/* The request got a NetBIOS negative session response (Samba refusing
+ * the client's address) instead of an answer. */
+static void
+nbss_refusal(const struct probe *p, const struct smb2_client_result *r, struct ev_step *s)
+{
+	s->outcome = EV_NBSS_REJECTED;
+	s->status = r->nbss_code;
+	s->response_at = probe_rel(p, r->nbss_refused_us);
+	if (s->response_at < s->request_at)
+		s->response_at = s->request_at;
+}
+
 static void
 fill_exchanges(const struct probe *p, const struct probe_attempt *a, struct ev_connection *c, size_t send_off)
 {
@@ -250,6 +262,8 @@ fill_exchanges(const struct probe *p, const struct probe_attempt *a, struct ev_c
 						 : ev_tr(p->t, "SMB1 multi-protocol NEGOTIATE"));
 		if (failed_here && ex->answered)
 			mark_failure(p->t, r, s);
+		else if (failed_here && r->state == SMB2C_FAILED && r->failure == SMB2C_FAIL_NBSS_REFUSED)
+			nbss_refusal(p, r, s);
 		else if (failed_here && r->state == SMB2C_FAILED && r->n_foreign)
 			foreign_answer(p, r, c, s);
 	}

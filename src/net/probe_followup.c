@@ -67,6 +67,12 @@ record_outcome(const struct probe *p, const struct probe_attempt *a, struct ev_e
 	}
 	e->outcome = last->answered ? EV_ANSWERED : probe_end_outcome(a);
 	e->status = last->answered ? last->status : 0;
+	if (r->failure == SMB2C_FAIL_NBSS_REFUSED) {
+		e->outcome = EV_NBSS_REJECTED;
+		e->status = r->nbss_code;
+	} else if (r->failure == SMB2C_FAIL_BAD_RESPONSE && r->n_foreign) {
+		e->outcome = EV_PROTOCOL_ERROR;
+	}
 }
 
 /* How the attempt ended, in words, for the experiment's detail. */
@@ -90,7 +96,7 @@ describe_end(const struct probe *p, const struct probe_attempt *a, const struct 
 		snprintf(out, cap, ev_tr(p->t, "%s: connection closed by the server, no answer"), sd_step_name(e->step));
 		break;
 	case EV_NBSS_REJECTED:
-		snprintf(out, cap, ev_tr(p->t, "NetBIOS session request refused (0x%02x)"), e->status);
+		snprintf(out, cap, ev_tr(p->t, "refused with a NetBIOS negative session response (0x%02x)"), e->status);
 		break;
 	default:
 		snprintf(out, cap, "%s: %s", sd_step_name(e->step), ev_outcome_name(e->outcome));
@@ -327,6 +333,9 @@ probe_followups(struct probe *p, const struct probe_attempt *primary, int exit_s
 	uint32_t status = failed_status(primary);
 
 	if (exit_status == PROBE_EXIT_OK || exit_status == PROBE_EXIT_TCP || !primary->client)
+		return;
+	/* The server refused this client before any SMB: no offer changes that. */
+	if (smb2_client_result(primary->client)->failure == SMB2C_FAIL_NBSS_REFUSED)
 		return;
 	a = calloc(1, sizeof(*a));
 	if (!a)

@@ -111,9 +111,17 @@ def netbios_refuse(conn):
 # --- the cases ---
 
 def main_server_cases(tap):
-    shares = {'data': {}, 'secret': {'valid users': 'bob'}, 'enc': {'smb encrypt': 'required'}}
+    shares = {'data': {}, 'secret': {'valid users': 'bob'}, 'enc': {'smb encrypt': 'required'},
+              'gone': {'path': '/nonexistent/smbdiag-share-folder'}}
     with peers.Smbd(shares=shares, users=USERS) as smbd:
         base = f'//127.0.0.1:{smbd.port}'
+        # A share whose folder is missing: Samba says BAD_NETWORK_NAME, and
+        # the listing shows the share under that very name.
+        rc, rep, out = probe(f'{base}/gone')
+        ev = evidence(rep, 'tree.bad_network_name')
+        tap.ok(rc == 13 and 'the server lists a share named gone: the share exists, but the server could not open '
+               'its folder' in ev and 'did you mean' not in ev,
+               "share folder missing: bad_network_name says the share exists and its folder does not", out)
         for d in DIALECTS:
             rc, rep, out = probe(f'{base}/data', '--dialects', d)
             neg = first_connection(rep).get('negotiate', {})
@@ -415,6 +423,37 @@ def ssh_server_case(tap):
                f'banner {banner!r}\n{aout}')
 
 
+def hosts_deny_case(tap):
+    """smbd with `hosts deny` for the client's address answers NEGOTIATE on
+    445 with a NetBIOS negative session response 0x81 and closes: the probe
+    and analyze of its capture and of smbclient's say the server refused
+    this client (smbclient only says NT_STATUS_INVALID_NETWORK_RESPONSE),
+    and tshark reads the same response."""
+    fid = 'nbss.client_rejected'
+    with peers.Smbd(options={'hosts allow': '10.9.9.9', 'hosts deny': '127.0.0.1'}, users=USERS) as smbd, \
+            tempfile.TemporaryDirectory(prefix='smbdiag-deny-') as d:
+        target = f'//127.0.0.1:{smbd.port}/data'
+        rc, rep, out, (arc, arep, aout) = probe_and_analyze(target)
+        ev = evidence(rep, fid)
+        step = [s for s in first_connection(rep).get('steps', []) if s.get('step') == 'negotiate']
+        tap.ok(rc == 11 and finding_ids(rep) == [fid] and 'NEGATIVE SESSION RESPONSE 0x81' in ev
+               and 'refused the client at 127.0.0.1:' in ev and not (rep or {}).get('experiments')
+               and step and step[0].get('status') == '0x81',
+               'hosts deny: exit 11, nbss.client_rejected with the client address, no experiments', out)
+        tap.ok(arc == 4 and finding_ids(arep) == [fid], "analyze of the probe's capture: nbss.client_rejected", aout)
+        path = os.path.join(d, 'smbclient.pcapng')
+        with peers.Capture(path, f'tcp port {smbd.port}'):
+            r = peers.smbclient(smbd.port, '//127.0.0.1/data')
+        arc, arep, aout = analyze(path)
+        rows = subprocess.run(['tshark', '-r', path, '-d', f'tcp.port=={smbd.port},nbss', '-Y', 'nbss.type == 0x83',
+                               '-T', 'fields', '-e', 'nbss.error_code'], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True, timeout=60).stdout.split()
+        tap.ok('NT_STATUS_INVALID_NETWORK_RESPONSE' in r.stdout and arc == 4 and finding_ids(arep) == [fid]
+               and rows == ['0x81'],
+               "smbclient only says NT_STATUS_INVALID_NETWORK_RESPONSE; analyze of its exchange says the server "
+               "refused the client, and tshark reads the same 0x81", r.stdout + aout + repr(rows))
+
+
 def server_policy_cases(tap):
     with peers.Smbd(users=USERS, options={'server smb encrypt': 'required'}) as smbd:
         rc, rep, out = probe(f'//127.0.0.1:{smbd.port}/data', '--max-protocol', 'SMB2_10')
@@ -510,6 +549,7 @@ def main():
     connection_limit_case(tap)
     not_smb_case(tap)
     ssh_server_case(tap)
+    hosts_deny_case(tap)
     port = server_policy_cases(tap)
     listener_cases(tap, port)
     if not schema_exists():

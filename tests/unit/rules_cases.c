@@ -581,6 +581,22 @@ build_invalid_response(struct ev_timeline *t)
 	c->closed_by_client = true;
 }
 
+/* Samba with hosts deny: a negative session response 0x81 in answer to
+ * NEGOTIATE on port 445. */
+static void
+build_client_rejected(struct ev_timeline *t)
+{
+	struct ev_connection *c = ev_add_connection(t);
+	struct ev_step *s;
+
+	snprintf(c->client, sizeof(c->client), "10.0.0.5:51234");
+	snprintf(c->server, sizeof(c->server), "10.0.0.9:445");
+	rc_step(c, SD_STEP_TCP, EV_ANSWERED, 0, 0.0);
+	s = rc_step(c, SD_STEP_NEGOTIATE, EV_NBSS_REJECTED, 0x81, 0.001);
+	s->response_at = 0.002;
+	c->closed_by_server = true;
+}
+
 /* The catch-all findings: a status no family explains. */
 static void
 build_negotiate_other(struct ev_timeline *t)
@@ -647,6 +663,7 @@ const struct rules_case rules_positive_cases[] = {
 	{"tree.encryption_required", build_tree_encryption_required, "encryption succeeded"},
 	{"tree.unsigned_disconnect", build_unsigned_disconnect, "neither signed nor encrypted"},
 	{"negotiate.not_smb", build_not_smb, "10.0.0.9:445 is not SMB: \"SSH-2.0-OpenSSH_9.2\\r\\n\""},
+	{"nbss.client_rejected", build_client_rejected, "refused the client at 10.0.0.5:51234"},
 	{"negotiate.invalid_response", build_invalid_response,
 	 "MaxReadSize 32768, MaxWriteSize 4096: below 65536 bytes"},
 	{"negotiate.other", build_negotiate_other, "NEGOTIATE -> STATUS_INVALID_PARAMETER (0xC000000D)"},

@@ -277,6 +277,25 @@ banner_before_negotiate_spoke_first(void **state)
 	ev_timeline_cleanup(&t);
 }
 
+/* The share is listed under the very name asked for (in another case):
+ * its folder is what is missing, not the share. */
+static void
+listed_share_with_missing_folder(void **state)
+{
+	struct ev_timeline t;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	assert_true(rules_case_build("tree.bad_network_name", &t));
+	snprintf(t.conns[0].tree.path, sizeof(t.conns[0].tree.path), "\\\\fs1\\scans");
+	snprintf(t.conns[0].steps[t.conns[0].n_steps - 1].detail, sizeof(t.conns[0].steps[0].detail), "\\\\fs1\\scans");
+	rules_run(&t);
+	rc_dump(&t);
+	assert_true(rc_evidence_has(&t, "tree.bad_network_name", "the server lists a share named Scans: the share exists"));
+	assert_false(rc_evidence_has(&t, "tree.bad_network_name", "did you mean"));
+	ev_timeline_cleanup(&t);
+}
+
 /* ---- near misses ---- */
 
 static void
@@ -1188,6 +1207,7 @@ main(void)
 		cmocka_unit_test(skew_recovered_by_a_successful_logon_is_no_error),
 		cmocka_unit_test(ntlm_sign_dropped_then_client_left_is_a_signing_mismatch),
 		cmocka_unit_test(banner_before_negotiate_spoke_first),
+		cmocka_unit_test(listed_share_with_missing_folder),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/proto/client_internal.h"
+#include "core/wire/nbss.h"
 #include "core/wire/utf16.h"
 
 #define DEFAULT_MAX_MESSAGE (1024 * 1024)
@@ -480,13 +481,21 @@ drain_input(struct smb2_client *c, uint64_t now_us)
 		const uint8_t *h = c->in + used;
 		size_t pdu_len = (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
 
-		if (h[0] == 0x85) {  /* NetBIOS keep-alive */
+		if (h[0] == NBSS_KEEP_ALIVE) {
 			used += NBSS_FRAME_HEADER;
 			continue;
 		}
 		if (h[0] == 0x00 && pdu_len > c->max_pdu && c->in_len - used >= NBSS_FRAME_HEADER + 4 &&
 		    smb_protocol_magic(h + NBSS_FRAME_HEADER, c->in_len - used - NBSS_FRAME_HEADER)) {
 			client_fail(c, SMB2C_FAIL_BAD_RESPONSE, 0, SD_ERR_LIMIT);  /* SMB, but too large */
+			break;
+		}
+		if (h[0] == NBSS_NEGATIVE_RESPONSE && pdu_len == 1) {
+			if (c->in_len - used < NBSS_FRAME_HEADER + 1)
+				break;  /* the code is still to come */
+			c->res.nbss_code = h[NBSS_FRAME_HEADER];
+			c->res.nbss_refused_us = now_us;
+			client_fail(c, SMB2C_FAIL_NBSS_REFUSED, 0, SD_OK);
 			break;
 		}
 		if (h[0] != 0x00 || pdu_len > c->max_pdu) {

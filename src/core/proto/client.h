@@ -136,6 +136,8 @@ enum smb2_client_failure {
 	SMB2C_FAIL_AUTH_REFUSED,    /* the security mechanism refused the server's answer:
 				     * a Kerberos error token, SPNEGO reject, failed mutual
 				     * authentication (a logon refusal, not a broken answer) */
+	SMB2C_FAIL_NBSS_REFUSED,    /* a NetBIOS negative session response instead of an
+				     * answer (Samba's hosts deny): res.nbss_code */
 };
 
 /* One request and its answer. */
@@ -200,6 +202,10 @@ struct smb2_client_result {
 	uint8_t foreign[32];
 	uint8_t n_foreign;
 	uint64_t foreign_us;
+	/* With SMB2C_FAIL_NBSS_REFUSED: the error code (0x81: not listening
+	 * for the calling name) and when it came. */
+	uint8_t nbss_code;
+	uint64_t nbss_refused_us;
 
 	uint8_t n_exchanges;
 	struct smb2_client_exchange exchanges[SMB2_CLIENT_MAX_EXCHANGES];

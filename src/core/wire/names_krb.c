@@ -221,7 +221,8 @@ struct nbss_error_row {
 
 static const struct nbss_error_row nbss_error_table[] = {
 	{0x80, "NOT_LISTENING_ON_CALLED_NAME", N_("The server does not listen on the called name.")},
-	{0x81, "NOT_LISTENING_FOR_CALLING_NAME", N_("The server listens on the called name, but not for this calling name.")},
+	{0x81, "NOT_LISTENING_FOR_CALLING_NAME",
+	 N_("The server refuses this caller (Samba: the client's address is excluded by hosts allow or hosts deny).")},
 	{0x82, "CALLED_NAME_NOT_PRESENT",
 	 N_("The called NetBIOS name is not registered on the server (use the server's name or *SMBSERVER).")},
 	{0x83, "INSUFFICIENT_RESOURCES", N_("The called name is present, but the server lacks the resources to take the session.")},

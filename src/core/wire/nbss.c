@@ -56,8 +56,11 @@ nbss_header_decode(const uint8_t *p, size_t len, enum nbss_transport transport, 
 		hdr->length = sd_rd_u24be(&r);
 		if (!sd_rd_ok(&r))
 			return r.err;
-		/* Port 445 carries SMB messages; Samba also sends keep-alives there. */
-		if (hdr->type != NBSS_SESSION_MESSAGE && hdr->type != NBSS_KEEP_ALIVE)
+		/* Port 445 carries SMB messages; Samba also sends keep-alives
+		 * there, and a negative session response when it refuses the
+		 * client (hosts allow / hosts deny). */
+		if (hdr->type != NBSS_SESSION_MESSAGE && hdr->type != NBSS_KEEP_ALIVE &&
+		    hdr->type != NBSS_NEGATIVE_RESPONSE)
 			return SD_ERR_MALFORMED;
 		return SD_OK;
 	}

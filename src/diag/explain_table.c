@@ -203,6 +203,18 @@ const struct sd_explain_entry sd_explain_rows[] = {
 	 N_("Session binding (multichannel) of a guest or anonymous session, or by another user "
 	    "(MS-SMB2 3.3.5.5).")}),
  NULL, REFS("MS-NLMP 3.2.5.1.2", "MS-SMB2 3.3.5.5")},
+{NT, 0xC0000418, SESS, false, N_("NTLM is refused here: the server or its domain accepts only Kerberos."),
+ CAUSES({"session.ntlm_used",
+	 N_("Samba: `ntlm auth = disabled` on the server (or its domain controller): only Kerberos logons are "
+	    "taken, so connect by the server's name with a ticket.")},
+	{NULL, N_("Windows: an NTLM restriction policy (Network security: Restrict NTLM) on the server or on "
+		  "the domain controllers.")}),
+ REMEDIES({SD_PLAT_SAMBA, SD_REMEDY_CHECK, N_("Check which NTLM logons Samba accepts."),
+	   "testparm -sv 2>/dev/null | grep -i 'ntlm auth'"},
+	  {SD_PLAT_WINDOWS, SD_REMEDY_CHECK, N_("Read the blocked NTLM logons on the server and the domain "
+						 "controllers."),
+	   "Get-WinEvent -LogName Microsoft-Windows-NTLM/Operational -MaxEvents 20"}),
+ REFS("MS-NLMP 3.2.5.1.2", SD_REF_ART_SESSION)},
 {NT, 0xC000000D, NEG, false, N_("The server found the NEGOTIATE request malformed."),
  CAUSES({NULL,
 	 N_("No dialects, a missing or repeated SMB 3.1.1 negotiate context, a context too short, or the "

@@ -454,6 +454,21 @@ def hosts_deny_case(tap):
                "refused the client, and tshark reads the same 0x81", r.stdout + aout + repr(rows))
 
 
+def ntlm_disabled_case(tap):
+    """smbd with `ntlm auth = disabled` refuses the probe's NTLM logon by
+    address with STATUS_NTLM_BLOCKED: session.other names the setting
+    instead of a wrong password; smbclient fails the same way."""
+    with peers.Smbd(options={'ntlm auth': 'disabled'}, users=USERS) as smbd:
+        rc, rep, out = probe(f'//127.0.0.1:{smbd.port}/data', '--no-experiments')
+        ev = evidence(rep, 'session.other')
+        r = peers.smbclient(smbd.port, '//127.0.0.1/data')
+        tap.ok(rc == 12 and 'session.logon_failure' not in finding_ids(rep)
+               and 'STATUS_NTLM_BLOCKED' in ev and '`ntlm auth = disabled`' in ev
+               and 'NT_STATUS_NTLM_BLOCKED' in r.stdout,
+               'ntlm auth = disabled: exit 12, session.other names the setting; smbclient gets NTLM_BLOCKED too',
+               out + r.stdout)
+
+
 def server_policy_cases(tap):
     with peers.Smbd(users=USERS, options={'server smb encrypt': 'required'}) as smbd:
         rc, rep, out = probe(f'//127.0.0.1:{smbd.port}/data', '--max-protocol', 'SMB2_10')
@@ -550,6 +565,7 @@ def main():
     not_smb_case(tap)
     ssh_server_case(tap)
     hosts_deny_case(tap)
+    ntlm_disabled_case(tap)
     port = server_policy_cases(tap)
     listener_cases(tap, port)
     if not schema_exists():

@@ -167,6 +167,13 @@ struct cap_first_bytes {
 	double at;
 };
 
+/* A NetBIOS NEGATIVE SESSION RESPONSE with its error code. */
+static inline bool
+cap_nbss_refusal(const uint8_t *p, size_t n)
+{
+	return n >= NBSS_HEADER_SIZE + 1 && p[0] == NBSS_NEGATIVE_RESPONSE && p[1] == 0 && p[2] == 0 && p[3] == 1;
+}
+
 struct cap_flow {
 	struct cap_flow *hnext;     /* hash chain */
 	struct cap_flow *lnext, *lprev;  /* LRU list, most recent first */

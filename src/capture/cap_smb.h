@@ -47,6 +47,9 @@ struct cap_smbconn {
 	/* The server's first bytes when they do not start an NBSS message
 	 * (another service on the port), and where they came. */
 	struct cap_first_bytes foreign;
+	/* A NetBIOS negative session response that came before the request
+	 * it refuses (smbd refuses a denied host as soon as it accepts). */
+	struct cap_first_bytes refusal;
 };
 
 /* Security blobs (cap_auth.c). */

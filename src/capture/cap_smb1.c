@@ -168,8 +168,16 @@ cap_smb_nbss_control(struct cap_analyzer *a, struct cap_flow *f, int di, const u
 	 * with a negative session response in answer to NEGOTIATE. */
 	if ((s == NULL || s->outcome != EV_NOT_SENT) && p[0] == NBSS_NEGATIVE_RESPONSE)
 		s = ev_last_step(cap_conn(a, sc), SD_STEP_NEGOTIATE);
-	if (s == NULL || s->outcome != EV_NOT_SENT)
+	if (s == NULL || s->outcome != EV_NOT_SENT) {
+		/* Nothing asked yet: smbd refuses a denied host on accept. */
+		if (cap_nbss_refusal(p, len) && sc->refusal.n == 0) {
+			sc->refusal.n = (uint8_t)(len < sizeof(sc->refusal.b) ? len : sizeof(sc->refusal.b));
+			memcpy(sc->refusal.b, p, sc->refusal.n);
+			sc->refusal.frame = a->frame;
+			sc->refusal.at = cap_smb_now(a);
+		}
 		return;
+	}
 	cap_smb_answer_step(a, s, 0, NULL);
 	if (p[0] == NBSS_NEGATIVE_RESPONSE) {
 		s->outcome = EV_NBSS_REJECTED;

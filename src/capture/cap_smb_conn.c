@@ -81,7 +81,10 @@ cap_smb_conn(struct cap_analyzer *a, struct cap_flow *f)
 	set_sides(a, f, c);
 	f->smb = sc;
 	if (f->server_first != NULL) {
-		sc->foreign = *f->server_first;
+		if (cap_nbss_refusal(f->server_first->b, f->server_first->n))
+			sc->refusal = *f->server_first;
+		else
+			sc->foreign = *f->server_first;
 		drop_server_first(a, f);
 	}
 	return sc;
@@ -353,9 +356,11 @@ cap_smb_server_first_bytes(struct cap_analyzer *a, struct cap_flow *f, const uin
 	struct cap_first_bytes *fb;
 
 	/* An NBSS message or control PDU (0x82/0x83/0x85 on port 139) is
-	 * SMB's framing; anything else is another protocol. */
-	if (n == 0 || p[0] == NBSS_SESSION_MESSAGE || p[0] == NBSS_POSITIVE_RESPONSE ||
-	    p[0] == NBSS_NEGATIVE_RESPONSE || p[0] == NBSS_KEEP_ALIVE)
+	 * SMB's framing; anything else is another protocol. A negative
+	 * session response before any request is kept too, for the request
+	 * it will refuse. */
+	if (n == 0 || p[0] == NBSS_SESSION_MESSAGE || p[0] == NBSS_POSITIVE_RESPONSE || p[0] == NBSS_KEEP_ALIVE ||
+	    (p[0] == NBSS_NEGATIVE_RESPONSE && (f->smb != NULL || !cap_nbss_refusal(p, n))))
 		return;
 	if (f->smb != NULL) {
 		fb = &f->smb->foreign;
@@ -392,6 +397,22 @@ foreign_answer(struct cap_smbconn *sc, struct ev_connection *c)
 	ev_escape_bytes(sc->foreign.b, sc->foreign.n, c->foreign_answer, sizeof(c->foreign_answer));
 }
 
+/* The refusal came before the NEGOTIATE it refuses: it is that request's
+ * answer all the same. */
+static void
+early_refusal(struct cap_smbconn *sc, struct ev_connection *c)
+{
+	struct ev_step *s = ev_last_step(c, SD_STEP_NEGOTIATE);
+
+	if (s == NULL || (s->outcome != EV_NOT_SENT && s->outcome != EV_NO_RESPONSE && s->outcome != EV_CLOSED &&
+			  s->outcome != EV_RESET))
+		return;
+	s->outcome = EV_NBSS_REJECTED;
+	s->status = sc->refusal.b[NBSS_HEADER_SIZE];
+	s->frame_response = sc->refusal.frame;
+	s->response_at = sc->refusal.at > s->request_at ? sc->refusal.at : s->request_at;
+}
+
 void
 cap_smb_flow_end(struct cap_analyzer *a, struct cap_flow *f)
 {
@@ -402,7 +423,9 @@ cap_smb_flow_end(struct cap_analyzer *a, struct cap_flow *f)
 	if (sc == NULL)
 		return;
 	c = cap_conn(a, sc);
-	if (sc->foreign.n)
+	if (sc->refusal.n)
+		early_refusal(sc, c);
+	else if (sc->foreign.n)
 		foreign_answer(sc, c);
 	for (i = 0; i < c->n_steps; i++) {
 		struct ev_step *s = &c->steps[i];

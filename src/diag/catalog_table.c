@@ -663,8 +663,8 @@ const struct sd_finding_def sd_catalog_rows[] = {
 		 "icacls (Get-SmbShare -Name SHARE).Path"},
 		{WF, N_("Grant the user or its group access to the share (and to the folder)."),
 		 "Grant-SmbShareAccess -Name SHARE -AccountName DOMAIN\\USER -AccessRight Change"},
-		{SC, N_("On a Samba server, read the share's definition (valid users, invalid users, read "
-			"list, path)."), "testparm -s --section-name=SHARE"},
+		{SC, N_("On a Samba server, read the share's definition (valid users, invalid users, hosts "
+			"allow, hosts deny, path)."), "testparm -s --section-name=SHARE"},
 		{SC, N_("Check the folder's owner, mode and ACL."), "ls -ld /srv/SHARE; getfacl /srv/SHARE"},
 		{SF, N_("Let the user in."), "valid users = USER @GROUP"}),
 	REFS(SD_REF_ART_TREE, "MS-SMB2 3.3.5.7"),

@@ -452,6 +452,27 @@ def hosts_deny_case(tap):
                and rows == ['0x81'],
                "smbclient only says NT_STATUS_INVALID_NETWORK_RESPONSE; analyze of its exchange says the server "
                "refused the client, and tshark reads the same 0x81", r.stdout + aout + repr(rows))
+        # smbd refuses as soon as it accepts, so the refusal may come before
+        # the NEGOTIATE it answers: a client that waits for it makes sure.
+        path = os.path.join(d, 'refusal-first.pcapng')
+        with peers.Capture(path, f'tcp port {smbd.port}'):
+            with socket.create_connection(('127.0.0.1', smbd.port), timeout=10) as sock:
+                first = sock.recv(16)
+                try:
+                    sock.sendall(smb2_negotiate_request())
+                except OSError:
+                    pass
+        arc, arep, aout = analyze(path)
+        tap.ok(first == b'\x83\x00\x00\x01\x81' and arc == 4 and finding_ids(arep) == [fid],
+               'analyze, the refusal before the NEGOTIATE: still nbss.client_rejected', f'{first!r}\n{aout}')
+    # The same settings on one share refuse its TREE_CONNECT only.
+    with peers.Smbd(shares={'data': {'hosts allow': '10.9.9.9', 'hosts deny': '127.0.0.1'}}, users=USERS) as smbd:
+        rc, rep, out = probe(f'//127.0.0.1:{smbd.port}/data', '--no-experiments')
+        remedies = ' '.join(r for f in (rep or {}).get('findings', []) if f.get('id') == 'tree.access_denied'
+                            for r in f.get('remedy', []))
+        tap.ok(rc == 13 and 'tree.access_denied' in finding_ids(rep) and 'hosts deny' in remedies,
+               "hosts deny on one share: exit 13, tree.access_denied, whose remedies name the share's hosts deny",
+               out)
 
 
 def ntlm_disabled_case(tap):

@@ -217,9 +217,16 @@ def stop_process(proc, timeout=10.0):
 
 class PrivateServer:
     """A peer the tests start, with a private folder (self.dir) holding its
-    log; subclasses define start() and stop()."""
+    log (self.log); subclasses define start()."""
 
     log_name = 'server.out'
+
+    def stop(self):
+        stop_process(self.proc)
+        self.proc = None
+        if getattr(self, 'log', None):
+            self.log.close()
+            self.log = None
 
     def output(self):
         try:
@@ -385,13 +392,6 @@ class ImpacketSmbServer(PrivateServer):
             raise RuntimeError(f'impacket smbserver did not listen on {self.port}')
         return self
 
-    def stop(self):
-        stop_process(self.proc)
-        self.proc = None
-        if self.log:
-            self.log.close()
-            self.log = None
-
 
 class Dropbear(PrivateServer):
     """The dropbear SSH server (Debian dropbear-bin) on 127.0.0.1:<port>,
@@ -418,8 +418,6 @@ class Dropbear(PrivateServer):
             self.cleanup()
             raise RuntimeError(f'dropbear did not listen on {self.port}')
         return self
-
-    stop = ImpacketSmbServer.stop
 
 
 class Capture:
@@ -464,12 +462,14 @@ def smbclient(port, unc, user='alice%Secret123', args=(), command='ls', timeout=
                           timeout=timeout, stdin=subprocess.DEVNULL)
 
 
-class Kdc:
+class Kdc(PrivateServer):
     """A throw-away MIT krb5kdc realm on 127.0.0.1:<port> (UDP and TCP).
 
     principals: {name: password or None for a random key}. env() gives
     KRB5_CONFIG / KRB5_KDC_PROFILE for every krb5 command of the test.
     """
+
+    log_name = 'krb5kdc.out'
 
     def __init__(self, realm='SMBDIAG.TEST', principals=None, port=None, libdefaults=None):
         self.realm = realm
@@ -520,7 +520,7 @@ class Kdc:
         for name, password in self.principals.items():
             q = f'addprinc -pw {password} {name}' if password else f'addprinc -randkey {name}'
             self.kadmin(q)
-        self.log = open(os.path.join(self.dir, 'krb5kdc.out'), 'w')
+        self.log = open(os.path.join(self.dir, self.log_name), 'w')
         self.proc = subprocess.Popen(['krb5kdc', '-n', '-r', self.realm], env=self.env(),
                                      stdout=self.log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
@@ -531,24 +531,6 @@ class Kdc:
 
     def keytab(self, principal, path):
         return self.kadmin(f'ktadd -k {path} {principal}')
-
-    def stop(self):
-        stop_process(self.proc)
-        self.proc = None
-        if getattr(self, 'log', None):
-            self.log.close()
-            self.log = None
-
-    def cleanup(self):
-        self.stop()
-        if self.dir and os.environ.get('SMBDIAG_KEEP_TMP') is None:
-            shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.cleanup()
 
 
 def json_lines_after(path, seen, errors='strict'):

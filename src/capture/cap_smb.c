@@ -40,6 +40,12 @@ negotiate_request(struct cap_smbconn *sc, struct ev_connection *c, const struct 
 		for (i = 0; i < ctx->u.signing.n_ids && i < EV_MAX_IDS; i++)
 			n->client_signing_algs[n->n_client_signing_algs++] = ctx->u.signing.ids[i];
 	}
+	/* The name the client asked for, before any tree path says it: a
+	 * connection the client drops right after NEGOTIATE has no other. */
+	if (c->server_name[0] == '\0' && (ctx = smb2_negctx_find(&q->ctx, SMB2_NETNAME_NEGOTIATE_CONTEXT_ID)) != NULL &&
+	    ctx->known && sd_utf16le_to_utf8(ctx->u.netname.name, ctx->u.netname.name_len, c->server_name,
+					     sizeof(c->server_name), NULL) != SD_OK)
+		c->server_name[0] = '\0';
 }
 
 static void

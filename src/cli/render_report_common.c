@@ -93,8 +93,7 @@ report_filetime_unix(uint64_t filetime)
 void
 report_guid(const uint8_t g[16], char *buf, size_t cap)
 {
-	snprintf(buf, cap, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", g[3], g[2], g[1], g[0],
-		 g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
+	sd_guid_text(g, buf, cap);
 }
 
 void

@@ -442,6 +442,24 @@ json_finding(struct cli_json *j, const struct ev_finding *f)
 	cli_json_end_object(j);
 }
 
+/* Who answered the experiment's NEGOTIATE (compared with the
+ * connection's own server by negotiate.different_servers). */
+static void
+json_server_identity(struct cli_json *j, const struct ev_server_identity *id)
+{
+	char buf[48];
+
+	cli_json_key(j, "server");
+	cli_json_begin_object(j);
+	report_dialect(id->dialect, buf, sizeof(buf));
+	cli_json_kv_string(j, "dialect", buf);
+	report_guid(id->guid, buf, sizeof(buf));
+	cli_json_kv_string(j, "server_guid", buf);
+	json_flags(j, "security_mode", smb2_security_mode_names, id->security_mode);
+	json_flags(j, "capabilities", smb2_capability_names, id->capabilities);
+	cli_json_end_object(j);
+}
+
 static void
 json_experiment(struct cli_json *j, const struct ev_experiment *e)
 {
@@ -457,6 +475,10 @@ json_experiment(struct cli_json *j, const struct ev_experiment *e)
 		report_dialect(e->dialect, buf, sizeof(buf));
 		cli_json_kv_string(j, "dialect", buf);
 	}
+	if (e->address[0])
+		cli_json_kv_string(j, "address", e->address);
+	if (e->server.known)
+		json_server_identity(j, &e->server);
 	cli_json_kv_string(j, "step", sd_step_name(e->step));
 	cli_json_kv_string(j, "outcome", ev_outcome_name(e->outcome));
 	if (e->outcome == EV_ANSWERED) {

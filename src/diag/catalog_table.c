@@ -226,6 +226,32 @@ const struct sd_finding_def sd_catalog_rows[] = {
 	REFS("MS-SMB2 3.2.5.2", "MS-SMB2 2.2.4", "MS-SMB2 2.2.4.1", SD_REF_ART_NEGOTIATE),
 },
 {
+	"negotiate.different_servers", SD_STEP_NEGOTIATE, SD_SEV_WARNING,
+	N_("The server's name leads to different SMB servers"),
+	N_("Connections to one server name reached SMB servers that answer NEGOTIATE differently: another "
+	   "ServerGuid, or another dialect, security mode or capabilities. The name has several addresses "
+	   "(DNS round robin, a stale record, a load balancer) that are not one server. An SMB 3.x client "
+	   "remembers the server it first reached under a name and drops a later connection under that name "
+	   "whose answer differs (MS-SMB2 3.2.1.9, 3.2.5.2), so reconnects and new sessions fail now and "
+	   "then; a Kerberos ticket for cifs/<name> decrypts only on the server that holds that principal's "
+	   "key; and shares and accounts may exist on one of the servers only. The symptom is a share that "
+	   "works sometimes."),
+	REMEDIES(
+		{AC, N_("List the addresses the name resolves to."), "nslookup NAME"},
+		{AC, N_("Probe each address under the name and compare the server GUIDs."),
+		 "smbdiag probe //NAME/SHARE -I ADDRESS"},
+		{WF, N_("Point the name at one server: remove the DNS records of the others, or give each server "
+			"a name of its own; for a highly available share use a failover cluster's file server "
+			"role rather than DNS round robin."),
+		 "Get-DnsServerResourceRecord -ZoneName ZONE -Name NAME"},
+		{SC, N_("On each Samba server, read its NetBIOS name: Samba derives its ServerGuid from it."),
+		 "testparm -s --parameter-name='netbios name'"},
+		{SF, N_("Serve one name from several Samba nodes only as a CTDB cluster, which presents them as "
+			"one server; otherwise give each server its own DNS name."),
+		 "clustering = yes"}),
+	REFS("MS-SMB2 3.2.5.2", "MS-SMB2 3.2.1.9", SD_REF_ART_NEGOTIATE),
+},
+{
 	"negotiate.other", SD_STEP_NEGOTIATE, SD_SEV_ERROR,
 	N_("NEGOTIATE failed for a reason no other finding covers"),
 	N_("The server refused NEGOTIATE with a status, or ended the connection instead of answering, and "

@@ -361,6 +361,7 @@ ev_experiment_name(enum ev_experiment_kind k)
 	case EV_EXP_GUEST: return "guest";
 	case EV_EXP_NBSS_SMBSERVER: return "nbss_smbserver";
 	case EV_EXP_KDC_CHECK: return "kdc_check";
+	case EV_EXP_OTHER_ADDRESS: return "other_address";
 	default: return "unknown";
 	}
 }

@@ -303,6 +303,17 @@ enum ev_experiment_kind {
 	EV_EXP_GUEST = 6,             /* does the server offer guest access */
 	EV_EXP_NBSS_SMBSERVER = 7,    /* port 139: called name *SMBSERVER after the typed one was refused */
 	EV_EXP_KDC_CHECK = 8,         /* our own UDP datagram and TCP connection to a KDC that did not answer */
+	EV_EXP_OTHER_ADDRESS = 9,     /* NEGOTIATE with another address the server's name resolves to */
+};
+
+/* Who answered a NEGOTIATE: what an SMB 3.x client remembers of a server
+ * name (MS-SMB2 3.2.1.9) and compares on its next connection (3.2.5.2). */
+struct ev_server_identity {
+	bool known;
+	uint16_t dialect;
+	uint16_t security_mode;
+	uint32_t capabilities;
+	uint8_t guid[16];
 };
 
 #define EV_MAX_SHARES 64
@@ -318,6 +329,8 @@ struct ev_experiment {
 	char detail[EV_LONG_TEXT];
 	uint8_t n_shares;             /* SHARE_LIST */
 	char shares[EV_MAX_SHARES][81];
+	char address[64];             /* where it connected, or tried to */
+	struct ev_server_identity server;  /* who answered its NEGOTIATE */
 };
 
 #define EV_MAX_EVIDENCE 6

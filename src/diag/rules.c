@@ -536,6 +536,7 @@ rules_run(struct ev_timeline *t)
 
 		rules_transport(&r, c);
 		rules_negotiate(&r, c);
+		rules_identity(&r, c);
 		rules_kerberos(&r, (int)i);
 		rules_session(&r, c);
 		rules_session_info(&r, c);

@@ -142,6 +142,8 @@ bool rule_other_acceptor_error(const struct ev_timeline *t, const struct ev_conn
 /* The families, each adding the findings of its step. */
 void rules_transport(struct rule_run *r, struct ev_connection *c);
 void rules_negotiate(struct rule_run *r, struct ev_connection *c);
+/* rules_identity.c: one server name, several SMB servers. */
+void rules_identity(struct rule_run *r, struct ev_connection *c);
 void rules_session(struct rule_run *r, struct ev_connection *c);
 void rules_session_info(struct rule_run *r, struct ev_connection *c);
 void rules_tree(struct rule_run *r, struct ev_connection *c);

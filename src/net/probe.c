@@ -99,34 +99,62 @@ connected(const struct probe_attempt *a)
 	return a->conn.connected_us != 0;
 }
 
+static void
+conn_config(const struct probe *p, struct net_conn_config *ncfg, unsigned timeout_ms)
+{
+	memset(ncfg, 0, sizeof(*ncfg));
+	ncfg->timeout_ms = timeout_ms;
+	ncfg->netbios = p->port == PROBE_NETBIOS_PORT || p->cfg->netbios;
+	ncfg->called_name = p->called_name;
+	ncfg->tap = p->cfg->tap;
+	ncfg->tap_user = p->cfg->tap_user;
+}
+
+/* One connection to resolved address i with a->ccfg. */
+static bool
+run_at(struct probe *p, struct probe_attempt *a, size_t i, const struct net_conn_config *ncfg)
+{
+	a->client = NULL;
+	if (smb2_client_create(&p->ctx, p->crypto, &a->ccfg, &a->client) != SD_OK)
+		return false;
+	net_conn_run(&p->loop, &a->conn, (const struct sockaddr *)&p->resolved.addr[i], ncfg, &client_ops,
+		     a->client);
+	a->ran_client = a->conn.started;
+	return true;
+}
+
 bool
 probe_attempt_run(struct probe *p, struct probe_attempt *a, const struct smb2_client_config *ccfg)
 {
 	struct net_conn_config ncfg;
 	size_t i;
 
-	memset(&ncfg, 0, sizeof(ncfg));
-	ncfg.timeout_ms = p->cfg->timeout_ms ? p->cfg->timeout_ms : PROBE_DEFAULT_TIMEOUT_MS;
-	ncfg.netbios = p->port == PROBE_NETBIOS_PORT || p->cfg->netbios;
-	ncfg.called_name = p->called_name;
-	ncfg.tap = p->cfg->tap;
-	ncfg.tap_user = p->cfg->tap_user;
+	conn_config(p, &ncfg, p->cfg->timeout_ms ? p->cfg->timeout_ms : PROBE_DEFAULT_TIMEOUT_MS);
 	a->ccfg = *ccfg;
 	/* Every address in turn until one accepts; experiments go straight
 	 * to the one that did. */
 	for (i = p->addr_index; i < p->resolved.n; i++) {
-		a->client = NULL;
-		if (smb2_client_create(&p->ctx, p->crypto, &a->ccfg, &a->client) != SD_OK)
-			return false;
 		p->addr_index = i;
-		net_conn_run(&p->loop, &a->conn, (const struct sockaddr *)&p->resolved.addr[i], &ncfg, &client_ops,
-			     a->client);
-		a->ran_client = a->conn.started;
+		if (!run_at(p, a, i, &ncfg))
+			return false;
 		if (connected(a) || i + 1 == p->resolved.n)
 			break;
 		probe_attempt_clear(a);
 	}
 	return a->client != NULL;
+}
+
+bool
+probe_attempt_run_at(struct probe *p, struct probe_attempt *a, const struct smb2_client_config *ccfg, size_t index,
+		     unsigned timeout_ms)
+{
+	struct net_conn_config ncfg;
+
+	if (index >= p->resolved.n)
+		return false;
+	conn_config(p, &ncfg, timeout_ms);
+	a->ccfg = *ccfg;
+	return run_at(p, a, index, &ncfg);
 }
 
 static int
@@ -232,8 +260,10 @@ run_primary(struct probe *p)
 	if (gss)
 		probe_kerberos_session(p, gss, c);
 	status = probe_attempt_exit(a);
-	if (!p->cfg->no_experiments)
+	if (!p->cfg->no_experiments) {
 		probe_followups(p, a, status);
+		probe_other_addresses(p, a);
+	}
 	if (gss && status == PROBE_EXIT_SESSION && !p->cfg->no_experiments)
 		probe_ntlm_instead(p);
 	probe_attempt_clear(a);

@@ -36,14 +36,28 @@ status_text(uint32_t status)
 	return name ? name : N_("an error status");
 }
 
-/* The last step the attempt reached and how it ended, into e. */
+/* Who answered the attempt's NEGOTIATE. */
 static void
-record_outcome(const struct probe *p, const struct probe_attempt *a, struct ev_experiment *e)
+record_server(const struct smb2_client_result *r, struct ev_server_identity *id)
+{
+	if (!r->negotiated)
+		return;
+	id->known = true;
+	id->dialect = r->dialect;
+	id->security_mode = r->server_security_mode;
+	id->capabilities = r->server_capabilities;
+	memcpy(id->guid, r->server_guid, sizeof(id->guid));
+}
+
+void
+probe_experiment_outcome(const struct probe *p, const struct probe_attempt *a, struct ev_experiment *e)
 {
 	const struct smb2_client_result *r;
 	const struct smb2_client_exchange *last;
 
 	(void)p;
+	if (a->conn.peer[0])
+		ev_copy(e->address, sizeof(e->address), a->conn.peer);
 	e->step = SD_STEP_TCP;
 	e->outcome = a->conn.connected_us ? EV_ANSWERED : (a->conn.end == NET_END_CONNECT_TIMEOUT ? EV_TIMEOUT
 												   : EV_REFUSED);
@@ -55,6 +69,7 @@ record_outcome(const struct probe *p, const struct probe_attempt *a, struct ev_e
 	if (!a->client || !a->ran_client)
 		return;
 	r = smb2_client_result(a->client);
+	record_server(r, &e->server);
 	if (r->n_exchanges == 0)
 		return;
 	last = &r->exchanges[r->n_exchanges - 1];
@@ -75,9 +90,8 @@ record_outcome(const struct probe *p, const struct probe_attempt *a, struct ev_e
 	}
 }
 
-/* How the attempt ended, in words, for the experiment's detail. */
-static void
-describe_end(const struct probe *p, const struct probe_attempt *a, const struct ev_experiment *e, char *out,
+void
+probe_experiment_end_text(const struct probe *p, const struct probe_attempt *a, const struct ev_experiment *e, char *out,
 	     size_t cap)
 {
 	switch (e->outcome) {
@@ -122,7 +136,7 @@ experiment(struct probe *p, enum ev_experiment_kind kind, const struct smb2_clie
 	e = ev_add_experiment(p->t, kind, p->primary_conn);
 	if (!e)
 		return NULL;
-	record_outcome(p, a, e);
+	probe_experiment_outcome(p, a, e);
 	return e;
 }
 
@@ -150,7 +164,7 @@ dialect_experiments(struct probe *p, struct probe_attempt *a)
 				e->step = SD_STEP_NEGOTIATE;
 				e->status = 0;
 			}
-			describe_end(p, a, e, how, sizeof(how));
+			probe_experiment_end_text(p, a, e, how, sizeof(how));
 			if (r->negotiate_faults.n > 0 && r->negotiate_faults.f[0].code == SMB2_NEGFAULT_DIALECT)
 				snprintf(how, sizeof(how), ev_tr(p->t, "the server chose dialect %s instead"),
 					 smb2_dialect_name(r->dialect) ? smb2_dialect_name(r->dialect) : "?");
@@ -186,7 +200,7 @@ smb1_experiment(struct probe *p, struct probe_attempt *a)
 			e->step = SD_STEP_NEGOTIATE;
 			e->status = r->smb1_status;
 		}
-		describe_end(p, a, e, how, sizeof(how));
+		probe_experiment_end_text(p, a, e, how, sizeof(how));
 		if (e->ok)
 			snprintf(e->detail, sizeof(e->detail),
 				 ev_tr(p->t, "SMB1-only NEGOTIATE: the server speaks SMB1 (DialectIndex %u)"),
@@ -227,7 +241,7 @@ encrypted_retry(struct probe *p, struct probe_attempt *a, int failed_exit)
 		status = probe_attempt_exit(a);
 		e->dialect = r->dialect;
 		e->ok = status == PROBE_EXIT_OK || status > failed_exit;
-		describe_end(p, a, e, how, sizeof(how));
+		probe_experiment_end_text(p, a, e, how, sizeof(how));
 		snprintf(e->detail, sizeof(e->detail), ev_tr(p->t, "retry with %s and encryption (%s): %s"),
 			 r->negotiated ? smb2_dialect_name(r->dialect) : "3.x",
 			 r->session_encrypt ? ev_tr(p->t, "sealed") : ev_tr(p->t, "not sealed"),
@@ -253,7 +267,7 @@ guest_experiment(struct probe *p, struct probe_attempt *a)
 	if (e) {
 		r = smb2_client_result(a->client);
 		e->ok = (r->session_flags & SMB2_SESSION_FLAG_IS_GUEST) != 0;
-		describe_end(p, a, e, how, sizeof(how));
+		probe_experiment_end_text(p, a, e, how, sizeof(how));
 		snprintf(e->detail, sizeof(e->detail), ev_tr(p->t, "unknown user '%s': %s"), GUEST_PROBE_USER,
 			 e->ok ? ev_tr(p->t, "logged on as guest (the server offers guest)") : how);
 	}
@@ -284,7 +298,7 @@ share_list_experiment(struct probe *p, struct probe_attempt *a)
 		for (i = 0; i < r->n_shares && i < EV_MAX_SHARES; i++)
 			ev_copy(e->shares[i], sizeof(e->shares[i]), r->shares[i].name);
 		e->n_shares = i;
-		describe_end(p, a, e, how, sizeof(how));
+		probe_experiment_end_text(p, a, e, how, sizeof(how));
 		if (e->ok)
 			snprintf(e->detail, sizeof(e->detail), ev_tr(p->t, "IPC$ share listing: %u shares"),
 				 (unsigned)r->share_list_total);
@@ -391,7 +405,7 @@ probe_ntlm_instead(struct probe *p)
 	if (e) {
 		r = smb2_client_result(a->client);
 		e->ok = session_set_up(r);
-		describe_end(p, a, e, how, sizeof(how));
+		probe_experiment_end_text(p, a, e, how, sizeof(how));
 		snprintf(e->detail, sizeof(e->detail), ev_tr(p->t, "NTLM instead of Kerberos as %s: %s"), p->cfg->user,
 			 e->ok ? ev_tr(p->t, "the session was set up") : how);
 	}

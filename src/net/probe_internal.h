@@ -42,6 +42,10 @@ struct probe_attempt {
 /* Runs one connection with ccfg on the address found first (probe.c).
  * Returns false when the client could not even be created. */
 bool probe_attempt_run(struct probe *p, struct probe_attempt *a, const struct smb2_client_config *ccfg);
+/* One connection to p->resolved.addr[index] only, with its own step
+ * timeout; p->addr_index stays. */
+bool probe_attempt_run_at(struct probe *p, struct probe_attempt *a, const struct smb2_client_config *ccfg, size_t index,
+			  unsigned timeout_ms);
 void probe_attempt_clear(struct probe_attempt *a);
 /* The client config for the user's options. */
 void probe_client_config(const struct probe *p, struct smb2_client_config *ccfg);
@@ -73,6 +77,17 @@ struct ev_connection *probe_smbserver_retry(struct probe *p, struct probe_attemp
 
 /* probe_followup.c: the experiments the primary attempt calls for. */
 void probe_followups(struct probe *p, const struct probe_attempt *primary, int exit_status);
+/* The last step an experiment's attempt reached, how it ended, where it
+ * connected and who answered its NEGOTIATE, into e; how it ended in words
+ * (the report's language) into out. */
+void probe_experiment_outcome(const struct probe *p, const struct probe_attempt *a, struct ev_experiment *e);
+void probe_experiment_end_text(const struct probe *p, const struct probe_attempt *a, const struct ev_experiment *e,
+			       char *out, size_t cap);
+
+/* probe_addresses.c: a NEGOTIATE with each other address the server's
+ * name resolves to, recorded as EV_EXP_OTHER_ADDRESS experiments. */
+void probe_other_addresses(struct probe *p, const struct probe_attempt *primary);
+
 /* After Kerberos failed (before or in SESSION_SETUP): the same with NTLM,
  * when there is a password (SPEC: evidence only). */
 void probe_ntlm_instead(struct probe *p);

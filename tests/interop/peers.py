@@ -95,23 +95,49 @@ def require(*programs):
         skip_all('missing ' + ', '.join(missing) + ' (scripts/install-deps installs them)')
 
 
-def private_netns():
+def private_netns(mount=False):
     """Re-runs this script in a network namespace of its own (unshare --net)
     with lo up, so it may bind port 139 or filter packets without touching the
     host. The kernel removes the namespace when the script's processes end,
-    whatever way they end. Skips the script when no namespace can be made."""
+    whatever way they end. Skips the script when no namespace can be made.
+    mount=True adds a mount namespace of its own (private_hosts)."""
     if os.environ.get('SMBDIAG_PRIVATE_NETNS') == '1':
         subprocess.run(['ip', 'link', 'set', 'lo', 'up'], check=True, timeout=10)
         return
     require('unshare', 'ip')
-    probe = subprocess.run(['unshare', '--net', 'true'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    flags = ['--net'] + (['--mount'] if mount else [])
+    probe = subprocess.run(['unshare'] + flags + ['true'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            text=True, timeout=10)
     if probe.returncode != 0:
-        skip_all('cannot create a network namespace (unshare --net needs root or CAP_SYS_ADMIN): '
+        skip_all(f'cannot create a private namespace (unshare {" ".join(flags)} needs root or CAP_SYS_ADMIN): '
                  + probe.stdout.strip())
     sys.stdout.flush()
     os.environ['SMBDIAG_PRIVATE_NETNS'] = '1'
-    os.execvp('unshare', ['unshare', '--net', '--', sys.executable] + sys.argv)
+    os.environ['SMBDIAG_PRIVATE_MOUNTS'] = '1' if mount else '0'
+    os.execvp('unshare', ['unshare'] + flags + ['--', sys.executable] + sys.argv)
+
+
+def private_hosts(entries):
+    """Inside private_netns(mount=True): /etc/hosts becomes these lines
+    ("127.0.0.2 fs.lab.test") plus localhost, for this namespace only (a
+    bind mount that ends with it), so a name may have several addresses
+    without a DNS server. Skips the script when the mount fails."""
+    if os.environ.get('SMBDIAG_PRIVATE_MOUNTS') != '1':
+        raise RuntimeError('private_hosts needs private_netns(mount=True)')
+    fd, path = tempfile.mkstemp(prefix='smbdiag-hosts-')
+    with os.fdopen(fd, 'w') as f:
+        f.write('127.0.0.1 localhost\n::1 localhost\n' + ''.join(e + '\n' for e in entries))
+    os.chmod(path, 0o644)
+    r = subprocess.run(['mount', '--bind', path, '/etc/hosts'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, timeout=10)
+    os.unlink(path)  # the mount keeps the file while the namespace lives
+    if r.returncode != 0:
+        skip_all('cannot bind-mount a private /etc/hosts in the test namespace: ' + r.stdout.strip())
+
+
+def add_loopback_address(address):
+    """Inside private_netns: one more address on lo (127.0.0.2/8 ...)."""
+    subprocess.run(['ip', 'addr', 'add', address + '/8', 'dev', 'lo'], check=True, timeout=10)
 
 
 def free_port():
@@ -256,8 +282,9 @@ class Smbd(PrivateServer):
 
     log_name = 'smbd.out'
 
-    def __init__(self, shares=None, users=None, options=None, port=None):
+    def __init__(self, shares=None, users=None, options=None, port=None, host='127.0.0.1'):
         self.port = port or free_port()
+        self.host = host
         self.shares = shares if shares is not None else {'data': {}}
         self.users = users if users is not None else {'alice': 'Secret123'}
         self.options = options or {}
@@ -295,7 +322,8 @@ class Smbd(PrivateServer):
             'pid directory': f'{d}/pid', 'ncalrpc dir': f'{d}/state/ncalrpc',
             'log file': f'{d}/log.%m', 'log level': '1',
             'passdb backend': f'tdbsam:{d}/private/passdb.tdb',
-            'smb ports': str(self.port), 'interfaces': 'lo', 'bind interfaces only': 'yes',
+            'smb ports': str(self.port), 'interfaces': 'lo' if self.host == '127.0.0.1' else self.host,
+            'bind interfaces only': 'yes',
             'server role': 'standalone server', 'workgroup': 'SMBDIAG', 'netbios name': 'SMBDIAGTEST',
             'disable netbios': 'yes', 'load printers': 'no', 'printing': 'bsd',
             'printcap name': '/dev/null', 'disable spoolss': 'yes', 'usershare path': '',
@@ -335,9 +363,9 @@ class Smbd(PrivateServer):
                                       '-s', self.conf_path()],
                                      env=self.env(), stdout=self.log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
-        if not wait_listening(self.port):
+        if not wait_listening(self.port, host=self.host):
             self.stop()
-            raise RuntimeError(f'smbd did not listen on {self.port}: ' + self.output())
+            raise RuntimeError(f'smbd did not listen on {self.host}:{self.port}: ' + self.output())
         return self
 
     def stop(self):

@@ -581,6 +581,26 @@ build_invalid_response(struct ev_timeline *t)
 	c->closed_by_client = true;
 }
 
+/* The probe: the name's other address is another server. */
+static void
+build_different_servers(struct ev_timeline *t)
+{
+	struct ev_connection *c = rc_negotiated(t);
+	struct ev_experiment *e = ev_add_experiment(t, EV_EXP_OTHER_ADDRESS, (int)c->id);
+
+	c->negotiate.has_server_guid = true;
+	memcpy(c->negotiate.server_guid, "fs1-node-a-guid!", 16);
+	snprintf(e->address, sizeof(e->address), "10.0.0.10:445");
+	e->ok = true;
+	e->step = SD_STEP_NEGOTIATE;
+	e->outcome = EV_ANSWERED;
+	e->server.known = true;
+	e->server.dialect = SMB2_DIALECT_311;
+	e->server.security_mode = SMB2_NEGOTIATE_SIGNING_ENABLED;
+	e->server.capabilities = SMB2_GLOBAL_CAP_DFS;
+	memcpy(e->server.guid, "fs1-node-b-guid!", 16);
+}
+
 /* Samba with hosts deny: a negative session response 0x81 in answer to
  * NEGOTIATE on port 445. */
 static void
@@ -666,6 +686,8 @@ const struct rules_case rules_positive_cases[] = {
 	{"nbss.client_rejected", build_client_rejected, "refused the client at 10.0.0.5:51234"},
 	{"negotiate.invalid_response", build_invalid_response,
 	 "MaxReadSize 32768, MaxWriteSize 4096: below 65536 bytes"},
+	{"negotiate.different_servers", build_different_servers,
+	 "10.0.0.10:445, another address of fs1, answers with ServerGuid 2d317366-6f6e-6564-2d62-2d6775696421"},
 	{"negotiate.other", build_negotiate_other, "NEGOTIATE -> STATUS_INVALID_PARAMETER (0xC000000D)"},
 	{"session.other", build_session_other, "SESSION_SETUP -> STATUS_NOT_SUPPORTED (0xC00000BB)"},
 	{"tree.other", build_tree_other, "frame 41: TREE_CONNECT \\\\fs1\\data -> STATUS_INSUFFICIENT_RESOURCES"},

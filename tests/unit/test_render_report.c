@@ -421,13 +421,15 @@ random_records(struct ev_timeline *t)
 	TERM(k->sname);
 	TERM(k->e_text);
 	scramble(e, sizeof(*e));
-	e->kind = (enum ev_experiment_kind)(rng() % 8);
+	e->kind = (enum ev_experiment_kind)(rng() % (EV_EXP_OTHER_ADDRESS + 2));
 	e->connection = (int)(rng() % 6) - 2;
 	e->step = (enum sd_step)(rng() % (SD_STEP__COUNT + 1));
 	e->outcome = (enum ev_outcome)(rng() % 12);
 	e->n_shares %= EV_MAX_SHARES + 1;
 	COIN(e->ok);
+	COIN(e->server.known);
 	TERM(e->detail);
+	TERM(e->address);
 	for (i = 0; i < EV_MAX_SHARES; i++)
 		TERM(e->shares[i]);
 }

@@ -1119,6 +1119,135 @@ skew_recovered_by_a_successful_logon_is_no_error(void **state)
 	ev_timeline_cleanup(&t);
 }
 
+/* ---- one server name, several servers (negotiate.different_servers) ---- */
+
+/* A second connection of the same client to fs1, answered by guid. */
+static struct ev_connection *
+second_connection(struct ev_timeline *t, const char *guid, const char *client)
+{
+	struct ev_connection *c = rc_negotiated(t);
+
+	snprintf(c->client, sizeof(c->client), "%s", client);
+	snprintf(c->server, sizeof(c->server), "10.0.0.10:445");
+	c->negotiate.has_server_guid = true;
+	memcpy(c->negotiate.server_guid, guid, 16);
+	return c;
+}
+
+static void
+capture_second_server_under_one_name(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *first, *second;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	first = second_connection(&t, "fs1-node-a-guid!", "10.0.0.5:50001");
+	snprintf(first->server, sizeof(first->server), "10.0.0.9:445");
+	second = second_connection(&t, "fs1-node-b-guid!", "10.0.0.5:50002");
+	second->closed_by_client = true;
+	rules_run(&t);
+	assert_null(rc_finding(&t, "negotiate.different_servers", 0));
+	assert_non_null(rc_finding(&t, "negotiate.different_servers", 1));
+	assert_true(rc_evidence_has(&t, "negotiate.different_servers", "connection 0 reached fs1 at 10.0.0.9:445"));
+	assert_true(rc_evidence_has(&t, "negotiate.different_servers", "right after the NEGOTIATE answer"));
+	assert_true(rc_evidence_has(&t, "negotiate.different_servers", "(MS-SMB2 3.2.5.2)"));
+	assert_false(ev_has_error(&t));
+	ev_timeline_cleanup(&t);
+}
+
+static void
+capture_same_server_or_other_client_is_no_finding(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+
+	(void)state;
+	/* The same GUID at another address: one server with two addresses. */
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	second_connection(&t, "fs1-node-a-guid!", "10.0.0.5:50001");
+	second_connection(&t, "fs1-node-a-guid!", "10.0.0.5:50002");
+	rules_run(&t);
+	assert_null(rc_finding(&t, "negotiate.different_servers", 1));
+	ev_timeline_cleanup(&t);
+	/* Another client: its own ServerList. */
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	second_connection(&t, "fs1-node-a-guid!", "10.0.0.5:50001");
+	second_connection(&t, "fs1-node-b-guid!", "10.0.0.6:50002");
+	rules_run(&t);
+	assert_null(rc_finding(&t, "negotiate.different_servers", 1));
+	ev_timeline_cleanup(&t);
+	/* Another name (Windows keys the list by the name as used). */
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	second_connection(&t, "fs1-node-a-guid!", "10.0.0.5:50001");
+	c = second_connection(&t, "fs1-node-b-guid!", "10.0.0.5:50002");
+	snprintf(c->server_name, sizeof(c->server_name), "fs1.contoso.com");
+	rules_run(&t);
+	assert_null(rc_finding(&t, "negotiate.different_servers", 1));
+	ev_timeline_cleanup(&t);
+	/* Another offer drew another dialect from the same server. */
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	second_connection(&t, "fs1-node-a-guid!", "10.0.0.5:50001");
+	c = second_connection(&t, "fs1-node-a-guid!", "10.0.0.5:50002");
+	c->negotiate.n_client_dialects = 2;
+	c->negotiate.dialect = SMB2_DIALECT_210;
+	rules_run(&t);
+	assert_null(rc_finding(&t, "negotiate.different_servers", 1));
+	ev_timeline_cleanup(&t);
+}
+
+static void
+capture_same_guid_other_signing_is_a_finding(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	second_connection(&t, "fs1-node-a-guid!", "10.0.0.5:50001");
+	c = second_connection(&t, "fs1-node-a-guid!", "10.0.0.5:50002");
+	c->negotiate.server_security_mode |= SMB2_NEGOTIATE_SIGNING_REQUIRED;
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "negotiate.different_servers", 1));
+	assert_true(rc_evidence_has(&t, "negotiate.different_servers", "signing required"));
+	ev_timeline_cleanup(&t);
+}
+
+/* The probe's connection to fs1 and one follow-up offering 2.1 alone,
+ * answered with 2.1 by the server with guid. */
+static void
+probe_with_follow_up_answered_by(struct ev_timeline *t, const char *guid)
+{
+	struct ev_connection *c;
+	struct ev_experiment *e;
+
+	ev_timeline_init(t, EV_MODE_PROBE);
+	c = second_connection(t, "fs1-node-a-guid!", "10.0.0.5:50001");
+	e = ev_add_experiment(t, EV_EXP_DIALECT_ALONE, (int)c->id);
+	snprintf(e->address, sizeof(e->address), "10.0.0.10:445");
+	e->server.known = true;
+	e->server.dialect = SMB2_DIALECT_210;
+	memcpy(e->server.guid, guid, 16);
+	rules_run(t);
+}
+
+static void
+probe_follow_up_reaching_another_server(void **state)
+{
+	struct ev_timeline t;
+
+	(void)state;
+	/* Another dialect from the same server: the offer changed, no finding. */
+	probe_with_follow_up_answered_by(&t, "fs1-node-a-guid!");
+	assert_null(rc_finding(&t, "negotiate.different_servers", 0));
+	ev_timeline_cleanup(&t);
+	/* Another server behind the same address: a load balancer. */
+	probe_with_follow_up_answered_by(&t, "fs1-node-b-guid!");
+	assert_non_null(rc_finding(&t, "negotiate.different_servers", 0));
+	assert_true(rc_evidence_has(&t, "negotiate.different_servers", "a follow-up connection to 10.0.0.10:445"));
+	ev_timeline_cleanup(&t);
+}
+
 static void
 durations_read_like_the_article(void **state)
 {
@@ -1203,6 +1332,10 @@ main(void)
 		cmocka_unit_test(findings_are_ordered_by_connection_then_step),
 		cmocka_unit_test(many_connections_stay_fast_and_separate),
 		cmocka_unit_test(host_names_compare_like_an_administrator_would),
+		cmocka_unit_test(capture_second_server_under_one_name),
+		cmocka_unit_test(capture_same_server_or_other_client_is_no_finding),
+		cmocka_unit_test(capture_same_guid_other_signing_is_a_finding),
+		cmocka_unit_test(probe_follow_up_reaching_another_server),
 		cmocka_unit_test(durations_read_like_the_article),
 		cmocka_unit_test(skew_recovered_by_a_successful_logon_is_no_error),
 		cmocka_unit_test(ntlm_sign_dropped_then_client_left_is_a_signing_mismatch),

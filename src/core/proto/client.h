@@ -89,6 +89,9 @@ struct smb2_client_config {
 	 * learn whether the server still speaks SMB1. */
 	bool smb1_first;
 	bool smb1_only;
+	/* Stop (DONE) after a successful NEGOTIATE: enough to learn who
+	 * answers at an address (the server's identity). */
+	bool negotiate_only;
 	/* SMB2_MECH_EXTERNAL: the driver's mechanism (user, password unused;
 	 * user may name the principal for the result). */
 	const struct smb2_client_auth_ops *auth;

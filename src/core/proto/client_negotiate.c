@@ -229,6 +229,10 @@ client_on_negotiate(struct smb2_client *c, const struct client_rsp *r, uint64_t 
 			return;
 		}
 	}
+	if (c->cfg.negotiate_only) {
+		client_done(c);
+		return;
+	}
 	err = client_session_begin(c, now_us);
 	if (err)
 		client_fail(c, SMB2C_FAIL_LOCAL, 0, err);

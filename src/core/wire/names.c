@@ -3,6 +3,7 @@
  * Kerberos and NetBIOS ones in names_krb.c. */
 #include "core/wire/names.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -174,6 +175,13 @@ smb2_dialect_name(uint16_t dialect)
 	const struct dialect_row *row = dialect_row(dialect);
 
 	return row ? row->name : NULL;
+}
+
+void
+sd_guid_text(const uint8_t g[16], char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", g[3], g[2], g[1], g[0],
+		 g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
 }
 
 const char *

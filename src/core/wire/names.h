@@ -55,6 +55,9 @@ bool smb2_command_lookup(const char *name, uint16_t *command);
 /* "2.0.2" ... "3.1.1", "2.???" for 0x02FF, "1.0" for SD_DIALECT_SMB1;
  * NULL when unknown. */
 const char *smb2_dialect_name(uint16_t dialect);
+/* A GUID as MS-DTYP 2.3.4.3 writes it ("6ba7b810-9dad-11d1-80b4-00c04fd430c8")
+ * from its wire form (the first three fields little-endian); cap >= 37. */
+void sd_guid_text(const uint8_t guid[16], char *buf, size_t cap);
 /* smbclient's spelling: "SMB2_02" ... "SMB3_11", "NT1"; NULL when it has none. */
 const char *smb2_dialect_smbclient_name(uint16_t dialect);
 /* Accepts "3.1.1", "311", "SMB3_11", "SMB2_02", "0x0311", "2.???", the

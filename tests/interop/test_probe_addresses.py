@@ -1,0 +1,149 @@
+#!/usr/bin/python3
+"""One server name, several addresses: negotiate.different_servers.
+
+In namespaces of its own (network and mount: peers.private_netns), lo gets
+127.0.0.2 and 127.0.0.3, and /etc/hosts (bind-mounted for the namespace
+only) gives names several addresses, as DNS round robin does:
+
+- fs.lab.test: two Samba servers, FSA on 127.0.0.1 and FSB on 127.0.0.2
+  (each announces its own ServerGuid). The probe succeeds (smbclient does
+  too, and says nothing), and warns that the name leads to two servers,
+  with both GUIDs; tshark reads the same GUIDs from --save-capture, and
+  `analyze` of that capture, and of smbclient's two connections, finds it.
+- one.lab.test: one smbd listening on both addresses: no finding.
+- dead.lab.test: 127.0.0.1 and 127.0.0.3, where nothing listens: the
+  experiment says refused, and there is no finding.
+- -I 127.0.0.1 with the name: the user chose the address; no other is tried.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peers  # noqa: E402
+import test_probe_smbd as tps  # noqa: E402  (probe(), finding_ids(), evidence(), analyze(), check_schema())
+
+FINDING = 'negotiate.different_servers'
+
+
+def other_address_experiments(report):
+    return [e for e in (report or {}).get('experiments', []) if e.get('kind') == 'other_address']
+
+
+def two_servers_case(tap, port):
+    target = f'//fs.lab.test:{port}/data'
+    with tempfile.TemporaryDirectory(prefix='smbdiag-addr-') as d:
+        path = os.path.join(d, 'probe.pcapng')
+        rc, rep, out = tps.probe(target, '--auth', 'ntlm', '--save-capture', path)
+        conn = tps.first_connection(rep)
+        exps = other_address_experiments(rep)
+        mine = conn.get('negotiate', {}).get('server_guid')
+        theirs = exps[0].get('server', {}).get('server_guid') if exps else None
+        addresses = {conn.get('server'), exps[0].get('address') if exps else None}
+        tap.ok(rc == 0 and FINDING in tps.finding_ids(rep) and len(exps) == 1 and exps[0].get('ok')
+               and addresses == {f'127.0.0.1:{port}', f'127.0.0.2:{port}'} and mine and theirs and mine != theirs,
+               'two servers under one name: exit 0, negotiate.different_servers, the other address NEGOTIATEd', out)
+        ev = tps.evidence(rep, FINDING)
+        tap.ok(mine in ev and theirs in ev and 'another address of fs.lab.test' in ev and 'MS-SMB2 3.2.5.2' in ev,
+               'the evidence names both ServerGuids and what an SMB 3.x client does', ev + '\n' + out)
+        severity = [f.get('severity') for f in rep.get('findings', []) if f.get('id') == FINDING] if rep else []
+        tap.ok(severity == ['warning'], 'a warning: the configuration asked for works (SPEC: experiments)',
+               str(severity))
+        if tps.schema_exists():
+            tps.check_schema(tap, rep, out)
+        if shutil.which('tshark'):
+            r = subprocess.run(['tshark', '-r', path, '-d', f'tcp.port=={port},nbss', '-Y', 'smb2.cmd == 0 && '
+                                'smb2.flags.response == 1', '-T', 'fields', '-e', 'ip.src', '-e', 'smb2.server_guid'],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+            seen = {line.split('\t')[0]: line.split('\t')[1] for line in r.stdout.splitlines() if '\t' in line}
+            tap.ok(len(set(seen.values())) == 2 and set(seen) == {'127.0.0.1', '127.0.0.2'},
+                   'tshark reads two NEGOTIATE answers with two different ServerGuids in --save-capture',
+                   r.stdout + '\n' + str(seen))
+        else:
+            tap.skip('tshark reads the two ServerGuids', 'tshark missing')
+        arc, arep, aout = tps.analyze(path)
+        found = [f for f in (arep or {}).get('findings', []) if f.get('id') == FINDING]
+        tap.ok(arc == 0 and len(found) == 1 and found[0].get('connection') == 1
+               and 'right after the NEGOTIATE answer' in '\n'.join(found[0].get('evidence', [])),
+               "analyze of the probe's capture: the second connection reached another server", aout)
+    # The text report, for a person.
+    r = subprocess.run([tps.SMBDIAG, 'probe', target, '--auth', 'ntlm', '-U', 'alice%Secret123'],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120,
+                       env=dict(os.environ, LANG='C', LC_ALL='C'))
+    tap.ok(r.returncode == 0 and f'warning {FINDING}' in r.stdout and 'other_address: ok' in r.stdout,
+           'text output: the experiment and the warning', r.stdout)
+
+
+def smbclient_case(tap, port):
+    """smbclient reaches both servers under the name and says nothing;
+    analyze of its two connections finds the second server."""
+    said = []
+
+    def clients():
+        for address in ('127.0.0.1', '127.0.0.2'):
+            r = peers.smbclient(port, '//fs.lab.test/data', args=['-I', address])
+            said.append(r)
+        return '\n'.join(f'exit {r.returncode}\n{r.stdout[-500:]}' for r in said)
+
+    rc, rep, log = peers.analyze_live(tps.SMBDIAG, ['--smb-port', str(port)], 8, clients)
+    ok_clients = len(said) == 2 and all(r.returncode == 0 for r in said)
+    conns = (rep or {}).get('connections', [])
+    found = [f for f in (rep or {}).get('findings', []) if f.get('id') == FINDING]
+    tap.ok(ok_clients and len(conns) == 2 and len(found) == 1 and found[0].get('connection') == 1
+           and all(c.get('server_name') == 'fs.lab.test' for c in conns),
+           'smbclient gets through both times; analyze of its connections finds two servers under fs.lab.test', log)
+
+
+def same_server_case(tap):
+    with peers.Smbd(users=tps.USERS, host='127.0.0.1',
+                    options={'interfaces': '127.0.0.1 127.0.0.2', 'netbios name': 'FSONE'}) as one:
+        rc, rep, out = tps.probe(f'//one.lab.test:{one.port}/data', '--auth', 'ntlm')
+        exps = other_address_experiments(rep)
+        mine = tps.first_connection(rep).get('negotiate', {}).get('server_guid')
+        tap.ok(rc == 0 and FINDING not in tps.finding_ids(rep) and len(exps) == 1 and exps[0].get('ok')
+               and exps[0].get('server', {}).get('server_guid') == mine,
+               'one smbd on both addresses: the same ServerGuid, no finding', out)
+
+
+def dead_address_case(tap, port):
+    rc, rep, out = tps.probe(f'//dead.lab.test:{port}/data', '--auth', 'ntlm')
+    exps = other_address_experiments(rep)
+    tap.ok(rc == 0 and FINDING not in tps.finding_ids(rep) and len(exps) == 1 and not exps[0].get('ok')
+           and exps[0].get('outcome') == 'refused' and exps[0].get('address') == f'127.0.0.3:{port}'
+           and 'refused' in exps[0].get('detail', ''),
+           'an address where nothing listens: the experiment says refused, no finding', out)
+
+
+def chosen_address_case(tap, port):
+    rc, rep, out = tps.probe(f'//fs.lab.test:{port}/data', '-I', '127.0.0.1', '--auth', 'ntlm')
+    tap.ok(rc == 0 and not other_address_experiments(rep) and FINDING not in tps.finding_ids(rep),
+           '-I names the address: no other address is tried', out)
+
+
+def main():
+    peers.require('smbd', 'smbpasswd', 'smbclient', 'unshare', 'ip', 'mount', tps.SMBDIAG)
+    peers.private_netns(mount=True)
+    peers.add_loopback_address('127.0.0.2')
+    peers.add_loopback_address('127.0.0.3')
+    peers.private_hosts(['127.0.0.1 fs.lab.test', '127.0.0.2 fs.lab.test',
+                         '127.0.0.1 one.lab.test', '127.0.0.2 one.lab.test',
+                         '127.0.0.1 dead.lab.test', '127.0.0.3 dead.lab.test'])
+    tap = peers.Tap()
+    port = peers.free_port()
+    fsa_options = {'interfaces': '127.0.0.1', 'netbios name': 'FSA'}
+    with peers.Smbd(users=tps.USERS, port=port, options=fsa_options) as fsa, \
+            peers.Smbd(users=tps.USERS, port=port, host='127.0.0.2', options={'netbios name': 'FSB'}):
+        two_servers_case(tap, port)
+        smbclient_case(tap, port)
+        dead_address_case(tap, port)
+        chosen_address_case(tap, port)
+        if tap.failed:
+            tap.diag('smbd FSA log: ' + fsa.output()[-300:])
+    same_server_case(tap)
+    sys.exit(tap.done())
+
+
+if __name__ == '__main__':
+    main()

@@ -312,6 +312,23 @@ picks_the_greatest_common_dialect(void **state)
 	assert_int_equal(find_event(SMB2S_EV_NEGOTIATE_OFFER)->n_dialects, 5);
 }
 
+/* The probe's question to a name's other addresses: who answers? The
+ * client stops after the NEGOTIATE answer and sends nothing more. */
+static void
+negotiate_only_stops_after_the_answer(void **state)
+{
+	const struct smb2_client_result *r;
+
+	(void)state;
+	W.cfg.negotiate_only = true;
+	r = run();
+	expect_done(r, SMB2_DIALECT_311);
+	assert_true(r->negotiated);
+	assert_int_equal(r->n_exchanges, 1);
+	assert_int_equal(r->exchanges[0].step, SMB2C_STEP_NEGOTIATE);
+	assert_null(find_event(SMB2S_EV_SESSION_OK));
+}
+
 static void
 encrypts_with_each_cipher(void **state)
 {
@@ -1044,6 +1061,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(succeeds_on_each_dialect),
 		T(picks_the_greatest_common_dialect),
+		T(negotiate_only_stops_after_the_answer),
 		T(encrypts_with_each_cipher),
 		T(server_wide_encryption_on_30_and_311),
 		T(signs_with_each_algorithm),

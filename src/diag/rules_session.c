@@ -481,12 +481,20 @@ rules_session_info(struct rule_run *r, struct ev_connection *c)
 				    s->domain, s->domain[0] ? "\\" : "", s->user);
 	}
 	if (s->mechanism == EV_MECH_NTLMSSP && !rule_is_anonymous(s)) {
+		const struct ev_step *last = ev_last_step_const(c, SD_STEP_SESSION_SETUP);
+		bool set_up = last && last->outcome == EV_ANSWERED && last->status == RULE_ST_SUCCESS;
+
 		f = rule_finding(r, "session.ntlm_used", (int)c->id);
-		if (s->user[0])
+		/* A refused session did not authenticate: it only tried. */
+		if (set_up && s->user[0])
 			ev_finding_evidence(f, "the session authenticated with %s as %s", ev_finding_tr(f, mech_text(s)),
 					    s->user);
-		else
+		else if (set_up)
 			ev_finding_evidence(f, "the session authenticated with %s", ev_finding_tr(f, mech_text(s)));
+		else if (s->user[0])
+			ev_finding_evidence(f, "the client tried %s as %s", ev_finding_tr(f, mech_text(s)), s->user);
+		else
+			ev_finding_evidence(f, "the client tried %s", ev_finding_tr(f, mech_text(s)));
 		ntlm_reasons(r, c, f);
 	}
 	if (s->ntlm_version == EV_NTLM_V1 || s->ntlm_version == EV_NTLM_LM) {

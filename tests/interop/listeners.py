@@ -9,12 +9,13 @@ import time
 
 
 class Listener:
-    """Accepts connections on 127.0.0.1 and hands each to handler(sock)."""
+    """Accepts connections on 127.0.0.1 (port 0: any free port) and hands
+    each to handler(sock)."""
 
-    def __init__(self, handler):
+    def __init__(self, handler, port=0):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(('127.0.0.1', 0))
+        self.sock.bind(('127.0.0.1', port))
         self.sock.listen(16)
         self.port = self.sock.getsockname()[1]
         self.handler = handler

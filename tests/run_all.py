@@ -97,9 +97,36 @@ def meson_test(builddir, stage, tally, env=None, suites=None):
     count_meson_tests(builddir, stage, tally)
 
 
+def capture_seeds(builddir):
+    """Seeds cut at fuzzing time out of captures (tests/fuzz/seeds_from_captures.py):
+    our scenarios (tests/scenarios) and, when it is there, the shared corpus
+    (../shared/captures), which is not ours to commit. {target: folder}."""
+    out = os.path.join(ROOT, builddir, 'fuzz-seeds')
+    shutil.rmtree(out, ignore_errors=True)
+    captures = sorted(os.path.join(ROOT, 'tests', 'scenarios', f)
+                      for f in os.listdir(os.path.join(ROOT, 'tests', 'scenarios')) if f.endswith('.pcapng'))
+    shared = os.path.join(os.environ.get('SMBDIAG_SHARED') or os.path.join(ROOT, '..', 'shared'), 'captures')
+    if os.path.isdir(shared):
+        captures += sorted(os.path.join(shared, f) for f in os.listdir(shared) if '.pcap' in f)
+    # fuzz_capture reads whole capture files.
+    os.makedirs(os.path.join(out, 'capture'))
+    for c in captures:
+        if os.path.getsize(c) <= 65536:
+            shutil.copy(c, os.path.join(out, 'capture'))
+    pdu_dump = os.path.join(ROOT, 'build', 'tests', 'capture', 'pdu_dump')
+    if os.access(pdu_dump, os.X_OK):
+        subprocess.run([sys.executable, os.path.join(ROOT, 'tests', 'fuzz', 'seeds_from_captures.py'),
+                        '--pdu-dump', pdu_dump, out] + captures, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    else:
+        log('fuzz: build/tests/capture/pdu_dump missing: no seeds cut from captures')
+    log(f'fuzz: seeds cut from {len(captures)} captures into {out}')
+    return {t: os.path.join(out, t) for t in os.listdir(out)}
+
+
 def fuzz_smoke(builddir, tally, seconds):
     fuzzdir = os.path.join(ROOT, builddir, 'tests', 'fuzz')
     corpus_root = os.path.join(ROOT, 'tests', 'fuzz', 'corpus')
+    cut = capture_seeds(builddir)
     targets = sorted(t for t in os.listdir(fuzzdir) if t.startswith('fuzz_')
                      and os.access(os.path.join(fuzzdir, t), os.X_OK)
                      and os.path.isfile(os.path.join(fuzzdir, t))) if os.path.isdir(fuzzdir) else []
@@ -115,6 +142,8 @@ def fuzz_smoke(builddir, tally, seconds):
                f'-artifact_prefix={work}/', work]
         if os.path.isdir(seeds):
             cmd.append(seeds)
+            if name in cut:
+                cmd.append(cut[name])
         else:
             tally.add('fail', f'fuzz: {name} has no seed corpus tests/fuzz/corpus/{name}/')
             continue

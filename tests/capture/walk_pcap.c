@@ -121,3 +121,101 @@ walk_pcap_read(const char *prog, const char *path, struct walk_table *t, const s
 	pcap_close(pc);
 	return rc == PCAP_ERROR ? 2 : 0;
 }
+
+int
+walk_pcap_frame_payload(const char *path, unsigned long frame, uint8_t **out, size_t *len)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct cap_opts decoder_opts;
+	struct ev_timeline timeline;
+	struct cap_analyzer *a;
+	struct pcap_pkthdr *ph;
+	const u_char *data;
+	unsigned long n = 0;
+	int rc = 1, next;
+	pcap_t *pc;
+
+	*out = NULL;
+	*len = 0;
+	pc = pcap_open_offline(path, errbuf);
+	if (pc == NULL)
+		return 2;
+	memset(&decoder_opts, 0, sizeof(decoder_opts));
+	ev_timeline_init(&timeline, EV_MODE_ANALYZE);
+	a = cap_analyzer_new(&decoder_opts, &timeline);
+	while (a != NULL && (next = pcap_next_ex(pc, &ph, &data)) == 1 && ++n <= frame) {
+		struct cap_pkt seg;
+
+		if (frame_time(ph) > a->now)
+			a->now = frame_time(ph);
+		memset(&seg, 0, sizeof(seg));
+		/* Every frame goes through the decoder: an IP datagram completed
+		 * by this frame needs the fragments before it. */
+		if (cap_link_decode(a, pcap_datalink(pc), data, ph->caplen, &seg) != CAP_L3_OK || n != frame)
+			continue;
+		if ((seg.proto != CAP_PROTO_TCP && seg.proto != CAP_PROTO_UDP) || seg.payload_len == 0)
+			break;
+		*out = malloc(seg.payload_len);
+		rc = *out ? 0 : 3;
+		if (*out) {
+			memcpy(*out, seg.payload, seg.payload_len);
+			*len = seg.payload_len;
+		}
+		break;
+	}
+	if (a == NULL)
+		rc = 3;
+	cap_analyzer_free(a);
+	ev_timeline_cleanup(&timeline);
+	pcap_close(pc);
+	return rc;
+}
+
+struct pdu_wanted {
+	unsigned long frame;
+	uint8_t *p;
+	size_t len;
+	bool oom;
+};
+
+static void
+keep_pdu(void *ctx, struct walk_flow *flow, int dir, unsigned long frame, const uint8_t *p, size_t len,
+	 bool truncated)
+{
+	struct pdu_wanted *w = ctx;
+
+	(void)flow;
+	(void)dir;
+	if (truncated || frame != w->frame || w->p || w->oom)
+		return;
+	w->p = malloc(len);
+	w->oom = w->p == NULL;
+	if (w->p) {
+		memcpy(w->p, p, len);
+		w->len = len;
+	}
+}
+
+int
+walk_pcap_frame_pdu(const char *path, unsigned long frame, uint8_t **out, size_t *len)
+{
+	struct pdu_wanted w = {frame, NULL, 0, false};
+	struct walk_table *t = walk_table_new(keep_pdu, &w, false);
+	int rc;
+
+	*out = NULL;
+	*len = 0;
+	if (t == NULL)
+		return 3;
+	rc = walk_pcap_read("walk", path, t, NULL);
+	walk_table_free(t);
+	if (w.oom)
+		return 3;
+	if (rc != 0 || w.p == NULL) {
+		free(w.p);
+		return rc == 2 ? 2 : 1;
+	}
+	*out = w.p;
+	*len = w.len;
+	return 0;
+}

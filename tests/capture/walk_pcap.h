@@ -40,4 +40,14 @@ bool walk_pcap_add_smb_port(struct walk_pcap_opts *o, const char *arg);
  * memory; 2: the file cannot be opened or read. */
 int walk_pcap_read(const char *prog, const char *path, struct walk_table *t, const struct walk_pcap_opts *opts);
 
+/* The TCP or UDP payload of frame number `frame` (1-based, as tshark
+ * counts) of the capture at path, copied into *out (malloc; the caller
+ * frees). 0: found; 1: no such frame, or it carries no TCP or UDP
+ * payload; 2: the file cannot be read; 3: out of memory. */
+int walk_pcap_frame_payload(const char *path, unsigned long frame, uint8_t **out, size_t *len);
+/* The SMB PDU (NetBIOS or direct-TCP framing, 4-byte header included)
+ * that frame `frame` completed, for messages longer than a segment; the
+ * same answers. */
+int walk_pcap_frame_pdu(const char *path, unsigned long frame, uint8_t **out, size_t *len);
+
 #endif

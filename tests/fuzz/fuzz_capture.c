@@ -3,13 +3,11 @@
  * decodes, the rules run. Nothing may crash, leak or read out of bounds,
  * whatever the bytes. A small memory budget makes the limits trip too.
  *
- * Seeds (corpus/capture/): unmodified small captures of the public corpus
- * (../shared/captures, MANIFEST.md): zeek/zeek (BSD-3-Clause),
- * OISF/suricata-verify (MIT), arkime/arkime (Apache-2.0): SMB2 with an SMB1
- * upgrade, NetBIOS on 139, pcapng, Kerberos over TCP (split records) and
- * UDP, a malformed KRB-ERROR; and smbdiag-kinit-ipv6-fragments.pcapng,
- * our own (tests/interop/test_analyze_ip6frag.py's setup: kinit over UDP
- * to an MIT KDC on [::1] with MTU 1280), whose replies are IPv6 fragments. */
+ * Seeds (corpus/capture/): our own recordings (a Kerberos-sealed SMB
+ * session against smbd and an MIT KDC; kinit over UDP to [::1] with MTU
+ * 1280, whose replies are IPv6 fragments); tests/run_all.py adds the
+ * scenario captures (tests/scenarios) and, when it is there, the shared
+ * corpus (../shared/captures) at fuzzing time. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -7,15 +7,13 @@
 
 #include "core/wire/names.h"
 #include "core/wire/nbss.h"
+#include "shared_vectors.h"
 
-/* Session request of a Windows 10 client to "SCV" on port 139, from
- * arkime-wireshark-smb-on-windows10.pcap. */
-static const uint8_t win10_session_request[] =
-	"\x81\x00\x00\x44"
-	"\x20" "FDEDFGCACACACACACACACACACACACACA" "\x00"
-	"\x20" "EEEFFDELFEEPFACNFGDBEGEBDAFFFBAA" "\x00";
-/* The string literal's own NUL is not part of the message. */
-#define WIN10_REQUEST_LEN (sizeof(win10_session_request) - 1)
+/* Session request of a Windows 10 client to "SCV" on port 139, read at
+ * run time from arkime-wireshark-smb-on-windows10.pcap (shared_vectors.h). */
+SHARED_VECTOR(win10_session_request, "arkime-wireshark-smb-on-windows10.pcap", 3, 0, 0, false)
+#define win10_session_request (win10_session_request_vec()->p)
+#define WIN10_REQUEST_LEN (win10_session_request_vec()->len)
 
 static void
 decodes_real_session_request(void **state)
@@ -164,12 +162,13 @@ session_request_truncated_at_every_byte(void **state)
 static void
 short_body_is_malformed(void **state)
 {
-	uint8_t buf[sizeof(win10_session_request)];
+	uint8_t buf[128];
 	struct nbss_pdu pdu;
 
 	(void)state;
 	/* The header claims fewer bytes than the two names need. */
-	memcpy(buf, win10_session_request, sizeof(buf));
+	assert_true(WIN10_REQUEST_LEN <= sizeof(buf));
+	memcpy(buf, win10_session_request, WIN10_REQUEST_LEN);
 	buf[3] = 0x30;
 	assert_int_equal(nbss_decode(buf, 4 + 0x30, NBSS_TRANSPORT_NETBIOS, &pdu, NULL), SD_ERR_MALFORMED);
 }

@@ -69,13 +69,13 @@ real_compliant_answers_pass(void **state)
 	struct pair p;
 
 	(void)state;
-	decode_pair(&p, win10_neg_req, sizeof(win10_neg_req), win10_neg_rsp, sizeof(win10_neg_rsp));
+	decode_pair(&p, win10_neg_req, win10_neg_req_len, win10_neg_rsp, win10_neg_rsp_len);
 	assert_int_equal(p.rsp.dialect, SMB2_DIALECT_311);
 	assert_true(p.offer.hashes.sent && p.offer.ciphers.sent);
 	check(&p);
 	assert_int_equal(p.faults.n, 0);
 
-	decode_pair(&p, smb2_neg_req, sizeof(smb2_neg_req), smb2_neg_rsp, sizeof(smb2_neg_rsp));
+	decode_pair(&p, smb2_neg_req, smb2_neg_req_len, smb2_neg_rsp, smb2_neg_rsp_len);
 	check(&p);
 	assert_int_equal(p.faults.n, 0);
 }
@@ -99,7 +99,7 @@ wildcard_is_an_invitation_not_a_fault(void **state)
 	struct pair p;
 
 	(void)state;
-	decode_pair(&p, smb2_neg_req, sizeof(smb2_neg_req), smb2_neg_rsp, sizeof(smb2_neg_rsp));
+	decode_pair(&p, smb2_neg_req, smb2_neg_req_len, smb2_neg_rsp, smb2_neg_rsp_len);
 	p.rsp.dialect = SMB2_DIALECT_WILDCARD;
 	p.rsp.max_read_size = 0;
 	check(&p);
@@ -112,7 +112,7 @@ smb1_offer_accepts_only_what_it_named(void **state)
 	struct pair p;
 
 	(void)state;
-	decode_pair(&p, smb2_neg_req, sizeof(smb2_neg_req), smb2_neg_rsp, sizeof(smb2_neg_rsp));
+	decode_pair(&p, smb2_neg_req, smb2_neg_req_len, smb2_neg_rsp, smb2_neg_rsp_len);
 	smb2_negotiate_offer_from_smb1(&p.offer, true, false);
 	p.rsp.dialect = SMB2_DIALECT_202;
 	check(&p);
@@ -128,7 +128,7 @@ sizes_below_64k_are_faults(void **state)
 	struct pair p;
 
 	(void)state;
-	decode_pair(&p, win10_neg_req, sizeof(win10_neg_req), win10_neg_rsp, sizeof(win10_neg_rsp));
+	decode_pair(&p, win10_neg_req, win10_neg_req_len, win10_neg_rsp, win10_neg_rsp_len);
 	p.rsp.max_transact_size = SMB2_MIN_MAX_SIZE;
 	p.rsp.max_read_size = SMB2_MIN_MAX_SIZE - 1;
 	p.rsp.max_write_size = 4096;
@@ -145,12 +145,12 @@ preauth_must_come_once_with_one_offered_hash(void **state)
 	struct smb2_negctx *c;
 
 	(void)state;
-	decode_pair(&p, win10_neg_req, sizeof(win10_neg_req), win10_neg_rsp, sizeof(win10_neg_rsp));
+	decode_pair(&p, win10_neg_req, win10_neg_req_len, win10_neg_rsp, win10_neg_rsp_len);
 	response_context(&p, SMB2_PREAUTH_INTEGRITY_CAPABILITIES)->type = 0x00FF;  /* gone */
 	check(&p);
 	assert_fault(&p.faults, 0, SMB2_NEGFAULT_CONTEXT_COUNT, SMB2_PREAUTH_INTEGRITY_CAPABILITIES, 0);
 
-	decode_pair(&p, win10_neg_req, sizeof(win10_neg_req), win10_neg_rsp, sizeof(win10_neg_rsp));
+	decode_pair(&p, win10_neg_req, win10_neg_req_len, win10_neg_rsp, win10_neg_rsp_len);
 	c = add_context(&p, SMB2_PREAUTH_INTEGRITY_CAPABILITIES);
 	c->u.preauth.hash_count = 1;
 	c->u.preauth.n_hash_ids = 1;
@@ -158,7 +158,7 @@ preauth_must_come_once_with_one_offered_hash(void **state)
 	check(&p);
 	assert_fault(&p.faults, 0, SMB2_NEGFAULT_CONTEXT_COUNT, SMB2_PREAUTH_INTEGRITY_CAPABILITIES, 2);
 
-	decode_pair(&p, win10_neg_req, sizeof(win10_neg_req), win10_neg_rsp, sizeof(win10_neg_rsp));
+	decode_pair(&p, win10_neg_req, win10_neg_req_len, win10_neg_rsp, win10_neg_rsp_len);
 	c = response_context(&p, SMB2_PREAUTH_INTEGRITY_CAPABILITIES);
 	c->u.preauth.hash_count = 2;
 	check(&p);
@@ -177,7 +177,7 @@ cipher_must_be_one_offered_or_none(void **state)
 	struct smb2_negctx *c;
 
 	(void)state;
-	decode_pair(&p, win10_neg_req, sizeof(win10_neg_req), win10_neg_rsp, sizeof(win10_neg_rsp));
+	decode_pair(&p, win10_neg_req, win10_neg_req_len, win10_neg_rsp, win10_neg_rsp_len);
 	c = response_context(&p, SMB2_ENCRYPTION_CAPABILITIES);
 	c->u.encryption.ids[0] = 0;  /* no common cipher: allowed */
 	check(&p);
@@ -208,7 +208,7 @@ contexts_the_client_did_not_send_are_not_judged(void **state)
 	struct smb2_negctx *c;
 
 	(void)state;
-	decode_pair(&p, win10_neg_req, sizeof(win10_neg_req), win10_neg_rsp, sizeof(win10_neg_rsp));
+	decode_pair(&p, win10_neg_req, win10_neg_req_len, win10_neg_rsp, win10_neg_rsp_len);
 	assert_false(p.offer.signing.sent || p.offer.compression.sent);
 	c = add_context(&p, SMB2_SIGNING_CAPABILITIES);
 	c->u.signing.count = 3;
@@ -232,7 +232,7 @@ compression_lists_something_offered(void **state)
 	struct smb2_negctx *c;
 
 	(void)state;
-	decode_pair(&p, win10_neg_req, sizeof(win10_neg_req), win10_neg_rsp, sizeof(win10_neg_rsp));
+	decode_pair(&p, win10_neg_req, win10_neg_req_len, win10_neg_rsp, win10_neg_rsp_len);
 	p.offer.compression.sent = true;
 	p.offer.compression.n = 1;
 	p.offer.compression.ids[0] = SMB2_COMPRESSION_LZ77;
@@ -257,7 +257,7 @@ faults_are_capped(void **state)
 	uint8_t i;
 
 	(void)state;
-	decode_pair(&p, win10_neg_req, sizeof(win10_neg_req), win10_neg_rsp, sizeof(win10_neg_rsp));
+	decode_pair(&p, win10_neg_req, win10_neg_req_len, win10_neg_rsp, win10_neg_rsp_len);
 	p.rsp.max_transact_size = p.rsp.max_read_size = p.rsp.max_write_size = 0;
 	p.rsp.ctx.n = 0;
 	for (i = 0; i < 2; i++) {

@@ -7,38 +7,20 @@
 #include <cmocka.h>
 
 #include "core/wire/smb1.h"
+#include "shared_vectors.h"
 
-/* Real messages (SMB part only, NetBIOS header removed). */
+/* Real messages (SMB part only, NetBIOS header removed), read at run time
+ * from the shared capture corpus (shared_vectors.h). */
 
 /* Windows 10 multi-protocol negotiate (arkime-wireshark-smb-on-windows10.pcap). */
-static const char win10_request_hex[] =
-	"ff534d4272000000001853c8000000000000000000000000fffffffe00000000007800025043204e4554574f524b2050524f"
-	"4752414d20312e3000024c414e4d414e312e30000257696e646f777320666f7220576f726b67726f75707320332e31610002"
-	"4c4d312e325830303200024c414e4d414e322e3100024e54204c4d20302e31320002534d4220322e3030320002534d422032"
-	"2e3f3f3f00";
+SHARED_VECTOR(win10_request, "arkime-wireshark-smb-on-windows10.pcap", 5, 4, 0, false)
 /* SMB1-only server's NT LM 0.12 answer to Windows 10 on port 139 (same capture). */
-static const char smb1_only_response_hex[] =
-	"ff534d4272000000009843c80000000000000000000000000000fffe00000000110500030a00010004110000000001000000"
-	"0000fce301801d63369b8427d20188ff0050012cd03d3fb200e14fbdd4c8b70c2756666082013c06062b0601050502a08201"
-	"303082012ca01a3018060a2b06010401823702021e060a2b06010401823702020aa282010c048201084e45474f4558545301"
-	"000000000000006000000070000000313c2a3ac72b3ca96dac3874a7dd1d5bf4526b17038a4b91c2097d9a8fe62c965c5124"
-	"2f904d47c7ad8f876b2202bfc60000000000000000600000000100000000000000000000005c33530deaf90d4db2ec4ae378"
-	"6ec3084e45474f4558545303000000010000004000000098000000313c2a3ac72b3ca96dac3874a7dd1d5b5c33530deaf90d"
-	"4db2ec4ae3786ec30840000000580000003056a05430523027802530233121301f06035504031318546f6b656e205369676e"
-	"696e67205075626c6963204b65793027802530233121301f06035504031318546f6b656e205369676e696e67205075626c69"
-	"63204b6579";
+SHARED_VECTOR(smb1_only_response, "arkime-wireshark-smb-on-windows10.pcap", 17, 4, 0, false)
 /* macOS: NT LM 0.12 only, and the answer (suricata-verify-smb1-02-smb1_osx.pcap). */
-static const char osx_request_hex[] =
-	"ff534d4272000000000801c8000000000000000000000000ffff0100ffff0000000c00024e54204c4d20302e313200";
-static const char osx_response_hex[] =
-	"ff534d4272000000008801c8000000000000000000000000ffff0100ffff0000110000033200010004410000000001005078"
-	"0000fdf30080302f1884cbbad301c4ff005a0074733431320000000000000000000000604806062b0601050502a03e303ca0"
-	"0e300c060a2b06010401823702020aa32a3028a0261b246e6f745f646566696e65645f696e5f5246433431373840706c6561"
-	"73655f69676e6f7265";
+SHARED_VECTOR(osx_request, "suricata-verify-smb1-02-smb1_osx.pcap", 9, 4, 0, false)
+SHARED_VECTOR(osx_response, "suricata-verify-smb1-02-smb1_osx.pcap", 14, 4, 0, false)
 /* LANMAN 2.1 answer with an 8-byte challenge (zeek-cifs_negotiate_lanman.pcap). */
-static const char lanman_response_hex[] =
-	"ff534d4272000000009853c800000000000000000000000000003412000001000d0300030004112000010000000000000033"
-	"283a5b4a010800000012001122334455667788574f524b47524f555000";
+SHARED_VECTOR(lanman_response, "zeek-cifs_negotiate_lanman.pcap", 6, 4, 0, false)
 /* Start of SMB2 NEGOTIATE responses to a multi-protocol negotiate. */
 static const char upgrade_02ff_hex[] =
 	"fe534d4240000000000000000000010001000000000000000000000000000000000000000000000000000000000000000000"
@@ -46,6 +28,16 @@ static const char upgrade_02ff_hex[] =
 static const char upgrade_0202_hex[] =
 	"fe534d4240000000000000000000010001000000000000000000000000000000000000000000000000000000000000000000"
 	"00000000000000000000000000004100010002020000";
+
+/* Copies a shared vector (at most cap bytes); returns the count. */
+static size_t
+vec_copy(const struct shared_vec *v, uint8_t *out, size_t cap)
+{
+	size_t n = v->len < cap ? v->len : cap;
+
+	memcpy(out, v->p, n);
+	return n;
+}
 
 static size_t
 unhex(const char *hex, uint8_t *out, size_t cap)
@@ -68,7 +60,7 @@ decodes_windows_multi_protocol_request(void **state)
 	struct smb1_negotiate_request req;
 	struct sd_anomalies anom = {0};
 	uint8_t buf[512];
-	size_t len = unhex(win10_request_hex, buf, sizeof(buf));
+	size_t len = vec_copy(win10_request_vec(), buf, sizeof(buf));
 
 	(void)state;
 	assert_int_equal(smb1_negotiate_request_decode(buf, len, &req, &anom), SD_OK);
@@ -94,7 +86,7 @@ encoder_reproduces_windows_request(void **state)
 {
 	struct smb1_negotiate_request req;
 	uint8_t in[512], out[512];
-	size_t len = unhex(win10_request_hex, in, sizeof(in));
+	size_t len = vec_copy(win10_request_vec(), in, sizeof(in));
 	struct sd_wr w;
 
 	(void)state;
@@ -135,7 +127,7 @@ request_truncated_at_every_byte(void **state)
 {
 	struct smb1_negotiate_request req;
 	uint8_t buf[512];
-	size_t len = unhex(win10_request_hex, buf, sizeof(buf)), cut;
+	size_t len = vec_copy(win10_request_vec(), buf, sizeof(buf)), cut;
 
 	(void)state;
 	for (cut = 0; cut < len; cut++)
@@ -148,7 +140,7 @@ request_malformed_forms(void **state)
 	struct smb1_negotiate_request req;
 	struct sd_anomalies anom = {0};
 	uint8_t buf[128];
-	size_t len = unhex(osx_request_hex, buf, sizeof(buf));
+	size_t len = vec_copy(osx_request_vec(), buf, sizeof(buf));
 
 	(void)state;
 	buf[0] = 0xFE;
@@ -215,7 +207,7 @@ word_count_in_request_is_an_anomaly(void **state)
 	uint8_t buf[64];
 
 	(void)state;
-	unhex(osx_request_hex, buf, SMB1_HEADER_SIZE);
+	vec_copy(osx_request_vec(), buf, SMB1_HEADER_SIZE);
 	memcpy(buf + SMB1_HEADER_SIZE, tail, sizeof(tail));
 	assert_int_equal(smb1_negotiate_request_decode(buf, SMB1_HEADER_SIZE + sizeof(tail), &req, &anom), SD_OK);
 	assert_int_equal(anom.a[0].code, SD_ANOM_LENGTH_MISMATCH);
@@ -229,8 +221,8 @@ decodes_smb1_only_server_answer(void **state)
 	struct smb1_negotiate_response resp;
 	struct smb1_negotiate_request req;
 	uint8_t rq[512], rs[1024];
-	size_t rq_len = unhex(win10_request_hex, rq, sizeof(rq));
-	size_t rs_len = unhex(smb1_only_response_hex, rs, sizeof(rs));
+	size_t rq_len = vec_copy(win10_request_vec(), rq, sizeof(rq));
+	size_t rs_len = vec_copy(smb1_only_response_vec(), rs, sizeof(rs));
 
 	(void)state;
 	assert_int_equal(smb1_negotiate_request_decode(rq, rq_len, &req, NULL), SD_OK);
@@ -254,7 +246,7 @@ extended_security_response_round_trips(void **state)
 {
 	struct smb1_negotiate_response resp, again;
 	uint8_t in[512], out[512];
-	size_t len = unhex(osx_response_hex, in, sizeof(in)), cut;
+	size_t len = vec_copy(osx_response_vec(), in, sizeof(in)), cut;
 	struct sd_wr w;
 
 	(void)state;
@@ -280,7 +272,7 @@ lanman_response_and_challenge(void **state)
 {
 	struct smb1_negotiate_response resp;
 	uint8_t in[128];
-	size_t len = unhex(lanman_response_hex, in, sizeof(in));
+	size_t len = vec_copy(lanman_response_vec(), in, sizeof(in));
 
 	(void)state;
 	assert_int_equal(smb1_negotiate_response_decode(in, len, &resp, NULL), SD_OK);
@@ -331,7 +323,7 @@ no_dialect_and_error_forms(void **state)
 	struct smb1_negotiate_response resp = {0}, back;
 	struct smb1_negotiate_request req;
 	uint8_t out[64], rq[128];
-	size_t rq_len = unhex(osx_request_hex, rq, sizeof(rq));
+	size_t rq_len = vec_copy(osx_request_vec(), rq, sizeof(rq));
 	struct sd_wr w;
 
 	(void)state;
@@ -412,7 +404,7 @@ recognises_smb2_upgrade_answers(void **state)
 {
 	uint8_t buf[128], rs[1024];
 	size_t len = unhex(upgrade_02ff_hex, buf, sizeof(buf)), cut;
-	size_t rs_len = unhex(smb1_only_response_hex, rs, sizeof(rs));
+	size_t rs_len = vec_copy(smb1_only_response_vec(), rs, sizeof(rs));
 	uint16_t dialect;
 
 	(void)state;
@@ -455,7 +447,7 @@ classifies_negotiate_answers(void **state)
 	assert_int_equal(smb1_negotiate_answer_classify(buf, len, &kind, &value), SD_OK);
 	assert_int_equal(kind, SMB1_ANSWER_SMB2_ERROR);
 	assert_int_equal(value, 0xC00000BB);
-	len = unhex(smb1_only_response_hex, buf, sizeof(buf));
+	len = vec_copy(smb1_only_response_vec(), buf, sizeof(buf));
 	assert_int_equal(smb1_negotiate_answer_classify(buf, len, &kind, &value), SD_OK);
 	assert_int_equal(kind, SMB1_ANSWER_SMB1_DIALECT);
 	assert_int_equal(value, 5);

@@ -158,48 +158,48 @@ real_close_read_write_round_trip(void **state)
 	assert_memory_equal(out, v_close_rsp, sizeof(v_close_rsp));
 	smb2_test_every_prefix_fails(v_close_rsp, sizeof(v_close_rsp), dec_close_rsp);
 
-	assert_int_equal(smb2_write_req_decode(v_write_req, sizeof(v_write_req), &wq), SD_OK);
+	assert_int_equal(smb2_write_req_decode(v_write_req, v_write_req_len, &wq), SD_OK);
 	assert_int_equal(wq.data_offset, 112);
 	assert_int_equal(wq.length, 116);
 	assert_int_equal(wq.data[0], 5);    /* DCE/RPC version */
 	assert_int_equal(wq.data[2], 11);   /* BIND */
 	sd_wr_init(&w, out, sizeof(out));
-	smb2_test_copy_header(v_write_req, sizeof(v_write_req), &w);
+	smb2_test_copy_header(v_write_req, v_write_req_len, &w);
 	assert_int_equal(smb2_write_req_encode(&wq, &w), SD_OK);
-	assert_int_equal(w.len, sizeof(v_write_req));
-	assert_memory_equal(out, v_write_req, sizeof(v_write_req));
-	smb2_test_every_prefix_fails(v_write_req, sizeof(v_write_req), dec_write_req);
+	assert_int_equal(w.len, v_write_req_len);
+	assert_memory_equal(out, v_write_req, v_write_req_len);
+	smb2_test_every_prefix_fails(v_write_req, v_write_req_len, dec_write_req);
 
-	assert_int_equal(smb2_write_rsp_decode(v_write_rsp, sizeof(v_write_rsp), &wr), SD_OK);
+	assert_int_equal(smb2_write_rsp_decode(v_write_rsp, v_write_rsp_len, &wr), SD_OK);
 	assert_int_equal(wr.count, 116);
 	sd_wr_init(&w, out, sizeof(out));
-	smb2_test_copy_header(v_write_rsp, sizeof(v_write_rsp), &w);
+	smb2_test_copy_header(v_write_rsp, v_write_rsp_len, &w);
 	assert_int_equal(smb2_write_rsp_encode(&wr, &w), SD_OK);
-	assert_int_equal(w.len, sizeof(v_write_rsp));
-	assert_memory_equal(out, v_write_rsp, sizeof(v_write_rsp));
-	smb2_test_every_prefix_fails(v_write_rsp, sizeof(v_write_rsp), dec_write_rsp);
+	assert_int_equal(w.len, v_write_rsp_len);
+	assert_memory_equal(out, v_write_rsp, v_write_rsp_len);
+	smb2_test_every_prefix_fails(v_write_rsp, v_write_rsp_len, dec_write_rsp);
 
-	assert_int_equal(smb2_read_req_decode(v_read_req, sizeof(v_read_req), &rq), SD_OK);
+	assert_int_equal(smb2_read_req_decode(v_read_req, v_read_req_len, &rq), SD_OK);
 	assert_int_equal(rq.file_id.persistent, wq.file_id.persistent);
 	assert_true(rq.length > 0);
 	sd_wr_init(&w, out, sizeof(out));
-	smb2_test_copy_header(v_read_req, sizeof(v_read_req), &w);
+	smb2_test_copy_header(v_read_req, v_read_req_len, &w);
 	assert_int_equal(smb2_read_req_encode(&rq, &w), SD_OK);
-	assert_int_equal(w.len, sizeof(v_read_req));
-	assert_memory_equal(out, v_read_req, sizeof(v_read_req));
-	prefixes_fail_below(v_read_req, sizeof(v_read_req), SMB2_HEADER_SIZE + 48, dec_read_req);
+	assert_int_equal(w.len, v_read_req_len);
+	assert_memory_equal(out, v_read_req, v_read_req_len);
+	prefixes_fail_below(v_read_req, v_read_req_len, SMB2_HEADER_SIZE + 48, dec_read_req);
 
-	assert_int_equal(smb2_read_rsp_decode(v_read_rsp, sizeof(v_read_rsp), &rr), SD_OK);
+	assert_int_equal(smb2_read_rsp_decode(v_read_rsp, v_read_rsp_len, &rr), SD_OK);
 	assert_int_equal(rr.data_offset, 80);
-	assert_int_equal(rr.data_len, sizeof(v_read_rsp) - 80);
+	assert_int_equal(rr.data_len, v_read_rsp_len - 80);
 	assert_int_equal(rr.data[2], 12);   /* BIND_ACK */
 	sd_wr_init(&w, out, sizeof(out));
-	smb2_test_copy_header(v_read_rsp, sizeof(v_read_rsp), &w);
+	smb2_test_copy_header(v_read_rsp, v_read_rsp_len, &w);
 	assert_int_equal(smb2_read_rsp_encode(&rr, &w), SD_OK);
-	assert_int_equal(w.len, sizeof(v_read_rsp));
-	assert_memory_equal(out, v_read_rsp, sizeof(v_read_rsp));
-	smb2_test_every_prefix_fails(v_read_rsp, sizeof(v_read_rsp), dec_read_rsp);
-	prefixes_fail_below(v_read_req2, sizeof(v_read_req2), SMB2_HEADER_SIZE + 48, dec_read_req);
+	assert_int_equal(w.len, v_read_rsp_len);
+	assert_memory_equal(out, v_read_rsp, v_read_rsp_len);
+	smb2_test_every_prefix_fails(v_read_rsp, v_read_rsp_len, dec_read_rsp);
+	prefixes_fail_below(v_read_req2, v_read_req2_len, SMB2_HEADER_SIZE + 48, dec_read_req);
 	smb2_test_every_prefix_fails(v_read_rsp_frag, 400, dec_read_rsp);
 }
 
@@ -237,10 +237,10 @@ real_transceive_decodes(void **state)
 	}
 	assert_int_equal(smb2_ioctl_rsp_decode(v_ioctl_enum_rsp, sizeof(v_ioctl_enum_rsp), &r), SD_OK);
 	assert_int_equal(r.output[2], 2);   /* RESPONSE */
-	assert_int_equal(smb2_header_decode(v_ioctl_overflow_rsp, sizeof(v_ioctl_overflow_rsp), &h), SD_OK);
+	assert_int_equal(smb2_header_decode(v_ioctl_overflow_rsp, v_ioctl_overflow_rsp_len, &h), SD_OK);
 	assert_int_equal(h.status, SMB2_STATUS_BUFFER_OVERFLOW);
-	assert_false(smb2_response_is_error(&h, v_ioctl_overflow_rsp, sizeof(v_ioctl_overflow_rsp)));
-	assert_int_equal(smb2_ioctl_rsp_decode(v_ioctl_overflow_rsp, sizeof(v_ioctl_overflow_rsp), &r), SD_OK);
+	assert_false(smb2_response_is_error(&h, v_ioctl_overflow_rsp, v_ioctl_overflow_rsp_len));
+	assert_int_equal(smb2_ioctl_rsp_decode(v_ioctl_overflow_rsp, v_ioctl_overflow_rsp_len, &r), SD_OK);
 	assert_int_equal(r.ctl_code, FSCTL_PIPE_TRANSCEIVE);
 	assert_true(r.output_count > 16);
 	/* FragLength is more than the answer holds: the rest comes by READ. */
@@ -360,23 +360,27 @@ malformed_create_contexts(void **state)
 static void
 malformed_bodies(void **state)
 {
-	uint8_t m[sizeof(v_read_rsp)];
+	uint8_t m[512];
 	uint8_t c[sizeof(v_create_req)];
 	struct smb2_read_rsp rr;
 	struct smb2_create_req cq;
 	struct smb2_write_rsp wr;
-	uint8_t wm[sizeof(v_write_rsp)];
+	uint8_t wm[512];
+	size_t m_len, wm_len;
 
 	(void)state;
-	memcpy(m, v_read_rsp, sizeof(m));
+	m_len = v_read_rsp_len;
+	wm_len = v_write_rsp_len;
+	assert_true(m_len <= m_len && wm_len <= wm_len);
+	memcpy(m, v_read_rsp, m_len);
 	m[SMB2_HEADER_SIZE + 2] = 0xF0; /* DataOffset past the message */
-	assert_int_equal(smb2_read_rsp_decode(m, sizeof(m), &rr), SD_ERR_BAD_OFFSET);
-	memcpy(m, v_read_rsp, sizeof(m));
+	assert_int_equal(smb2_read_rsp_decode(m, m_len, &rr), SD_ERR_BAD_OFFSET);
+	memcpy(m, v_read_rsp, m_len);
 	sd_store_u32le(m + SMB2_HEADER_SIZE + 4, 0xFFFFFFF0u); /* DataLength */
-	assert_int_equal(smb2_read_rsp_decode(m, sizeof(m), &rr), SD_ERR_BAD_OFFSET);
-	memcpy(m, v_read_rsp, sizeof(m));
+	assert_int_equal(smb2_read_rsp_decode(m, m_len, &rr), SD_ERR_BAD_OFFSET);
+	memcpy(m, v_read_rsp, m_len);
 	m[SMB2_HEADER_SIZE + 3] = 1; /* Reserved */
-	assert_int_equal(smb2_read_rsp_decode(m, sizeof(m), &rr), SD_OK);
+	assert_int_equal(smb2_read_rsp_decode(m, m_len, &rr), SD_OK);
 	assert_true(smb2_test_has_anom(&rr.anom, SD_ANOM_RESERVED_NONZERO));
 	memcpy(c, v_create_req, sizeof(c));
 	sd_store_u16le(c + SMB2_HEADER_SIZE + 46, 13); /* odd NameLength */
@@ -388,9 +392,9 @@ malformed_bodies(void **state)
 	sd_store_u32le(c + SMB2_HEADER_SIZE + 48, 120); /* contexts over the name */
 	sd_store_u32le(c + SMB2_HEADER_SIZE + 52, 12);
 	assert_int_equal(smb2_create_req_decode(c, sizeof(c), &cq), SD_ERR_MALFORMED);
-	memcpy(wm, v_write_rsp, sizeof(wm));
+	memcpy(wm, v_write_rsp, wm_len);
 	sd_store_u16le(wm + SMB2_HEADER_SIZE + 14, 4); /* channel info must be zero */
-	assert_int_equal(smb2_write_rsp_decode(wm, sizeof(wm), &wr), SD_OK);
+	assert_int_equal(smb2_write_rsp_decode(wm, wm_len, &wr), SD_OK);
 	assert_true(smb2_test_has_anom(&wr.anom, SD_ANOM_RESERVED_NONZERO));
 	assert_int_equal(dec_close_req(v_close_rsp, sizeof(v_close_rsp)), SD_ERR_STRUCTURE_SIZE);
 }

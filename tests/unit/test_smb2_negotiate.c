@@ -24,7 +24,7 @@ windows10_request_decodes(void **state)
 	const struct smb2_negctx *c;
 
 	(void)state;
-	assert_int_equal(smb2_negotiate_req_decode(win10_neg_req, sizeof(win10_neg_req), &r), SD_OK);
+	assert_int_equal(smb2_negotiate_req_decode(win10_neg_req, win10_neg_req_len, &r), SD_OK);
 	assert_int_equal(r.dialect_count, 5);
 	assert_int_equal(r.n_dialects, 5);
 	assert_int_equal(r.dialects[0], SMB2_DIALECT_202);
@@ -58,7 +58,7 @@ windows10_response_decodes(void **state)
 	const struct smb2_negctx *c;
 
 	(void)state;
-	assert_int_equal(smb2_negotiate_rsp_decode(win10_neg_rsp, sizeof(win10_neg_rsp), &r), SD_OK);
+	assert_int_equal(smb2_negotiate_rsp_decode(win10_neg_rsp, win10_neg_rsp_len, &r), SD_OK);
 	assert_int_equal(r.dialect, SMB2_DIALECT_311);
 	assert_int_equal(r.capabilities, 0x2f);
 	assert_int_equal(r.max_read_size, 8388608);
@@ -82,14 +82,14 @@ smb2x_messages_decode(void **state)
 	struct smb2_negotiate_rsp r;
 
 	(void)state;
-	assert_int_equal(smb2_negotiate_req_decode(smb2_neg_req, sizeof(smb2_neg_req), &q), SD_OK);
+	assert_int_equal(smb2_negotiate_req_decode(smb2_neg_req, smb2_neg_req_len, &q), SD_OK);
 	assert_false(q.offers_311);
 	assert_int_equal(q.n_dialects, 2);
 	assert_int_equal(q.dialects[1], SMB2_DIALECT_210);
 	assert_int_equal(q.client_start_time, 0);
 	assert_int_equal(q.ctx.n, 0);
 	assert_int_equal(q.anom.n, 0);
-	assert_int_equal(smb2_negotiate_rsp_decode(smb2_neg_rsp, sizeof(smb2_neg_rsp), &r), SD_OK);
+	assert_int_equal(smb2_negotiate_rsp_decode(smb2_neg_rsp, smb2_neg_rsp_len, &r), SD_OK);
 	assert_int_equal(r.dialect, SMB2_DIALECT_202);
 	assert_int_equal(r.max_transact_size, 65536);
 	assert_int_equal(r.secbuf_len, 108);
@@ -106,43 +106,43 @@ real_messages_round_trip(void **state)
 	struct smb2_negotiate_rsp r;
 
 	(void)state;
-	assert_int_equal(smb2_negotiate_req_decode(win10_neg_req, sizeof(win10_neg_req), &q), SD_OK);
+	assert_int_equal(smb2_negotiate_req_decode(win10_neg_req, win10_neg_req_len, &q), SD_OK);
 	sd_wr_init(&w, out, sizeof(out));
-	smb2_test_copy_header(win10_neg_req, sizeof(win10_neg_req), &w);
+	smb2_test_copy_header(win10_neg_req, win10_neg_req_len, &w);
 	assert_int_equal(smb2_negotiate_req_encode(&q, &w), SD_OK);
-	assert_int_equal(w.len, sizeof(win10_neg_req));
-	assert_memory_equal(out, win10_neg_req, sizeof(win10_neg_req));
+	assert_int_equal(w.len, win10_neg_req_len);
+	assert_memory_equal(out, win10_neg_req, win10_neg_req_len);
 
-	assert_int_equal(smb2_negotiate_rsp_decode(win10_neg_rsp, sizeof(win10_neg_rsp), &r), SD_OK);
+	assert_int_equal(smb2_negotiate_rsp_decode(win10_neg_rsp, win10_neg_rsp_len, &r), SD_OK);
 	sd_wr_init(&w, out, sizeof(out));
-	smb2_test_copy_header(win10_neg_rsp, sizeof(win10_neg_rsp), &w);
+	smb2_test_copy_header(win10_neg_rsp, win10_neg_rsp_len, &w);
 	assert_int_equal(smb2_negotiate_rsp_encode(&r, &w), SD_OK);
-	assert_int_equal(w.len, sizeof(win10_neg_rsp));
-	assert_memory_equal(out, win10_neg_rsp, sizeof(win10_neg_rsp));
+	assert_int_equal(w.len, win10_neg_rsp_len);
+	assert_memory_equal(out, win10_neg_rsp, win10_neg_rsp_len);
 
-	assert_int_equal(smb2_negotiate_req_decode(smb2_neg_req, sizeof(smb2_neg_req), &q), SD_OK);
+	assert_int_equal(smb2_negotiate_req_decode(smb2_neg_req, smb2_neg_req_len, &q), SD_OK);
 	sd_wr_init(&w, out, sizeof(out));
-	smb2_test_copy_header(smb2_neg_req, sizeof(smb2_neg_req), &w);
+	smb2_test_copy_header(smb2_neg_req, smb2_neg_req_len, &w);
 	assert_int_equal(smb2_negotiate_req_encode(&q, &w), SD_OK);
-	assert_int_equal(w.len, sizeof(smb2_neg_req));
-	assert_memory_equal(out, smb2_neg_req, sizeof(smb2_neg_req));
+	assert_int_equal(w.len, smb2_neg_req_len);
+	assert_memory_equal(out, smb2_neg_req, smb2_neg_req_len);
 
-	assert_int_equal(smb2_negotiate_rsp_decode(smb2_neg_rsp, sizeof(smb2_neg_rsp), &r), SD_OK);
+	assert_int_equal(smb2_negotiate_rsp_decode(smb2_neg_rsp, smb2_neg_rsp_len, &r), SD_OK);
 	sd_wr_init(&w, out, sizeof(out));
-	smb2_test_copy_header(smb2_neg_rsp, sizeof(smb2_neg_rsp), &w);
+	smb2_test_copy_header(smb2_neg_rsp, smb2_neg_rsp_len, &w);
 	assert_int_equal(smb2_negotiate_rsp_encode(&r, &w), SD_OK);
-	assert_int_equal(w.len, sizeof(smb2_neg_rsp));
-	assert_memory_equal(out, smb2_neg_rsp, sizeof(smb2_neg_rsp));
+	assert_int_equal(w.len, smb2_neg_rsp_len);
+	assert_memory_equal(out, smb2_neg_rsp, smb2_neg_rsp_len);
 }
 
 static void
 every_truncation_fails(void **state)
 {
 	(void)state;
-	smb2_test_every_prefix_fails(win10_neg_req, sizeof(win10_neg_req), dec_req);
-	smb2_test_every_prefix_fails(win10_neg_rsp, sizeof(win10_neg_rsp), dec_rsp);
-	smb2_test_every_prefix_fails(smb2_neg_req, sizeof(smb2_neg_req), dec_req);
-	smb2_test_every_prefix_fails(smb2_neg_rsp, sizeof(smb2_neg_rsp), dec_rsp);
+	smb2_test_every_prefix_fails(win10_neg_req, win10_neg_req_len, dec_req);
+	smb2_test_every_prefix_fails(win10_neg_rsp, win10_neg_rsp_len, dec_rsp);
+	smb2_test_every_prefix_fails(smb2_neg_req, smb2_neg_req_len, dec_req);
+	smb2_test_every_prefix_fails(smb2_neg_rsp, smb2_neg_rsp_len, dec_rsp);
 }
 
 static void
@@ -154,10 +154,10 @@ encoder_reports_short_buffer(void **state)
 	size_t cap;
 
 	(void)state;
-	assert_int_equal(smb2_negotiate_req_decode(win10_neg_req, sizeof(win10_neg_req), &q), SD_OK);
-	for (cap = SMB2_HEADER_SIZE; cap < sizeof(win10_neg_req); cap++) {
+	assert_int_equal(smb2_negotiate_req_decode(win10_neg_req, win10_neg_req_len, &q), SD_OK);
+	for (cap = SMB2_HEADER_SIZE; cap < win10_neg_req_len; cap++) {
 		sd_wr_init(&w, out, cap);
-		smb2_test_copy_header(win10_neg_req, sizeof(win10_neg_req), &w);
+		smb2_test_copy_header(win10_neg_req, win10_neg_req_len, &w);
 		assert_int_equal(smb2_negotiate_req_encode(&q, &w), SD_ERR_NO_SPACE);
 	}
 	/* A body encoder needs the header written before it. */
@@ -181,7 +181,7 @@ malformed_requests_fail(void **state)
 {
 	struct smb2_negotiate_req r;
 	uint8_t *m;
-	const size_t n = sizeof(win10_neg_req);
+	const size_t n = win10_neg_req_len;
 
 	(void)state;
 	m = mutable_copy(win10_neg_req, n);
@@ -210,7 +210,7 @@ anomalies_are_reported(void **state)
 {
 	struct smb2_negotiate_req r;
 	uint8_t *m;
-	const size_t n = sizeof(win10_neg_req);
+	const size_t n = win10_neg_req_len;
 
 	(void)state;
 	m = mutable_copy(win10_neg_req, n);
@@ -235,16 +235,16 @@ anomalies_are_reported(void **state)
 	free(m);
 
 	/* Without 0x0311, bytes 28..35 are ClientStartTime and must be zero. */
-	m = mutable_copy(smb2_neg_req, sizeof(smb2_neg_req));
+	m = mutable_copy(smb2_neg_req, smb2_neg_req_len);
 	m[64 + 30] = 5;
-	assert_int_equal(smb2_negotiate_req_decode(m, sizeof(smb2_neg_req), &r), SD_OK);
+	assert_int_equal(smb2_negotiate_req_decode(m, smb2_neg_req_len, &r), SD_OK);
 	assert_false(r.offers_311);
 	assert_int_equal(r.client_start_time, 5ull << 16);
 	assert_int_equal(r.negctx_offset, 0);
 	assert_true(smb2_test_has_anom(&r.anom, SD_ANOM_RESERVED_NONZERO));
 	assert_int_equal(r.anom.a[0].offset, 64 + 28);
 	m[101] = 0x07; /* dialect 0x0702 */
-	assert_int_equal(smb2_negotiate_req_decode(m, sizeof(smb2_neg_req), &r), SD_OK);
+	assert_int_equal(smb2_negotiate_req_decode(m, smb2_neg_req_len, &r), SD_OK);
 	assert_true(smb2_test_has_anom(&r.anom, SD_ANOM_UNKNOWN_DIALECT));
 	free(m);
 }
@@ -254,7 +254,7 @@ response_malformed_and_reserved(void **state)
 {
 	struct smb2_negotiate_rsp r;
 	uint8_t *m;
-	const size_t n = sizeof(smb2_neg_rsp);
+	const size_t n = smb2_neg_rsp_len;
 
 	(void)state;
 	m = mutable_copy(smb2_neg_rsp, n);

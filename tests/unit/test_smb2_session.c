@@ -2,118 +2,40 @@
 
 #include "core/wire/utf16.h"
 
+#include "shared_vectors.h"
+
 /* Real messages from a Windows 10 client against Windows (arkime
  * wireshark-smb-on-windows10.pcap frames 97, 98, 46, 101, 102), an interim
  * STATUS_PENDING answer with the one-extra-byte quirk (zeek
  * smb2-zero-byte-error-ioctl.pcapng frame 60) and an 8-byte ERROR body
  * (samr-enum-lab acl_2.2_summary.pcapng frame 22). NetBIOS framing removed. */
-/* 162 bytes */
-static const uint8_t sess_req[] = {
-	0xfe, 0x53, 0x4d, 0x42, 0x40, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x01, 0x00, 0x1f, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xfe, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x19, 0x00, 0x00, 0x01, 0x01, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x58, 0x00, 0x4a, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x60, 0x48, 0x06, 0x06, 0x2b, 0x06, 0x01, 0x05,
-	0x05, 0x02, 0xa0, 0x3e, 0x30, 0x3c, 0xa0, 0x0e, 0x30, 0x0c, 0x06, 0x0a,
-	0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x02, 0x0a, 0xa2, 0x2a,
-	0x04, 0x28, 0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00, 0x01, 0x00,
-	0x00, 0x00, 0x97, 0x82, 0x08, 0xe2, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x00,
-	0x5a, 0x29, 0x00, 0x00, 0x00, 0x0f,
-};
+SHARED_VECTOR(sess_req, "arkime-wireshark-smb-on-windows10.pcap", 43, 4, 0, false)
+#define sess_req (sess_req_vec()->p)
+#define sess_req_len (sess_req_vec()->len)
 
-/* 343 bytes */
-static const uint8_t sess_rsp[] = {
-	0xfe, 0x53, 0x4d, 0x42, 0x40, 0x00, 0x01, 0x00, 0x16, 0x00, 0x00, 0xc0,
-	0x01, 0x00, 0x01, 0x00, 0x11, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xfe, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x15, 0x00, 0x00, 0x00, 0x00, 0x74, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x48, 0x00, 0x0f, 0x01,
-	0xa1, 0x82, 0x01, 0x0b, 0x30, 0x82, 0x01, 0x07, 0xa0, 0x03, 0x0a, 0x01,
-	0x01, 0xa1, 0x0c, 0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37,
-	0x02, 0x02, 0x0a, 0xa2, 0x81, 0xf1, 0x04, 0x81, 0xee, 0x4e, 0x54, 0x4c,
-	0x4d, 0x53, 0x53, 0x50, 0x00, 0x02, 0x00, 0x00, 0x00, 0x1e, 0x00, 0x1e,
-	0x00, 0x38, 0x00, 0x00, 0x00, 0x15, 0x82, 0x8a, 0xe2, 0x78, 0xf8, 0xf6,
-	0x20, 0x6e, 0x88, 0x25, 0x59, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x98, 0x00, 0x98, 0x00, 0x56, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x5a,
-	0x29, 0x00, 0x00, 0x00, 0x0f, 0x44, 0x00, 0x45, 0x00, 0x53, 0x00, 0x4b,
-	0x00, 0x54, 0x00, 0x4f, 0x00, 0x50, 0x00, 0x2d, 0x00, 0x56, 0x00, 0x31,
-	0x00, 0x46, 0x00, 0x41, 0x00, 0x30, 0x00, 0x55, 0x00, 0x51, 0x00, 0x02,
-	0x00, 0x1e, 0x00, 0x44, 0x00, 0x45, 0x00, 0x53, 0x00, 0x4b, 0x00, 0x54,
-	0x00, 0x4f, 0x00, 0x50, 0x00, 0x2d, 0x00, 0x56, 0x00, 0x31, 0x00, 0x46,
-	0x00, 0x41, 0x00, 0x30, 0x00, 0x55, 0x00, 0x51, 0x00, 0x01, 0x00, 0x1e,
-	0x00, 0x44, 0x00, 0x45, 0x00, 0x53, 0x00, 0x4b, 0x00, 0x54, 0x00, 0x4f,
-	0x00, 0x50, 0x00, 0x2d, 0x00, 0x56, 0x00, 0x31, 0x00, 0x46, 0x00, 0x41,
-	0x00, 0x30, 0x00, 0x55, 0x00, 0x51, 0x00, 0x04, 0x00, 0x1e, 0x00, 0x44,
-	0x00, 0x45, 0x00, 0x53, 0x00, 0x4b, 0x00, 0x54, 0x00, 0x4f, 0x00, 0x50,
-	0x00, 0x2d, 0x00, 0x56, 0x00, 0x31, 0x00, 0x46, 0x00, 0x41, 0x00, 0x30,
-	0x00, 0x55, 0x00, 0x51, 0x00, 0x03, 0x00, 0x1e, 0x00, 0x44, 0x00, 0x45,
-	0x00, 0x53, 0x00, 0x4b, 0x00, 0x54, 0x00, 0x4f, 0x00, 0x50, 0x00, 0x2d,
-	0x00, 0x56, 0x00, 0x31, 0x00, 0x46, 0x00, 0x41, 0x00, 0x30, 0x00, 0x55,
-	0x00, 0x51, 0x00, 0x07, 0x00, 0x08, 0x00, 0x0b, 0xd7, 0xd7, 0x87, 0x85,
-	0x27, 0xd2, 0x01, 0x00, 0x00, 0x00, 0x00,
-};
+SHARED_VECTOR(sess_rsp, "arkime-wireshark-smb-on-windows10.pcap", 98, 4, 0, false)
+#define sess_rsp (sess_rsp_vec()->p)
+#define sess_rsp_len (sess_rsp_vec()->len)
 
-/* 73 bytes */
-static const uint8_t logon_failure[] = {
-	0xfe, 0x53, 0x4d, 0x42, 0x40, 0x00, 0x01, 0x00, 0x6d, 0x00, 0x00, 0xc0,
-	0x01, 0x00, 0x01, 0x00, 0x11, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xfe, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x74, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00,
-};
+SHARED_VECTOR(logon_failure, "arkime-wireshark-smb-on-windows10.pcap", 46, 4, 0, false)
+#define logon_failure (logon_failure_vec()->p)
+#define logon_failure_len (logon_failure_vec()->len)
 
-/* 116 bytes */
-static const uint8_t tree_req[] = {
-	0xfe, 0x53, 0x4d, 0x42, 0x40, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x03, 0x00, 0x01, 0x00, 0x18, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xfe, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x15, 0x00, 0x00, 0x00, 0x00, 0x74, 0x00, 0x00,
-	0x0c, 0xa3, 0x7b, 0x38, 0xdb, 0xd1, 0xd9, 0xc0, 0x32, 0x92, 0x62, 0xe1,
-	0x4d, 0xeb, 0xe9, 0x67, 0x09, 0x00, 0x00, 0x00, 0x48, 0x00, 0x2c, 0x00,
-	0x5c, 0x00, 0x5c, 0x00, 0x31, 0x00, 0x39, 0x00, 0x32, 0x00, 0x2e, 0x00,
-	0x31, 0x00, 0x36, 0x00, 0x38, 0x00, 0x2e, 0x00, 0x31, 0x00, 0x39, 0x00,
-	0x39, 0x00, 0x2e, 0x00, 0x31, 0x00, 0x33, 0x00, 0x33, 0x00, 0x5c, 0x00,
-	0x49, 0x00, 0x50, 0x00, 0x43, 0x00, 0x24, 0x00,
-};
+SHARED_VECTOR(tree_req, "arkime-wireshark-smb-on-windows10.pcap", 101, 4, 0, false)
+#define tree_req (tree_req_vec()->p)
+#define tree_req_len (tree_req_vec()->len)
 
-/* 80 bytes */
-static const uint8_t tree_rsp[] = {
-	0xfe, 0x53, 0x4d, 0x42, 0x40, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x03, 0x00, 0x01, 0x00, 0x19, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xfe, 0x00, 0x00,
-	0x01, 0x00, 0x00, 0x00, 0x15, 0x00, 0x00, 0x00, 0x00, 0x74, 0x00, 0x00,
-	0xa1, 0xec, 0xb2, 0x71, 0xeb, 0xba, 0x5d, 0x5c, 0x49, 0xaa, 0x54, 0xcf,
-	0x1f, 0x86, 0x8b, 0x19, 0x10, 0x00, 0x02, 0x00, 0x30, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0xff, 0x01, 0x1f, 0x01,
-};
+SHARED_VECTOR(tree_rsp, "arkime-wireshark-smb-on-windows10.pcap", 102, 4, 0, false)
+#define tree_rsp (tree_rsp_vec()->p)
+#define tree_rsp_len (tree_rsp_vec()->len)
 
-/* 73 bytes */
-static const uint8_t pending_rsp[] = {
-	0xfe, 0x53, 0x4d, 0x42, 0x40, 0x00, 0x00, 0x00, 0x03, 0x01, 0x00, 0x00,
-	0x0b, 0x00, 0x00, 0x01, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0xb6, 0x2b, 0xf1, 0x03, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x21,
-};
+SHARED_VECTOR(pending_rsp, "zeek-smb2-zero-byte-error-ioctl.pcapng", 60, 4, 0, false)
+#define pending_rsp (pending_rsp_vec()->p)
+#define pending_rsp_len (pending_rsp_vec()->len)
 
-/* 72 bytes */
-static const uint8_t short_error[] = {
-	0xfe, 0x53, 0x4d, 0x42, 0x40, 0x00, 0x01, 0x00, 0x64, 0x00, 0x00, 0xc0,
-	0x01, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x41, 0x00, 0x00, 0x64, 0x00, 0x28, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-};
+SHARED_VECTOR(short_error, "samr-enum-lab-acl_2.2_summary.pcapng", 22, 4, 0, false)
+#define short_error (short_error_vec()->p)
+#define short_error_len (short_error_vec()->len)
 
 #define DEC_WRAPPER(fn_name, type, decoder)                                  \
 	static enum sd_err fn_name(const uint8_t *p, size_t len)             \
@@ -145,7 +67,7 @@ session_setup_messages_decode(void **state)
 	struct smb2_session_setup_rsp r;
 
 	(void)state;
-	assert_int_equal(smb2_session_setup_req_decode(sess_req, sizeof(sess_req), &q), SD_OK);
+	assert_int_equal(smb2_session_setup_req_decode(sess_req, sess_req_len, &q), SD_OK);
 	assert_int_equal(q.flags, 0);
 	assert_int_equal(q.security_mode, SMB2_NEGOTIATE_SIGNING_ENABLED);
 	assert_int_equal(q.capabilities, SMB2_GLOBAL_CAP_DFS);
@@ -153,13 +75,13 @@ session_setup_messages_decode(void **state)
 	assert_int_equal(q.secbuf_len, 74);
 	assert_ptr_equal(q.secbuf, sess_req + q.secbuf_offset);
 	assert_int_equal(q.anom.n, 0);
-	assert_int_equal(smb2_session_setup_rsp_decode(sess_rsp, sizeof(sess_rsp), &r), SD_OK);
+	assert_int_equal(smb2_session_setup_rsp_decode(sess_rsp, sess_rsp_len, &r), SD_OK);
 	assert_int_equal(r.session_flags, 0);
 	assert_int_equal(r.secbuf_len, 271);
 	assert_int_equal(r.secbuf_offset, 72);
 	assert_int_equal(r.anom.n, 0);
-	smb2_test_every_prefix_fails(sess_req, sizeof(sess_req), dec_sess_req);
-	smb2_test_every_prefix_fails(sess_rsp, sizeof(sess_rsp), dec_sess_rsp);
+	smb2_test_every_prefix_fails(sess_req, sess_req_len, dec_sess_req);
+	smb2_test_every_prefix_fails(sess_rsp, sess_rsp_len, dec_sess_rsp);
 }
 
 static void
@@ -171,18 +93,18 @@ session_setup_round_trips(void **state)
 	struct smb2_session_setup_rsp r;
 
 	(void)state;
-	assert_int_equal(smb2_session_setup_req_decode(sess_req, sizeof(sess_req), &q), SD_OK);
+	assert_int_equal(smb2_session_setup_req_decode(sess_req, sess_req_len, &q), SD_OK);
 	sd_wr_init(&w, out, sizeof(out));
-	smb2_test_copy_header(sess_req, sizeof(sess_req), &w);
+	smb2_test_copy_header(sess_req, sess_req_len, &w);
 	assert_int_equal(smb2_session_setup_req_encode(&q, &w), SD_OK);
-	assert_int_equal(w.len, sizeof(sess_req));
-	assert_memory_equal(out, sess_req, sizeof(sess_req));
-	assert_int_equal(smb2_session_setup_rsp_decode(sess_rsp, sizeof(sess_rsp), &r), SD_OK);
+	assert_int_equal(w.len, sess_req_len);
+	assert_memory_equal(out, sess_req, sess_req_len);
+	assert_int_equal(smb2_session_setup_rsp_decode(sess_rsp, sess_rsp_len, &r), SD_OK);
 	sd_wr_init(&w, out, sizeof(out));
-	smb2_test_copy_header(sess_rsp, sizeof(sess_rsp), &w);
+	smb2_test_copy_header(sess_rsp, sess_rsp_len, &w);
 	assert_int_equal(smb2_session_setup_rsp_encode(&r, &w), SD_OK);
-	assert_int_equal(w.len, sizeof(sess_rsp));
-	assert_memory_equal(out, sess_rsp, sizeof(sess_rsp));
+	assert_int_equal(w.len, sess_rsp_len);
+	assert_memory_equal(out, sess_rsp, sess_rsp_len);
 
 	/* A binding request with a previous session id, built from scratch. */
 	memset(&q, 0, sizeof(q));
@@ -207,25 +129,27 @@ session_setup_round_trips(void **state)
 static void
 session_setup_malformed(void **state)
 {
-	uint8_t m[sizeof(sess_req)];
+	uint8_t m[4096];
+	const size_t m_n = sess_req_len;
 	struct smb2_session_setup_req q;
 
 	(void)state;
-	memcpy(m, sess_req, sizeof(m));
+	assert_true(m_n <= sizeof(m));
+	memcpy(m, sess_req, m_n);
 	sd_store_u16le(m + 64 + 14, 75); /* SecurityBufferLength past the end */
-	assert_int_equal(smb2_session_setup_req_decode(m, sizeof(m), &q), SD_ERR_BAD_OFFSET);
-	memcpy(m, sess_req, sizeof(m));
+	assert_int_equal(smb2_session_setup_req_decode(m, m_n, &q), SD_ERR_BAD_OFFSET);
+	memcpy(m, sess_req, m_n);
 	sd_store_u16le(m + 64, 24);
-	assert_int_equal(smb2_session_setup_req_decode(m, sizeof(m), &q), SD_ERR_STRUCTURE_SIZE);
-	memcpy(m, sess_req, sizeof(m));
+	assert_int_equal(smb2_session_setup_req_decode(m, m_n, &q), SD_ERR_STRUCTURE_SIZE);
+	memcpy(m, sess_req, m_n);
 	m[64 + 8] = 1; /* Channel must be zero */
-	assert_int_equal(smb2_session_setup_req_decode(m, sizeof(m), &q), SD_OK);
+	assert_int_equal(smb2_session_setup_req_decode(m, m_n, &q), SD_OK);
 	assert_true(smb2_test_has_anom(&q.anom, SD_ANOM_RESERVED_NONZERO));
 	/* More than padding after the buffer. */
-	assert_int_equal(smb2_session_setup_req_decode(sess_req, sizeof(sess_req), &q), SD_OK);
-	memcpy(m, sess_req, sizeof(m));
+	assert_int_equal(smb2_session_setup_req_decode(sess_req, sess_req_len, &q), SD_OK);
+	memcpy(m, sess_req, m_n);
 	sd_store_u16le(m + 64 + 14, 60);
-	assert_int_equal(smb2_session_setup_req_decode(m, sizeof(m), &q), SD_OK);
+	assert_int_equal(smb2_session_setup_req_decode(m, m_n, &q), SD_OK);
 	assert_true(smb2_test_has_anom(&q.anom, SD_ANOM_TRAILING_BYTES));
 }
 
@@ -238,7 +162,7 @@ tree_connect_messages_decode(void **state)
 	size_t n;
 
 	(void)state;
-	assert_int_equal(smb2_tree_connect_req_decode(tree_req, sizeof(tree_req), &q), SD_OK);
+	assert_int_equal(smb2_tree_connect_req_decode(tree_req, tree_req_len, &q), SD_OK);
 	assert_false(q.has_extension);
 	assert_int_equal(q.path_offset, 72);
 	assert_int_equal(q.path_len, 44);
@@ -246,14 +170,14 @@ tree_connect_messages_decode(void **state)
 	assert_string_equal(path, "\\\\192.168.199.133\\IPC$");
 	assert_int_equal(n, 22);
 	assert_int_equal(q.anom.n, 0);
-	assert_int_equal(smb2_tree_connect_rsp_decode(tree_rsp, sizeof(tree_rsp), &r), SD_OK);
+	assert_int_equal(smb2_tree_connect_rsp_decode(tree_rsp, tree_rsp_len, &r), SD_OK);
 	assert_int_equal(r.share_type, SMB2_SHARE_TYPE_PIPE);
 	assert_int_equal(r.share_flags, SMB2_SHAREFLAG_NO_CACHING);
 	assert_int_equal(r.capabilities, 0);
 	assert_int_equal(r.maximal_access, 0x011f01ff);
 	assert_int_equal(r.anom.n, 0);
-	smb2_test_every_prefix_fails(tree_req, sizeof(tree_req), dec_tree_req);
-	smb2_test_every_prefix_fails(tree_rsp, sizeof(tree_rsp), dec_tree_rsp);
+	smb2_test_every_prefix_fails(tree_req, tree_req_len, dec_tree_req);
+	smb2_test_every_prefix_fails(tree_rsp, tree_rsp_len, dec_tree_rsp);
 }
 
 static void
@@ -265,18 +189,18 @@ tree_connect_round_trips(void **state)
 	struct smb2_tree_connect_rsp r, r2;
 
 	(void)state;
-	assert_int_equal(smb2_tree_connect_req_decode(tree_req, sizeof(tree_req), &q), SD_OK);
+	assert_int_equal(smb2_tree_connect_req_decode(tree_req, tree_req_len, &q), SD_OK);
 	sd_wr_init(&w, out, sizeof(out));
-	smb2_test_copy_header(tree_req, sizeof(tree_req), &w);
+	smb2_test_copy_header(tree_req, tree_req_len, &w);
 	assert_int_equal(smb2_tree_connect_req_encode(&q, &w), SD_OK);
-	assert_int_equal(w.len, sizeof(tree_req));
-	assert_memory_equal(out, tree_req, sizeof(tree_req));
-	assert_int_equal(smb2_tree_connect_rsp_decode(tree_rsp, sizeof(tree_rsp), &r), SD_OK);
+	assert_int_equal(w.len, tree_req_len);
+	assert_memory_equal(out, tree_req, tree_req_len);
+	assert_int_equal(smb2_tree_connect_rsp_decode(tree_rsp, tree_rsp_len, &r), SD_OK);
 	sd_wr_init(&w, out, sizeof(out));
-	smb2_test_copy_header(tree_rsp, sizeof(tree_rsp), &w);
+	smb2_test_copy_header(tree_rsp, tree_rsp_len, &w);
 	assert_int_equal(smb2_tree_connect_rsp_encode(&r, &w), SD_OK);
-	assert_int_equal(w.len, sizeof(tree_rsp));
-	assert_memory_equal(out, tree_rsp, sizeof(tree_rsp));
+	assert_int_equal(w.len, tree_rsp_len);
+	assert_memory_equal(out, tree_rsp, tree_rsp_len);
 
 	memset(&r, 0, sizeof(r));
 	r.share_type = SMB2_SHARE_TYPE_DISK;
@@ -349,21 +273,23 @@ tree_connect_extension_round_trips(void **state)
 static void
 tree_connect_malformed(void **state)
 {
-	uint8_t m[sizeof(tree_req)];
+	uint8_t m[4096];
+	const size_t m_n = tree_req_len;
 	struct smb2_tree_connect_req q;
 
 	(void)state;
-	memcpy(m, tree_req, sizeof(m));
+	assert_true(m_n <= sizeof(m));
+	memcpy(m, tree_req, m_n);
 	sd_store_u16le(m + 68, 200);
-	assert_int_equal(smb2_tree_connect_req_decode(m, sizeof(m), &q), SD_ERR_BAD_OFFSET);
-	memcpy(m, tree_req, sizeof(m));
+	assert_int_equal(smb2_tree_connect_req_decode(m, m_n, &q), SD_ERR_BAD_OFFSET);
+	memcpy(m, tree_req, m_n);
 	sd_store_u16le(m + 70, 43); /* odd UTF-16 length */
-	assert_int_equal(smb2_tree_connect_req_decode(m, sizeof(m), &q), SD_OK);
+	assert_int_equal(smb2_tree_connect_req_decode(m, m_n, &q), SD_OK);
 	assert_true(smb2_test_has_anom(&q.anom, SD_ANOM_LENGTH_MISMATCH));
-	memcpy(m, tree_req, sizeof(m));
+	memcpy(m, tree_req, m_n);
 	sd_store_u16le(m + 66, SMB2_TREE_CONNECT_FLAG_EXTENSION_PRESENT);
 	/* The path bytes read as an extension now: context count 0x5C... */
-	assert_int_not_equal(smb2_tree_connect_req_decode(m, sizeof(m), &q), SD_OK);
+	assert_int_not_equal(smb2_tree_connect_req_decode(m, m_n, &q), SD_OK);
 }
 
 static void
@@ -373,36 +299,38 @@ error_responses_decode(void **state)
 	struct smb2_message m;
 
 	(void)state;
-	assert_int_equal(smb2_message_decode(logon_failure, sizeof(logon_failure), &m), SD_OK);
+	assert_int_equal(smb2_message_decode(logon_failure, logon_failure_len, &m), SD_OK);
 	assert_int_equal(m.kind, SMB2_BODY_ERROR);
 	assert_int_equal(m.hdr.status, 0xC000006Du);
 	assert_int_equal(m.body.error.byte_count, 0);
 	assert_int_equal(m.body.error.anom.n, 0);
 	assert_false(m.body.error.quirk_no_data_byte);
 	{
-		uint8_t c[sizeof(logon_failure)];
+		uint8_t c[4096];
+		const size_t c_n = logon_failure_len;
 
-		memcpy(c, logon_failure, sizeof(c));
+		assert_true(c_n <= sizeof(c));
+		memcpy(c, logon_failure, c_n);
 		c[66] = 1; /* ErrorContextCount without ErrorData */
-		assert_int_equal(smb2_error_rsp_decode(c, sizeof(c), &e), SD_OK);
+		assert_int_equal(smb2_error_rsp_decode(c, c_n, &e), SD_OK);
 		assert_true(smb2_test_has_anom(&e.anom, SD_ANOM_LENGTH_MISMATCH));
 		c[66] = 0;
 		c[67] = 2; /* Reserved */
-		assert_int_equal(smb2_error_rsp_decode(c, sizeof(c), &e), SD_OK);
+		assert_int_equal(smb2_error_rsp_decode(c, c_n, &e), SD_OK);
 		assert_true(smb2_test_has_anom(&e.anom, SD_ANOM_RESERVED_NONZERO));
 	}
 
-	assert_int_equal(smb2_error_rsp_decode(pending_rsp, sizeof(pending_rsp), &e), SD_OK);
+	assert_int_equal(smb2_error_rsp_decode(pending_rsp, pending_rsp_len, &e), SD_OK);
 	assert_true(smb2_test_has_anom(&e.anom, SD_ANOM_ERROR_BODY_QUIRK));
 	assert_int_equal(e.anom.a[0].value, 0x100u | pending_rsp[72]);
 
-	assert_int_equal(smb2_error_rsp_decode(short_error, sizeof(short_error), &e), SD_OK);
+	assert_int_equal(smb2_error_rsp_decode(short_error, short_error_len, &e), SD_OK);
 	assert_true(e.quirk_no_data_byte);
 	assert_int_equal(e.anom.a[0].code, SD_ANOM_ERROR_BODY_QUIRK);
 	assert_int_equal(e.anom.a[0].value, 8);
 	/* A 9-byte body is the minimum the format allows, 8 the quirk. */
-	smb2_test_every_prefix_fails(logon_failure, sizeof(logon_failure) - 1, dec_error);
-	smb2_test_every_prefix_safe(pending_rsp, sizeof(pending_rsp), dec_error);
+	smb2_test_every_prefix_fails(logon_failure, logon_failure_len - 1, dec_error);
+	smb2_test_every_prefix_safe(pending_rsp, pending_rsp_len, dec_error);
 }
 
 static void
@@ -417,12 +345,12 @@ error_round_trips_and_contexts(void **state)
 	char name[32];
 
 	(void)state;
-	assert_int_equal(smb2_error_rsp_decode(logon_failure, sizeof(logon_failure), &e), SD_OK);
+	assert_int_equal(smb2_error_rsp_decode(logon_failure, logon_failure_len, &e), SD_OK);
 	sd_wr_init(&w, out, sizeof(out));
-	smb2_test_copy_header(logon_failure, sizeof(logon_failure), &w);
+	smb2_test_copy_header(logon_failure, logon_failure_len, &w);
 	assert_int_equal(smb2_error_rsp_encode(&e, &w), SD_OK);
-	assert_int_equal(w.len, sizeof(logon_failure));
-	assert_memory_equal(out, logon_failure, sizeof(logon_failure));
+	assert_int_equal(w.len, logon_failure_len);
+	assert_memory_equal(out, logon_failure, logon_failure_len);
 
 	/* Two 3.1.1 contexts: a default one of 4 bytes, then SHARE_REDIRECT. */
 	sd_wr_init(&dw, data, sizeof(data));

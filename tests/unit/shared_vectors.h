@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 struct shared_vec {
-	const char *capture;   /* file name in <shared>/captures */
+	const char *capture;   /* file name in <shared>/captures; "tests/..." names our own, in the source tree */
 	unsigned long frame;   /* 1-based, as tshark counts */
 	size_t offset;         /* where the vector starts (4: after the NetBIOS header) */
 	size_t length;         /* 0: to the end */
@@ -27,7 +27,9 @@ struct shared_vec {
 void shared_vec_need(struct shared_vec *v);
 
 /* A vector as an expression: NAME for its bytes and NAME_len for its
- * length, loaded (or the test skipped) where it is first used. */
+ * length, loaded (or the test skipped) where it is first used. A capture
+ * named "tests/..." is one of ours (tests/scenarios, tests/fuzz/corpus):
+ * always there, never skipped. */
 #define SHARED_VECTOR(name, capture, frame, offset, length, pdu)                                                   \
 	static inline struct shared_vec *name##_vec(void)                                                          \
 	{                                                                                                          \

@@ -50,6 +50,63 @@ tcp_body(const char *name, uint8_t *buf, size_t *len)
 	return body;
 }
 
+/* Our own exchange (always here): an SMB client's AS and TGS exchanges
+ * with the tests' MIT KDC over UDP (realm SMBDIAG.TEST, alice,
+ * cifs/fs1.smbdiag.test), frames 8-13 of a Kerberos-sealed session we
+ * recorded against smbd (a fuzz seed too). */
+#define OWN_KDC_CAPTURE "tests/fuzz/corpus/capture/smbdiag-kerberos-sealed-smb-4455-kdc-8888.pcap"
+SHARED_VECTOR(own_as_req, OWN_KDC_CAPTURE, 8, 0, 0, false)
+SHARED_VECTOR(own_preauth_required, OWN_KDC_CAPTURE, 9, 0, 0, false)
+SHARED_VECTOR(own_as_req_preauth, OWN_KDC_CAPTURE, 10, 0, 0, false)
+SHARED_VECTOR(own_as_rep, OWN_KDC_CAPTURE, 11, 0, 0, false)
+SHARED_VECTOR(own_tgs_req, OWN_KDC_CAPTURE, 12, 0, 0, false)
+SHARED_VECTOR(own_tgs_rep, OWN_KDC_CAPTURE, 13, 0, 0, false)
+
+static void
+decode_vec(const struct shared_vec *v, struct krb_message *m, enum krb_msg_type type)
+{
+	assert_int_equal(krb_decode(v->p, v->len, m), SD_OK);
+	assert_int_equal(m->pvno, 5);
+	assert_int_equal(m->msg_type, type);
+	assert_int_equal(m->anom.n, 0);
+}
+
+static void
+own_kdc_exchange_decodes(void **state)
+{
+	struct krb_message m;
+	const struct krb_kdc_req *req = &m.u.req;
+	const struct krb_kdc_rep *rep = &m.u.rep;
+	const struct krb_error *e = &m.u.error;
+
+	(void)state;
+	decode_vec(own_as_req_vec(), &m, KRB_MSG_AS_REQ);
+	assert_name(&req->cname, "alice");
+	assert_str(&req->realm, "SMBDIAG.TEST");
+	assert_name(&req->sname, "krbtgt/SMBDIAG.TEST");
+	assert_false(req->has_ap_req);
+	decode_vec(own_preauth_required_vec(), &m, KRB_MSG_ERROR);
+	assert_int_equal(e->error_code, 25);
+	assert_str(&e->realm, "SMBDIAG.TEST");
+	assert_true(e->has_method_data);
+	assert_true(e->n_etype_info >= 1);
+	assert_int_equal(e->etype_info[0].etype, 18);
+	decode_vec(own_as_req_preauth_vec(), &m, KRB_MSG_AS_REQ);
+	assert_true(req->padata.n >= 1);
+	decode_vec(own_as_rep_vec(), &m, KRB_MSG_AS_REP);
+	assert_str(&rep->crealm, "SMBDIAG.TEST");
+	assert_name(&rep->cname, "alice");
+	assert_name(&rep->ticket.sname, "krbtgt/SMBDIAG.TEST");
+	assert_int_equal(rep->ticket.enc_part.etype, 18);
+	decode_vec(own_tgs_req_vec(), &m, KRB_MSG_TGS_REQ);
+	assert_true(req->has_ap_req);
+	assert_name(&req->ap_req.ticket.sname, "krbtgt/SMBDIAG.TEST");
+	assert_name(&req->sname, "cifs/fs1.smbdiag.test");
+	decode_vec(own_tgs_rep_vec(), &m, KRB_MSG_TGS_REP);
+	assert_name(&rep->ticket.sname, "cifs/fs1.smbdiag.test");
+	assert_str(&rep->ticket.realm, "SMBDIAG.TEST");
+}
+
 static void
 as_req_and_as_rep_from_kinit(void **state)
 {
@@ -471,6 +528,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(own_kdc_exchange_decodes),
 		cmocka_unit_test(as_req_and_as_rep_from_kinit),
 		cmocka_unit_test(krb_error_with_etype_info2),
 		cmocka_unit_test(krb_error_with_ntstatus_and_udp_error),

@@ -267,6 +267,42 @@ extended_security_response_round_trips(void **state)
 		assert_int_equal(smb1_negotiate_response_decode(in, cut, &resp, NULL), SD_ERR_TRUNCATED);
 }
 
+/* Our own (always here): smbclient -m NT1 and smbd with server min protocol
+ * = NT1, frames 4 and 6 of tests/scenarios/negotiate-smb1-in-use.pcapng. */
+SHARED_VECTOR(samba_smb1_request, "tests/scenarios/negotiate-smb1-in-use.pcapng", 4, 4, 0, false)
+SHARED_VECTOR(samba_smb1_response, "tests/scenarios/negotiate-smb1-in-use.pcapng", 6, 4, 0, false)
+
+static void
+samba_nt1_negotiate(void **state)
+{
+	struct smb1_negotiate_request req;
+	struct smb1_negotiate_response resp;
+	struct sd_anomalies anom = {0};
+	uint8_t in[512];
+	size_t len = vec_copy(samba_smb1_request_vec(), in, sizeof(in)), cut;
+	int nt;
+
+	(void)state;
+	assert_int_equal(smb1_negotiate_request_decode(in, len, &req, &anom), SD_OK);
+	assert_int_equal(anom.n, 0);
+	assert_true(req.offers_smb1);
+	assert_false(req.offers_smb2_002);
+	/* smbclient offers "NT LANMAN 1.0" first (Samba treats it as NT LM
+	 * 0.12), and smbd picks it. */
+	nt = smb1_negotiate_dialect_index(&req, "NT LANMAN 1.0");
+	assert_int_equal(nt, 0);
+	assert_true(smb1_negotiate_dialect_index(&req, "NT LM 0.12") > 0);
+	len = vec_copy(samba_smb1_response_vec(), in, sizeof(in));
+	assert_int_equal(smb1_negotiate_response_decode(in, len, &resp, &anom), SD_OK);
+	assert_int_equal(anom.n, 0);
+	assert_int_equal(resp.form, SMB1_NEG_FORM_NT);
+	assert_int_equal(resp.dialect_index, nt);
+	assert_non_null(resp.server_guid);
+	assert_true(resp.security_blob_len > 0);
+	for (cut = 0; cut < len; cut++)
+		assert_int_not_equal(smb1_negotiate_response_decode(in, cut, &resp, NULL), SD_OK);
+}
+
 static void
 lanman_response_and_challenge(void **state)
 {
@@ -479,6 +515,7 @@ main(void)
 		cmocka_unit_test(word_count_in_request_is_an_anomaly),
 		cmocka_unit_test(decodes_smb1_only_server_answer),
 		cmocka_unit_test(extended_security_response_round_trips),
+		cmocka_unit_test(samba_nt1_negotiate),
 		cmocka_unit_test(lanman_response_and_challenge),
 		cmocka_unit_test(nt_challenge_response_round_trips),
 		cmocka_unit_test(no_dialect_and_error_forms),

@@ -135,6 +135,45 @@ real_messages_round_trip(void **state)
 	assert_memory_equal(out, smb2_neg_rsp, smb2_neg_rsp_len);
 }
 
+/* Our own (always here): smbclient's 3.1.1 NEGOTIATE and smbd's answer,
+ * frames 4 and 6 of tests/scenarios/ok-smb311.pcapng. */
+SHARED_VECTOR(samba_neg_req, "tests/scenarios/ok-smb311.pcapng", 4, 4, 0, false)
+SHARED_VECTOR(samba_neg_rsp, "tests/scenarios/ok-smb311.pcapng", 6, 4, 0, false)
+
+static void
+samba_messages_decode_and_round_trip(void **state)
+{
+	const struct shared_vec *rq = samba_neg_req_vec(), *rs = samba_neg_rsp_vec();
+	uint8_t out[600];
+	struct sd_wr w;
+	struct smb2_negotiate_req q;
+	struct smb2_negotiate_rsp r;
+
+	(void)state;
+	assert_int_equal(smb2_negotiate_req_decode(rq->p, rq->len, &q), SD_OK);
+	assert_true(q.offers_311);
+	assert_int_equal(q.dialects[q.n_dialects - 1], SMB2_DIALECT_311);
+	assert_non_null(smb2_negctx_find(&q.ctx, SMB2_PREAUTH_INTEGRITY_CAPABILITIES));
+	assert_non_null(smb2_negctx_find(&q.ctx, SMB2_ENCRYPTION_CAPABILITIES));
+	assert_int_equal(q.anom.n, 0);
+	sd_wr_init(&w, out, sizeof(out));
+	smb2_test_copy_header(rq->p, rq->len, &w);
+	assert_int_equal(smb2_negotiate_req_encode(&q, &w), SD_OK);
+	assert_int_equal(w.len, rq->len);
+	assert_memory_equal(out, rq->p, rq->len);
+
+	assert_int_equal(smb2_negotiate_rsp_decode(rs->p, rs->len, &r), SD_OK);
+	assert_int_equal(r.dialect, SMB2_DIALECT_311);
+	assert_non_null(smb2_negctx_find(&r.ctx, SMB2_PREAUTH_INTEGRITY_CAPABILITIES));
+	assert_true(r.max_read_size >= 65536);
+	assert_int_equal(r.anom.n, 0);
+	sd_wr_init(&w, out, sizeof(out));
+	smb2_test_copy_header(rs->p, rs->len, &w);
+	assert_int_equal(smb2_negotiate_rsp_encode(&r, &w), SD_OK);
+	assert_int_equal(w.len, rs->len);
+	assert_memory_equal(out, rs->p, rs->len);
+}
+
 static void
 every_truncation_fails(void **state)
 {
@@ -397,6 +436,7 @@ main(void)
 		cmocka_unit_test(windows10_request_decodes),
 		cmocka_unit_test(windows10_response_decodes),
 		cmocka_unit_test(smb2x_messages_decode),
+		cmocka_unit_test(samba_messages_decode_and_round_trip),
 		cmocka_unit_test(real_messages_round_trip),
 		cmocka_unit_test(every_truncation_fails),
 		cmocka_unit_test(encoder_reports_short_buffer),

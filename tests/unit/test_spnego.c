@@ -5,7 +5,9 @@
 #include <cmocka.h>
 
 #include "auth_vectors.h"
+#include "core/auth/ntlmssp.h"
 #include "core/auth/spnego.h"
+#include "core/wire/smb2.h"
 
 static const char *const der_vectors[] = {
 	"spnego-init2-server.bin",        "spnego-init2-negoex.bin",
@@ -91,6 +93,72 @@ kerberos_init_and_response(void **state)
 	assert_int_equal(tok.resp.supported_mech, SPNEGO_MECH_MS_KRB5);
 	assert_int_equal(tok.resp.response_token.p[0], 0x60);
 	assert_string_equal(spnego_neg_state_name(tok.resp.neg_state), "accept-completed");
+}
+
+/* Our own (always here): the security buffers of smbclient's NTLM logon to
+ * smbd, tests/scenarios/ok-smb311.pcapng frames 6 (NEGOTIATE answer) and
+ * 8-11 (SESSION_SETUP), taken out of the SMB2 messages by the SMB2 codec. */
+#define OK_SMB311 "tests/scenarios/ok-smb311.pcapng"
+SHARED_VECTOR(samba_neg_answer, OK_SMB311, 6, 4, 0, false)
+SHARED_VECTOR(samba_setup1, OK_SMB311, 8, 4, 0, false)
+SHARED_VECTOR(samba_setup1_answer, OK_SMB311, 9, 4, 0, false)
+SHARED_VECTOR(samba_setup2, OK_SMB311, 10, 4, 0, false)
+SHARED_VECTOR(samba_setup2_answer, OK_SMB311, 11, 4, 0, false)
+
+static void
+blob_of(const struct shared_vec *v, bool request, struct spnego_token *tok)
+{
+	struct smb2_session_setup_req q;
+	struct smb2_session_setup_rsp r;
+
+	if (request) {
+		assert_int_equal(smb2_session_setup_req_decode(v->p, v->len, &q), SD_OK);
+		assert_int_equal(spnego_decode(q.secbuf, q.secbuf_len, tok), SD_OK);
+	} else {
+		assert_int_equal(smb2_session_setup_rsp_decode(v->p, v->len, &r), SD_OK);
+		assert_int_equal(spnego_decode(r.secbuf, r.secbuf_len, tok), SD_OK);
+	}
+	assert_int_equal(tok->anom.n, 0);
+}
+
+static void
+samba_ntlm_logon(void **state)
+{
+	const struct shared_vec *neg = samba_neg_answer_vec();
+	struct smb2_negotiate_rsp nr;
+	struct spnego_token tok;
+	struct spnego_blob inner;
+	struct ntlm_challenge ch;
+	struct ntlm_authenticate au;
+
+	(void)state;
+	assert_int_equal(smb2_negotiate_rsp_decode(neg->p, neg->len, &nr), SD_OK);
+	assert_int_equal(spnego_decode(nr.secbuf, nr.secbuf_len, &tok), SD_OK);
+	assert_int_equal(tok.kind, SPNEGO_KIND_INIT);
+	assert_true(tok.init.has_neg_hints);
+	assert_true(tok.init.n_mechs >= 1);
+	assert_int_equal(tok.init.mechs[tok.init.n_mechs - 1], SPNEGO_MECH_NTLMSSP);
+
+	blob_of(samba_setup1_vec(), true, &tok);
+	assert_int_equal(tok.kind, SPNEGO_KIND_INIT);
+	assert_memory_equal(tok.init.mech_token.p, "NTLMSSP\0\x01", 9);
+
+	blob_of(samba_setup1_answer_vec(), false, &tok);
+	assert_int_equal(tok.resp.neg_state, SPNEGO_ACCEPT_INCOMPLETE);
+	assert_int_equal(tok.resp.supported_mech, SPNEGO_MECH_NTLMSSP);
+	inner = spnego_inner_token(&tok);
+	assert_int_equal(ntlm_decode_challenge(inner.p, inner.len, &ch), SD_OK);
+	assert_non_null(ntlm_av_find(&ch.av, NTLM_AV_NB_COMPUTER_NAME));
+	assert_non_null(ntlm_av_find(&ch.av, NTLM_AV_NB_DOMAIN_NAME));
+
+	blob_of(samba_setup2_vec(), true, &tok);
+	inner = spnego_inner_token(&tok);
+	assert_int_equal(ntlm_decode_authenticate(inner.p, inner.len, &au), SD_OK);
+	assert_int_equal(au.user.len, 10);
+	assert_memory_equal(au.user.p, "a\0l\0i\0c\0e\0", 10);
+
+	blob_of(samba_setup2_answer_vec(), false, &tok);
+	assert_int_equal(tok.resp.neg_state, SPNEGO_ACCEPT_COMPLETED);
 }
 
 static void
@@ -354,6 +422,7 @@ main(void)
 		cmocka_unit_test(server_init2_from_samba),
 		cmocka_unit_test(windows_negoex_init2_and_client_init),
 		cmocka_unit_test(kerberos_init_and_response),
+		cmocka_unit_test(samba_ntlm_logon),
 		cmocka_unit_test(ntlm_responses_and_final_mic),
 		cmocka_unit_test(raw_tokens_and_empty),
 		cmocka_unit_test(malformed_tokens),

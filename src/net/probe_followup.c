@@ -348,13 +348,13 @@ probe_followups(struct probe *p, const struct probe_attempt *primary, int exit_s
 
 	if (exit_status == PROBE_EXIT_OK || exit_status == PROBE_EXIT_TCP || !primary->client)
 		return;
+	r = smb2_client_result(primary->client);
 	/* The server refused this client before any SMB: no offer changes that. */
-	if (smb2_client_result(primary->client)->failure == SMB2C_FAIL_NBSS_REFUSED)
+	if (r->failure == SMB2C_FAIL_NBSS_REFUSED)
 		return;
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return;
-	r = smb2_client_result(primary->client);
 	if (exit_status == PROBE_EXIT_NEGOTIATE && !sizes_only(r)) {
 		dialect_experiments(p, a);
 		smb1_experiment(p, a);

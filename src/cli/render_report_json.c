@@ -479,6 +479,8 @@ json_experiment(struct cli_json *j, const struct ev_experiment *e)
 		cli_json_kv_string(j, "address", e->address);
 	if (e->server.known)
 		json_server_identity(j, &e->server);
+	if (e->kind == EV_EXP_OTHER_ADDRESS)
+		cli_json_kv_bool(j, "full_walk", e->full_walk);
 	cli_json_kv_string(j, "step", sd_step_name(e->step));
 	cli_json_kv_string(j, "outcome", ev_outcome_name(e->outcome));
 	if (e->outcome == EV_ANSWERED) {

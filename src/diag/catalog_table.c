@@ -228,9 +228,10 @@ const struct sd_finding_def sd_catalog_rows[] = {
 {
 	"negotiate.different_servers", SD_STEP_NEGOTIATE, SD_SEV_WARNING,
 	N_("The server's name leads to different SMB servers"),
-	N_("Connections to one server name reached SMB servers that answer NEGOTIATE differently: another "
-	   "ServerGuid, or another dialect, security mode or capabilities. The name has several addresses "
-	   "(DNS round robin, a stale record, a load balancer) that are not one server. An SMB 3.x client "
+	N_("Connections to one server name reached SMB servers that answer NEGOTIATE differently (another "
+	   "ServerGuid, or another dialect, security mode or capabilities), or that give the same logon and "
+	   "share another result. The name has several addresses (DNS round robin, a stale record, a load "
+	   "balancer) that are not one server. An SMB 3.x client "
 	   "remembers the server it first reached under a name and drops a later connection under that name "
 	   "whose answer differs (MS-SMB2 3.2.1.9, 3.2.5.2), so reconnects and new sessions fail now and "
 	   "then; a Kerberos ticket for cifs/<name> decrypts only on the server that holds that principal's "

@@ -331,6 +331,8 @@ struct ev_experiment {
 	char shares[EV_MAX_SHARES][81];
 	char address[64];             /* where it connected, or tried to */
 	struct ev_server_identity server;  /* who answered its NEGOTIATE */
+	bool full_walk;               /* OTHER_ADDRESS: the user's whole walk, not NEGOTIATE only
+				       * (ok: it got through; else step/outcome/status say where it ended) */
 };
 
 #define EV_MAX_EVIDENCE 6

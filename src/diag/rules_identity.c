@@ -95,52 +95,170 @@ consequence(struct ev_finding *f, const char *name, uint16_t dialect)
 				    "name's key", name);
 }
 
+/* Where a walk through NEGOTIATE, SESSION_SETUP and TREE_CONNECT ended. */
+struct walk_end {
+	bool through;
+	enum sd_step step;
+	enum ev_outcome outcome;
+	uint32_t status;
+};
+
+static void
+connection_end(const struct ev_connection *c, struct walk_end *w)
+{
+	uint8_t i;
+
+	memset(w, 0, sizeof(*w));
+	w->through = true;
+	for (i = 0; i < c->n_steps; i++) {
+		const struct ev_step *s = &c->steps[i];
+
+		if (s->step == SD_STEP_LOGOFF)
+			break;
+		if (s->outcome == EV_ANSWERED && (s->status == RULE_ST_SUCCESS || s->status == RULE_ST_MORE_PROCESSING))
+			continue;
+		w->through = false;
+		w->step = s->step;
+		w->outcome = s->outcome;
+		w->status = s->status;
+		return;
+	}
+}
+
+static void
+experiment_end(const struct ev_experiment *e, struct walk_end *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->through = e->ok;
+	if (!e->ok) {
+		w->step = e->step;
+		w->outcome = e->outcome;
+		w->status = e->status;
+	}
+}
+
+static bool
+same_end(const struct walk_end *a, const struct walk_end *b)
+{
+	if (a->through || b->through)
+		return a->through == b->through;
+	return a->step == b->step && a->outcome == b->outcome && (a->outcome != EV_ANSWERED || a->status == b->status);
+}
+
+/* The step as captures name it, in the report's language. */
+static const char *
+step_label(const struct ev_timeline *t, enum sd_step step)
+{
+	switch (step) {
+	case SD_STEP_NEGOTIATE: return ev_tr(t, N_("NEGOTIATE"));
+	case SD_STEP_SESSION_SETUP: return ev_tr(t, N_("SESSION_SETUP"));
+	case SD_STEP_TREE_CONNECT: return ev_tr(t, N_("TREE_CONNECT"));
+	default: return sd_step_name(step);
+	}
+}
+
+/* "got through" or "ended at TREE_CONNECT with STATUS_BAD_NETWORK_NAME". */
+static void
+end_text(const struct ev_timeline *t, const struct walk_end *w, char *buf, size_t cap)
+{
+	char status[64];
+
+	if (w->through) {
+		rule_fmt(t, buf, cap, "got through");
+	} else if (w->outcome == EV_ANSWERED) {
+		rule_status(w->status, status, sizeof(status));
+		rule_fmt(t, buf, cap, "ended at %s with %s", step_label(t, w->step), status);
+	} else {
+		rule_fmt(t, buf, cap, "ended at %s: %s", step_label(t, w->step), ev_outcome_name(w->outcome));
+	}
+}
+
+/* What sets experiment e apart from the connection: identity parts (d),
+ * and for the user's whole walk at another address, where it ended. */
+static void
+other_line(struct ev_finding *f, const struct ev_timeline *t, const struct ev_connection *c,
+	   const struct ev_experiment *e, unsigned d, bool walk_differs)
+{
+	struct walk_end theirs;
+	char who[160], end[160];
+
+	identity_text(t, &e->server, d, who, sizeof(who));
+	if (e->kind != EV_EXP_OTHER_ADDRESS) {
+		ev_finding_evidence(f, "a follow-up connection to %s reached another server (%s): the address leads "
+				    "to several servers, and the experiments may describe another one than this "
+				    "connection's", e->address, who);
+		return;
+	}
+	if (!walk_differs) {
+		ev_finding_evidence(f, "%s, another address of %s, answers with %s", e->address, c->server_name, who);
+		return;
+	}
+	experiment_end(e, &theirs);
+	end_text(t, &theirs, end, sizeof(end));
+	if (d)
+		ev_finding_evidence(f, "%s, another address of %s, answers with %s, and the same walk %s there",
+				    e->address, c->server_name, who, end);
+	else
+		ev_finding_evidence(f, "%s, another address of %s, answers with the same ServerGuid, but the same "
+				    "walk %s there", e->address, c->server_name, end);
+}
+
 /* The probe: the connection's server against the servers its other
  * connections (the name's other addresses, the follow-ups) reached. */
 static void
 against_experiments(struct rule_run *r, struct ev_connection *c)
 {
 	struct ev_server_identity mine;
+	struct walk_end here, there;
 	struct ev_finding *f = NULL;
-	char who[160];
+	char who[160], end[160];
 	size_t i, others = 0;
+	bool identities_differ = false, walks_differ = false;
 
 	identity_of(&c->negotiate, &mine);
 	if (!mine.known)
 		return;
+	connection_end(c, &here);
 	for (i = 0; i < r->t->n_exps; i++) {
 		const struct ev_experiment *e = &r->t->exps[i];
-		bool other_address = e->kind == EV_EXP_OTHER_ADDRESS;
+		bool other_address = e->kind == EV_EXP_OTHER_ADDRESS, walk_differs = false;
 		unsigned d;
 
 		if (e->connection != (int)c->id)
 			continue;
 		d = identity_diff(&mine, &e->server, other_address);
-		if (d == 0)
+		if (other_address && e->full_walk && e->server.known) {
+			experiment_end(e, &there);
+			walk_differs = !same_end(&here, &there);
+		}
+		if (d == 0 && !walk_differs)
 			continue;
+		identities_differ |= d != 0;
+		walks_differ |= walk_differs;
 		if (!f) {
 			f = rule_finding(r, "negotiate.different_servers", (int)c->id);
 			if (!f)
 				return;
 			identity_text(r->t, &mine, d, who, sizeof(who));
-			ev_finding_evidence(f, "%s at %s answers with %s", c->server_name, c->server, who);
+			end_text(r->t, &here, end, sizeof(end));
+			if (walk_differs)
+				ev_finding_evidence(f, "%s at %s answers with %s, and the walk %s there", c->server_name,
+						    c->server, who, end);
+			else
+				ev_finding_evidence(f, "%s at %s answers with %s", c->server_name, c->server, who);
 		}
 		if (++others > NAMED_OTHERS)
 			continue;
-		identity_text(r->t, &e->server, d, who, sizeof(who));
-		if (other_address)
-			ev_finding_evidence(f, "%s, another address of %s, answers with %s", e->address,
-					    c->server_name, who);
-		else
-			ev_finding_evidence(f, "a follow-up connection to %s reached another server (%s): the "
-					    "address leads to several servers, and the experiments may describe "
-					    "another one than this connection's", e->address, who);
+		other_line(f, r->t, c, e, d, walk_differs);
 	}
 	if (!f)
 		return;
 	if (others > NAMED_OTHERS)
 		ev_finding_evidence(f, "%zu more connections reached other servers", others - NAMED_OTHERS);
-	consequence(f, c->server_name, mine.dialect);
+	if (walks_differ)
+		ev_finding_evidence(f, "which of these results a client gets depends on the address it reaches");
+	if (identities_differ)
+		consequence(f, c->server_name, mine.dialect);
 }
 
 static bool

@@ -7,7 +7,9 @@
  * Kerberos ticket for cifs/<name> decrypts only where that SPN's key
  * lives, and shares and accounts may differ: "it works sometimes". One
  * NEGOTIATE per other address, with the user's offer, says which of them
- * are the same server as the one the probe walked through. */
+ * are the same server as the one the probe walked through; with NTLM or
+ * anonymous logons the whole walk runs again there (a share or an account
+ * that exists on one server only). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,22 +33,33 @@ static void
 describe(const struct probe *p, const struct probe_attempt *a, struct ev_experiment *e, const char *address)
 {
 	char how[EV_TEXT], guid[40];
+	const char *dialect = smb2_dialect_name(e->server.dialect);
 
-	if (e->server.known) {
-		sd_guid_text(e->server.guid, guid, sizeof(guid));
-		snprintf(e->detail, sizeof(e->detail), ev_tr(p->t, "%s, another address of %s: NEGOTIATE answered "
-						"with dialect %s, ServerGuid %s"),
-			 address, p->cfg->host,
-			 smb2_dialect_name(e->server.dialect) ? smb2_dialect_name(e->server.dialect) : "?", guid);
-		return;
-	}
 	probe_experiment_end_text(p, a, e, how, sizeof(how));
 	if (e->step == SD_STEP_TCP)
 		snprintf(how, sizeof(how), "%s",
 			 e->outcome == EV_TIMEOUT ? ev_tr(p->t, "no answer to the connection request")
 						  : ev_tr(p->t, "the connection was refused"));
-	snprintf(e->detail, sizeof(e->detail), ev_tr(p->t, "%s, another address of %s: %s"),
-		 address, p->cfg->host, how);
+	if (!e->server.known) {
+		snprintf(e->detail, sizeof(e->detail), ev_tr(p->t, "%s, another address of %s: %s"), address,
+			 p->cfg->host, how);
+		return;
+	}
+	sd_guid_text(e->server.guid, guid, sizeof(guid));
+	if (!e->full_walk)
+		snprintf(e->detail, sizeof(e->detail),
+			 ev_tr(p->t, "%s, another address of %s: NEGOTIATE answered with dialect %s, ServerGuid %s"),
+			 address, p->cfg->host, dialect ? dialect : "?", guid);
+	else if (e->ok)
+		snprintf(e->detail, sizeof(e->detail),
+			 ev_tr(p->t, "%s, another address of %s: the same walk got through (dialect %s, "
+				     "ServerGuid %s)"),
+			 address, p->cfg->host, dialect ? dialect : "?", guid);
+	else
+		snprintf(e->detail, sizeof(e->detail),
+			 ev_tr(p->t, "%s, another address of %s: the same walk ended with %s (dialect %s, "
+				     "ServerGuid %s)"),
+			 address, p->cfg->host, how, dialect ? dialect : "?", guid);
 }
 
 void
@@ -64,11 +77,14 @@ probe_other_addresses(struct probe *p, const struct probe_attempt *primary)
 	if (!a)
 		return;
 	probe_client_config(p, &ccfg);
-	ccfg.negotiate_only = true;
-	/* Kerberos needs no ticket to NEGOTIATE: keep the mechanism out. */
-	ccfg.mech = SMB2_MECH_ANONYMOUS;
-	ccfg.auth = NULL;
-	ccfg.auth_ctx = NULL;
+	/* An NTLM or anonymous logon repeats as it is; a Kerberos context is
+	 * the primary connection's own, so those addresses get NEGOTIATE only. */
+	if (ccfg.mech == SMB2_MECH_EXTERNAL) {
+		ccfg.negotiate_only = true;
+		ccfg.mech = SMB2_MECH_ANONYMOUS;
+		ccfg.auth = NULL;
+		ccfg.auth_ctx = NULL;
+	}
 	for (i = 0; i < p->resolved.n; i++) {
 		if (i == p->addr_index)
 			continue;
@@ -78,8 +94,9 @@ probe_other_addresses(struct probe *p, const struct probe_attempt *primary)
 		e = ev_add_experiment(p->t, EV_EXP_OTHER_ADDRESS, p->primary_conn);
 		if (e) {
 			probe_experiment_outcome(p, a, e);
-			e->ok = e->server.known;
-			if (e->ok) {
+			e->full_walk = !ccfg.negotiate_only;
+			e->ok = e->full_walk ? probe_attempt_exit(a) == PROBE_EXIT_OK : e->server.known;
+			if (e->ok && !e->full_walk) {
 				e->step = SD_STEP_NEGOTIATE;
 				e->outcome = EV_ANSWERED;
 				e->status = 0;

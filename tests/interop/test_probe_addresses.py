@@ -11,6 +11,9 @@ only) gives names several addresses, as DNS round robin does:
   with both GUIDs; tshark reads the same GUIDs from --save-capture, and
   `analyze` of that capture, and of smbclient's two connections, finds it.
 - one.lab.test: one smbd listening on both addresses: no finding.
+- same.lab.test: two smbd with one NetBIOS name (one ServerGuid), the share
+  on one of them only: the user's whole walk, run again at the other
+  address, ends differently there.
 - dead.lab.test: 127.0.0.1 and 127.0.0.3, where nothing listens: the
   experiment says refused, and there is no finding.
 - -I 127.0.0.1 with the name: the user chose the address; no other is tried.
@@ -66,7 +69,7 @@ def two_servers_case(tap, port):
         arc, arep, aout = tps.analyze(path)
         found = [f for f in (arep or {}).get('findings', []) if f.get('id') == FINDING]
         tap.ok(arc == 0 and len(found) == 1 and found[0].get('connection') == 1
-               and 'right after the NEGOTIATE answer' in '\n'.join(found[0].get('evidence', [])),
+               and 'this connection reached fs.lab.test at 127.0.0.2' in '\n'.join(found[0].get('evidence', [])),
                "analyze of the probe's capture: the second connection reached another server", aout)
     # The text report, for a person.
     r = subprocess.run([tps.SMBDIAG, 'probe', target, '--auth', 'ntlm', '-U', 'alice%Secret123'],
@@ -107,6 +110,26 @@ def same_server_case(tap):
                'one smbd on both addresses: the same ServerGuid, no finding', out)
 
 
+def same_name_other_shares_case(tap):
+    """Two smbd with one NetBIOS name (so one ServerGuid: Samba derives it
+    from the name), no CTDB, and the share on one of them only."""
+    port = peers.free_port()
+    one = {'interfaces': '127.0.0.1', 'netbios name': 'FSSAME'}
+    two = {'netbios name': 'FSSAME'}
+    with peers.Smbd(users=tps.USERS, port=port, options=one), \
+            peers.Smbd(users=tps.USERS, port=port, host='127.0.0.2', options=two, shares={'other': {}}):
+        rc, rep, out = tps.probe(f'//same.lab.test:{port}/data', '--auth', 'ntlm')
+        exps = other_address_experiments(rep)
+        mine = tps.first_connection(rep).get('negotiate', {}).get('server_guid')
+        on_first = tps.first_connection(rep).get('server') == f'127.0.0.1:{port}'
+        ev = tps.evidence(rep, FINDING)
+        tap.ok(rc == (0 if on_first else 13) and FINDING in tps.finding_ids(rep) and len(exps) == 1
+               and exps[0].get('full_walk') and exps[0].get('server', {}).get('server_guid') == mine
+               and 'STATUS_BAD_NETWORK_NAME' in ev and 'the same ServerGuid' in ev
+               and 'depends on the address it reaches' in ev and 'MS-SMB2 3.2.5.2' not in ev,
+               'one ServerGuid, the share on one server only: the whole walk at the other address tells', out)
+
+
 def dead_address_case(tap, port):
     rc, rep, out = tps.probe(f'//dead.lab.test:{port}/data', '--auth', 'ntlm')
     exps = other_address_experiments(rep)
@@ -129,7 +152,8 @@ def main():
     peers.add_loopback_address('127.0.0.3')
     peers.private_hosts(['127.0.0.1 fs.lab.test', '127.0.0.2 fs.lab.test',
                          '127.0.0.1 one.lab.test', '127.0.0.2 one.lab.test',
-                         '127.0.0.1 dead.lab.test', '127.0.0.3 dead.lab.test'])
+                         '127.0.0.1 dead.lab.test', '127.0.0.3 dead.lab.test',
+                         '127.0.0.1 same.lab.test', '127.0.0.2 same.lab.test'])
     tap = peers.Tap()
     port = peers.free_port()
     fsa_options = {'interfaces': '127.0.0.1', 'netbios name': 'FSA'}
@@ -142,6 +166,7 @@ def main():
         if tap.failed:
             tap.diag('smbd FSA log: ' + fsa.output()[-300:])
     same_server_case(tap)
+    same_name_other_shares_case(tap)
     sys.exit(tap.done())
 
 

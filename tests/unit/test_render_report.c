@@ -428,6 +428,7 @@ random_records(struct ev_timeline *t)
 	e->n_shares %= EV_MAX_SHARES + 1;
 	COIN(e->ok);
 	COIN(e->server.known);
+	COIN(e->full_walk);
 	TERM(e->detail);
 	TERM(e->address);
 	for (i = 0; i < EV_MAX_SHARES; i++)

@@ -1248,6 +1248,55 @@ probe_follow_up_reaching_another_server(void **state)
 	ev_timeline_cleanup(&t);
 }
 
+/* The same ServerGuid at both addresses (two Samba servers with one NetBIOS
+ * name, no CTDB), but the share is on one of them only. */
+static void
+probe_other_address_same_guid_other_result(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+	struct ev_experiment *e;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	c = second_connection(&t, "fs1-node-a-guid!", "10.0.0.5:50001");
+	rc_session(c, EV_ANSWERED, 0, 3);
+	rc_tree(c, EV_ANSWERED, 0, "\\\\fs1\\data");
+	e = ev_add_experiment(&t, EV_EXP_OTHER_ADDRESS, (int)c->id);
+	snprintf(e->address, sizeof(e->address), "10.0.0.11:445");
+	e->full_walk = true;
+	e->server.known = true;
+	e->server.dialect = SMB2_DIALECT_311;
+	e->server.security_mode = c->negotiate.server_security_mode;
+	e->server.capabilities = c->negotiate.server_capabilities;
+	memcpy(e->server.guid, "fs1-node-a-guid!", 16);
+	e->step = SD_STEP_TREE_CONNECT;
+	e->outcome = EV_ANSWERED;
+	e->status = ST_BAD_NETWORK_NAME;
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "negotiate.different_servers", 0));
+	assert_true(rc_evidence_has(&t, "negotiate.different_servers",
+				    "the same walk ended at TREE_CONNECT with STATUS_BAD_NETWORK_NAME there"));
+	assert_true(rc_evidence_has(&t, "negotiate.different_servers", "and the walk got through there"));
+	assert_true(rc_evidence_has(&t, "negotiate.different_servers", "depends on the address it reaches"));
+	assert_false(rc_evidence_has(&t, "negotiate.different_servers", "MS-SMB2 3.2.5.2"));
+	ev_timeline_cleanup(&t);
+	/* ... and the same result there: nothing to say. */
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	c = second_connection(&t, "fs1-node-a-guid!", "10.0.0.5:50001");
+	rc_session(c, EV_ANSWERED, 0, 3);
+	rc_tree(c, EV_ANSWERED, 0, "\\\\fs1\\data");
+	e = ev_add_experiment(&t, EV_EXP_OTHER_ADDRESS, (int)c->id);
+	e->full_walk = true;
+	e->ok = true;
+	e->server = (struct ev_server_identity){true, SMB2_DIALECT_311, c->negotiate.server_security_mode,
+						c->negotiate.server_capabilities, {0}};
+	memcpy(e->server.guid, "fs1-node-a-guid!", 16);
+	rules_run(&t);
+	assert_null(rc_finding(&t, "negotiate.different_servers", 0));
+	ev_timeline_cleanup(&t);
+}
+
 static void
 durations_read_like_the_article(void **state)
 {
@@ -1336,6 +1385,7 @@ main(void)
 		cmocka_unit_test(capture_same_server_or_other_client_is_no_finding),
 		cmocka_unit_test(capture_same_guid_other_signing_is_a_finding),
 		cmocka_unit_test(probe_follow_up_reaching_another_server),
+		cmocka_unit_test(probe_other_address_same_guid_other_result),
 		cmocka_unit_test(durations_read_like_the_article),
 		cmocka_unit_test(skew_recovered_by_a_successful_logon_is_no_error),
 		cmocka_unit_test(ntlm_sign_dropped_then_client_left_is_a_signing_mismatch),

@@ -71,7 +71,13 @@ error_line(const struct ev_timeline *t, struct ev_finding *f, const struct ev_ke
 		rule_fmt(t, who, sizeof(who), "the server");
 	else
 		rule_fmt(t, who, sizeof(who), "the KDC");
-	if (k->cname[0])
+	/* An error to a FAST-armored request (RFC 6113) comes back with the
+	 * anonymous principal where the client's name would be: so MIT's KDC
+	 * answers smbclient, which armors its ticket requests when the KDC
+	 * offers FAST. */
+	if (strcmp(k->cname, "WELLKNOWN/ANONYMOUS") == 0)
+		rule_fmt(t, client, sizeof(client), " (the client's name is hidden: the request was FAST-armored)");
+	else if (k->cname[0])
 		rule_fmt(t, client, sizeof(client), " (client %s%s%s)", k->cname, k->realm[0] ? "@" : "", k->realm);
 	if (k->sname[0])
 		ev_finding_evidence(f, "%s%s answered %s (%d) for %s%s", frame, who, name ? name : "KRB-ERROR",

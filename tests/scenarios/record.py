@@ -2,10 +2,10 @@
 """Records the scenario captures from real peers.
 
 Each scenario starts the peer that produces one failure (Samba smbd with a
-private configuration, impacket's smbserver, dropbear, a small listener)
-on port 445 in a network namespace of its own, runs a client against it
+private configuration, an MIT KDC, dropbear, a small listener) on port 445
+(and 88) in a network namespace of its own, runs a client against it
 (smbclient, or smbdiag probe where only the probe shows the failure) and
-captures port 445 with dumpcap. cases.json says, for each capture, what
+captures ports 445 and 88 with dumpcap. cases.json says, for each capture, what
 `smbdiag analyze` must find; it is written by hand, never from the
 analyzer's output.
 
@@ -26,6 +26,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'interop'))
 sys.path.insert(0, HERE)
+import krblab  # noqa: E402
 import peers  # noqa: E402
 from listeners import Listener, silent_then_reset, swallow_session  # noqa: E402
 import run_scenarios  # noqa: E402
@@ -148,6 +149,62 @@ def negotiate_different_servers(capture):
             smbclient('//fs.lab.test/data', args=['-I', address])
 
 
+# --- Kerberos: an MIT KDC on port 88 (SMBDIAG.TEST: alice, cifs/fs1.smbdiag.test),
+# smbd with the service's keytab, smbclient --use-kerberos=required ---
+
+class KerberosLab:
+    def __init__(self, rotate_key=False):
+        self.rotate_key = rotate_key
+        self.kdc = self.smbd = None
+        self.saved = os.environ.get('KRB5_CONFIG')
+
+    def __enter__(self):
+        self.work = tempfile.mkdtemp(prefix='smbdiag-scenario-krb-')
+        keytab = os.path.join(self.work, 'server.keytab')
+        self.kdc = peers.Kdc(principals={'alice': krblab.PASSWORD, f'cifs/{krblab.HOST}': None}, port=88).start()
+        self.kdc.kadmin('modprinc +requires_preauth alice')
+        krblab.drop_pac(self.kdc, f'cifs/{krblab.HOST}')
+        self.kdc.keytab(f'cifs/{krblab.HOST}', keytab)
+        if self.rotate_key:  # a new key at the KDC; smbd keeps the old one
+            self.kdc.keytab(f'cifs/{krblab.HOST}', os.path.join(self.work, 'rotated.keytab'))
+        self.env = krblab.client_env(self.kdc)
+        self.smbd = smbd(options=krblab.smbd_options(keytab)).start()
+        return self
+
+    def smbclient(self, host, password=krblab.PASSWORD):
+        cmd = ['smbclient', f'//{host}/data', '-p', str(SMB), '--use-kerberos=required',
+               '-U', f'alice@{krblab.REALM}%{password}', '-c', 'ls']
+        return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=90,
+                              env=self.env, stdin=subprocess.DEVNULL)
+
+    def __exit__(self, *exc):
+        krblab.cleanup(self.work, self.smbd, self.kdc)
+        if self.saved is None:
+            os.environ.pop('KRB5_CONFIG', None)
+        else:
+            os.environ['KRB5_CONFIG'] = self.saved
+
+
+def kerberos_ok(capture):
+    with KerberosLab() as lab, capture():
+        lab.smbclient(krblab.HOST)
+
+
+def kerberos_preauth_failed(capture):
+    with KerberosLab() as lab, capture():
+        lab.smbclient(krblab.HOST, password='wrong-password')
+
+
+def kerberos_spn_unknown(capture):
+    with KerberosLab() as lab, capture():
+        lab.smbclient(krblab.ALIAS)
+
+
+def kerberos_ticket_rejected(capture):
+    with KerberosLab(rotate_key=True) as lab, capture():
+        lab.smbclient(krblab.HOST)
+
+
 def nbss_client_rejected(capture):
     with smbd(options={'hosts allow': '10.9.9.9', 'hosts deny': '127.0.0.1'}), capture():
         smbclient('//127.0.0.1/data')
@@ -171,6 +228,10 @@ SCENARIOS = {
     'negotiate-not-smb': negotiate_not_smb,
     'negotiate-different-servers': negotiate_different_servers,
     'nbss-client-rejected': nbss_client_rejected,
+    'kerberos-ok': kerberos_ok,
+    'kerberos-preauth-failed': kerberos_preauth_failed,
+    'kerberos-spn-unknown': kerberos_spn_unknown,
+    'kerberos-ticket-rejected': kerberos_ticket_rejected,
 }
 
 
@@ -178,7 +239,7 @@ def record(name, folder):
     path = os.path.join(folder, name + '.pcapng')
     if os.path.exists(path):
         os.unlink(path)
-    SCENARIOS[name](lambda: peers.Capture(path, f'tcp port {SMB}'))
+    SCENARIOS[name](lambda: peers.Capture(path, f'tcp port {SMB} or port 88'))
     return path
 
 
@@ -193,11 +254,12 @@ def main():
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
         sys.exit('unknown scenario: ' + ', '.join(unknown))
-    peers.require('smbd', 'smbpasswd', 'smbclient', 'dumpcap', 'dropbear', 'dropbearkey', 'unshare', 'ip', 'mount',
-                  SMBDIAG)
+    peers.require('smbd', 'smbpasswd', 'smbclient', 'dumpcap', 'dropbear', 'dropbearkey', 'krb5kdc', 'kadmin.local',
+                  'unshare', 'ip', 'mount', SMBDIAG)
     peers.private_netns(mount=True)
     peers.add_loopback_address('127.0.0.2')
-    peers.private_hosts(['127.0.0.1 fs.lab.test', '127.0.0.2 fs.lab.test'])
+    peers.private_hosts(['127.0.0.1 fs.lab.test', '127.0.0.2 fs.lab.test',
+                         f'127.0.0.1 {krblab.HOST}', f'127.0.0.1 {krblab.ALIAS}'])
     if not check:
         for name in names:
             print(name, record(name, os.path.abspath(folder)), flush=True)

@@ -1297,6 +1297,28 @@ probe_other_address_same_guid_other_result(void **state)
 	ev_timeline_cleanup(&t);
 }
 
+/* MIT's KDC answers a FAST-armored TGS-REQ with the anonymous principal
+ * where the client's name would be (seen with smbclient): the evidence must
+ * not name "WELLKNOWN/ANONYMOUS" as the client. */
+static void
+fast_armored_error_hides_the_client(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+	struct ev_kerberos *k;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, 0, 2);
+	k = rc_krb_error(&t, 7, "cifs/alias.contoso.com", 0);
+	snprintf(k->cname, sizeof(k->cname), "WELLKNOWN/ANONYMOUS");
+	rules_run(&t);
+	assert_true(rc_evidence_has(&t, "kerberos.spn_unknown", "the client's name is hidden"));
+	assert_false(rc_evidence_has(&t, "kerberos.spn_unknown", "client WELLKNOWN/ANONYMOUS"));
+	ev_timeline_cleanup(&t);
+}
+
 static void
 durations_read_like_the_article(void **state)
 {
@@ -1386,6 +1408,7 @@ main(void)
 		cmocka_unit_test(capture_same_guid_other_signing_is_a_finding),
 		cmocka_unit_test(probe_follow_up_reaching_another_server),
 		cmocka_unit_test(probe_other_address_same_guid_other_result),
+		cmocka_unit_test(fast_armored_error_hides_the_client),
 		cmocka_unit_test(durations_read_like_the_article),
 		cmocka_unit_test(skew_recovered_by_a_successful_logon_is_no_error),
 		cmocka_unit_test(ntlm_sign_dropped_then_client_left_is_a_signing_mismatch),

@@ -17,7 +17,10 @@ only) gives names several addresses, as DNS round robin does:
 - dead.lab.test: 127.0.0.1 and 127.0.0.3, where nothing listens: the
   experiment says refused, and there is no finding.
 - -I 127.0.0.1 with the name: the user chose the address; no other is tried.
+- fs1.smbdiag.test with Kerberos (an MIT KDC): the other address gets
+  NEGOTIATE only, and its other ServerGuid is still reported.
 """
+import json
 import os
 import shutil
 import subprocess
@@ -25,6 +28,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import krblab  # noqa: E402
 import peers  # noqa: E402
 import test_probe_smbd as tps  # noqa: E402  (probe(), finding_ids(), evidence(), analyze(), check_schema())
 
@@ -130,6 +134,39 @@ def same_name_other_shares_case(tap):
                'one ServerGuid, the share on one server only: the whole walk at the other address tells', out)
 
 
+def kerberos_case(tap):
+    """With Kerberos the other address gets NEGOTIATE only (the ticket and
+    its context belong to the first connection): two smbd with their own
+    NetBIOS names, both with the service keytab, behind fs1.smbdiag.test."""
+    work = tempfile.mkdtemp(prefix='smbdiag-addr-krb-')
+    keytab = os.path.join(work, 'smbd.keytab')
+    kdc = None
+    try:
+        kdc = krblab.start_realm(keytab)
+        env = krblab.client_env(kdc)
+        port = peers.free_port()
+        one = krblab.smbd_options(keytab, **{'interfaces': '127.0.0.1', 'netbios name': 'KRBA'})
+        two = krblab.smbd_options(keytab, **{'netbios name': 'KRBB'})
+        with peers.Smbd(users=tps.USERS, port=port, options=one), \
+                peers.Smbd(users=tps.USERS, port=port, host='127.0.0.2', options=two):
+            cmd = [tps.SMBDIAG, 'probe', f'//{krblab.HOST}:{port}/data', '--auth', 'kerberos', '--json',
+                   '-U', f'alice%{krblab.PASSWORD}']
+            r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120, env=env)
+            out = f'$ {" ".join(cmd)}\nexit {r.returncode}\n{r.stdout[-3000:]}\n{r.stderr[-800:]}'
+            try:
+                rep = json.loads(r.stdout)
+            except ValueError:
+                rep = None
+            exps = other_address_experiments(rep)
+            session = tps.first_connection(rep).get('session', {})
+            tap.ok(r.returncode == 0 and session.get('mechanism') == 'kerberos' and FINDING in tps.finding_ids(rep)
+                   and len(exps) == 1 and exps[0].get('full_walk') is False
+                   and exps[0].get('step') == 'negotiate' and exps[0].get('server', {}).get('server_guid'),
+                   'Kerberos: the other address gets NEGOTIATE only, and its other ServerGuid is reported', out)
+    finally:
+        krblab.cleanup(work, kdc)
+
+
 def dead_address_case(tap, port):
     rc, rep, out = tps.probe(f'//dead.lab.test:{port}/data', '--auth', 'ntlm')
     exps = other_address_experiments(rep)
@@ -153,7 +190,8 @@ def main():
     peers.private_hosts(['127.0.0.1 fs.lab.test', '127.0.0.2 fs.lab.test',
                          '127.0.0.1 one.lab.test', '127.0.0.2 one.lab.test',
                          '127.0.0.1 dead.lab.test', '127.0.0.3 dead.lab.test',
-                         '127.0.0.1 same.lab.test', '127.0.0.2 same.lab.test'])
+                         '127.0.0.1 same.lab.test', '127.0.0.2 same.lab.test',
+                         f'127.0.0.1 {krblab.HOST}', f'127.0.0.2 {krblab.HOST}'])
     tap = peers.Tap()
     port = peers.free_port()
     fsa_options = {'interfaces': '127.0.0.1', 'netbios name': 'FSA'}
@@ -167,6 +205,10 @@ def main():
             tap.diag('smbd FSA log: ' + fsa.output()[-300:])
     same_server_case(tap)
     same_name_other_shares_case(tap)
+    if shutil.which('krb5kdc') and shutil.which('kadmin.local'):
+        kerberos_case(tap)
+    else:
+        tap.skip('Kerberos: the other address gets NEGOTIATE only', 'krb5kdc missing (scripts/install-deps)')
     sys.exit(tap.done())
 
 

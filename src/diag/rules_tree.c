@@ -57,6 +57,15 @@ suggestions(const struct rule_run *r, const struct ev_connection *c, const struc
 
 	if (!e)
 		return;
+	/* A load balancer may have sent the listing to another server. */
+	if (e->server.known && c->negotiate.has_server_guid &&
+	    memcmp(e->server.guid, c->negotiate.server_guid, sizeof(e->server.guid)) != 0) {
+		char guid[40];
+
+		sd_guid_text(e->server.guid, guid, sizeof(guid));
+		ev_finding_evidence(f, "the share listing reached another server at the same address (ServerGuid %s): "
+				    "what it lists may not be this server's shares", guid);
+	}
 	if (!e->ok) {
 		rule_status(e->status, st, sizeof(st));
 		ev_finding_evidence(f, "listing the server's shares was refused (%s)",

@@ -448,6 +448,39 @@ class Dropbear(PrivateServer):
         return self
 
 
+class Haproxy(PrivateServer):
+    """HAProxy (Debian haproxy) in TCP mode on 127.0.0.1:<port>, sending
+    each new connection to the next of backends ("host:port") in turn: a
+    load balancer in front of several servers."""
+
+    log_name = 'haproxy.out'
+
+    def __init__(self, backends, port=None):
+        self.backends = list(backends)
+        self.port = port or free_port()
+        self.dir = None
+        self.proc = None
+        self.log = None
+
+    def start(self):
+        self.dir = tempfile.mkdtemp(prefix='smbdiag-haproxy-')
+        conf = os.path.join(self.dir, 'haproxy.cfg')
+        lines = ['global', '  maxconn 256', 'defaults', '  mode tcp', '  timeout connect 5s',
+                 '  timeout client 60s', '  timeout server 60s', 'frontend smb', f'  bind 127.0.0.1:{self.port}',
+                 '  default_backend servers', 'backend servers', '  balance roundrobin']
+        lines += [f'  server s{i} {b}' for i, b in enumerate(self.backends)]
+        with open(conf, 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+        self.log = open(os.path.join(self.dir, self.log_name), 'w')
+        # -db: stay in the foreground, no daemon.
+        self.proc = subprocess.Popen(['haproxy', '-db', '-f', conf], stdout=self.log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        if not wait_listening(self.port):
+            self.cleanup()
+            raise RuntimeError(f'haproxy did not listen on {self.port}')
+        return self
+
+
 class Capture:
     """dumpcap on loopback with a capture filter, written to path."""
 

@@ -17,6 +17,9 @@ only) gives names several addresses, as DNS round robin does:
 - dead.lab.test: 127.0.0.1 and 127.0.0.3, where nothing listens: the
   experiment says refused, and there is no finding.
 - -I 127.0.0.1 with the name: the user chose the address; no other is tried.
+- HAProxy in front of both smbd (round robin, one address): the share
+  listing that follows BAD_NETWORK_NAME reaches the other server, and the
+  report says the experiments may describe another server.
 - fs1.smbdiag.test with Kerberos (an MIT KDC): the other address gets
   NEGOTIATE only, and its other ServerGuid is still reported.
 """
@@ -167,6 +170,21 @@ def kerberos_case(tap):
         krblab.cleanup(work, kdc)
 
 
+def load_balancer_case(tap, port):
+    """HAProxy in front of FSA and FSB, round robin: the probe's share
+    listing after BAD_NETWORK_NAME reaches the other server."""
+    with peers.Haproxy([f'127.0.0.1:{port}', f'127.0.0.2:{port}']) as lb:
+        rc, rep, out = tps.probe(f'//127.0.0.1:{lb.port}/missing', '--auth', 'ntlm')
+        ev = tps.evidence(rep, FINDING)
+        listing = [e for e in (rep or {}).get('experiments', []) if e.get('kind') == 'share_list']
+        mine = tps.first_connection(rep).get('negotiate', {}).get('server_guid')
+        tap.ok(rc == 13 and 'tree.bad_network_name' in tps.finding_ids(rep) and FINDING in tps.finding_ids(rep)
+               and listing and listing[0].get('server', {}).get('server_guid') not in (None, mine)
+               and f'a follow-up connection to 127.0.0.1:{lb.port} reached another server' in ev
+               and 'the share listing reached another server' in tps.evidence(rep, 'tree.bad_network_name'),
+               'a load balancer: the share listing reached another server, and both findings say so', out)
+
+
 def dead_address_case(tap, port):
     rc, rep, out = tps.probe(f'//dead.lab.test:{port}/data', '--auth', 'ntlm')
     exps = other_address_experiments(rep)
@@ -200,6 +218,10 @@ def main():
         two_servers_case(tap, port)
         smbclient_case(tap, port)
         dead_address_case(tap, port)
+        if shutil.which('haproxy'):
+            load_balancer_case(tap, port)
+        else:
+            tap.skip('a load balancer: the share listing reached another server', 'haproxy missing (scripts/install-deps)')
         chosen_address_case(tap, port)
         if tap.failed:
             tap.diag('smbd FSA log: ' + fsa.output()[-300:])

@@ -1297,6 +1297,34 @@ probe_other_address_same_guid_other_result(void **state)
 	ev_timeline_cleanup(&t);
 }
 
+/* Behind a load balancer the share listing may come from another server:
+ * its names are no suggestion for this one without saying so. */
+static void
+share_list_from_another_server_is_flagged(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+	struct ev_experiment *e;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	c = second_connection(&t, "fs1-node-a-guid!", "10.0.0.5:50001");
+	rc_session(c, EV_ANSWERED, 0, 3);
+	rc_tree(c, EV_ANSWERED, ST_BAD_NETWORK_NAME, "\\\\fs1\\dta");
+	e = ev_add_experiment(&t, EV_EXP_SHARE_LIST, (int)c->id);
+	e->ok = true;
+	e->n_shares = 1;
+	snprintf(e->shares[0], sizeof(e->shares[0]), "data");
+	e->server.known = true;
+	e->server.dialect = SMB2_DIALECT_311;
+	memcpy(e->server.guid, "fs1-node-b-guid!", 16);
+	rules_run(&t);
+	assert_true(rc_evidence_has(&t, "tree.bad_network_name", "the share listing reached another server"));
+	assert_true(rc_evidence_has(&t, "tree.bad_network_name", "did you mean: data?"));
+	assert_non_null(rc_finding(&t, "negotiate.different_servers", 0));
+	ev_timeline_cleanup(&t);
+}
+
 /* MIT's KDC answers a FAST-armored TGS-REQ with the anonymous principal
  * where the client's name would be (seen with smbclient): the evidence must
  * not name "WELLKNOWN/ANONYMOUS" as the client. */
@@ -1409,6 +1437,7 @@ main(void)
 		cmocka_unit_test(probe_follow_up_reaching_another_server),
 		cmocka_unit_test(probe_other_address_same_guid_other_result),
 		cmocka_unit_test(fast_armored_error_hides_the_client),
+		cmocka_unit_test(share_list_from_another_server_is_flagged),
 		cmocka_unit_test(durations_read_like_the_article),
 		cmocka_unit_test(skew_recovered_by_a_successful_logon_is_no_error),
 		cmocka_unit_test(ntlm_sign_dropped_then_client_left_is_a_signing_mismatch),

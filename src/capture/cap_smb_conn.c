@@ -386,8 +386,13 @@ foreign_answer(struct cap_smbconn *sc, struct ev_connection *c)
 {
 	struct ev_step *s = ev_last_step(c, SD_STEP_NEGOTIATE);
 
-	/* Unanswered so far; the client's giving up may have been recorded. */
-	if (s == NULL || (s->outcome != EV_NOT_SENT && s->outcome != EV_NO_RESPONSE))
+	/* Unanswered so far; the client's giving up, or the server's close or
+	 * reset after its foreign bytes, may have been recorded (which of
+	 * them comes first is a matter of microseconds). */
+	if (s == NULL || (s->outcome != EV_NOT_SENT && s->outcome != EV_NO_RESPONSE && s->outcome != EV_CLOSED &&
+			  s->outcome != EV_RESET))
+		return;
+	if ((s->outcome == EV_CLOSED || s->outcome == EV_RESET) && s->response_at >= 0 && sc->foreign.at > s->response_at)
 		return;
 	s->outcome = EV_PROTOCOL_ERROR;
 	s->problem = EV_PROBLEM_UNDECODABLE;

@@ -20,7 +20,10 @@ class Listener:
         self.port = self.sock.getsockname()[1]
         self.handler = handler
         self.stop = False
-        threading.Thread(target=self._serve, daemon=True).start()
+        self.conns = set()
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
 
     def _serve(self):
         self.sock.settimeout(0.2)
@@ -34,16 +37,33 @@ class Listener:
             threading.Thread(target=self._run, args=(conn,), daemon=True).start()
 
     def _run(self, conn):
+        with self.lock:
+            self.conns.add(conn)
         try:
             self.handler(conn)
         except OSError:
             pass
         finally:
+            with self.lock:
+                self.conns.discard(conn)
             conn.close()
 
     def close(self):
+        """Stops listening and resets the connections still open, as a
+        server that quits: the port is free when this returns (the accept
+        loop has let go of the socket), and no half-closed connection is
+        left to collide with a client's next one from a reused port."""
         self.stop = True
+        self.thread.join(timeout=5)
         self.sock.close()
+        with self.lock:
+            open_conns = list(self.conns)
+        for conn in open_conns:
+            try:
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
 
 def reset(conn):

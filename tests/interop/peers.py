@@ -146,12 +146,17 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_listening(port, host='127.0.0.1', timeout=15.0):
+def wait_listening(port, host='127.0.0.1', timeout=15.0, proc=None):
+    """True once host:port accepts a connection; with proc, only while
+    proc still runs (a server that failed to bind must not pass for one
+    that listens because something else holds the port)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            return False
         try:
             with socket.create_connection((host, port), timeout=0.5):
-                return True
+                return proc is None or proc.poll() is None
         except OSError:
             time.sleep(0.05)
     return False
@@ -363,7 +368,7 @@ class Smbd(PrivateServer):
                                       '-s', self.conf_path()],
                                      env=self.env(), stdout=self.log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
-        if not wait_listening(self.port, host=self.host):
+        if not wait_listening(self.port, host=self.host, proc=self.proc):
             self.stop()
             raise RuntimeError(f'smbd did not listen on {self.host}:{self.port}: ' + self.output())
         return self
@@ -415,7 +420,7 @@ class ImpacketSmbServer(PrivateServer):
                                       'smb2' if self.smb2 else 'smb1'],
                                      stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                      start_new_session=True)
-        if not wait_listening(self.port):
+        if not wait_listening(self.port, proc=self.proc):
             self.cleanup()
             raise RuntimeError(f'impacket smbserver did not listen on {self.port}')
         return self
@@ -442,7 +447,7 @@ class Dropbear(PrivateServer):
                                       '-P', os.path.join(self.dir, 'pid')],
                                      stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                      start_new_session=True)
-        if not wait_listening(self.port):
+        if not wait_listening(self.port, proc=self.proc):
             self.cleanup()
             raise RuntimeError(f'dropbear did not listen on {self.port}')
         return self
@@ -475,7 +480,7 @@ class Haproxy(PrivateServer):
         # -db: stay in the foreground, no daemon.
         self.proc = subprocess.Popen(['haproxy', '-db', '-f', conf], stdout=self.log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
-        if not wait_listening(self.port):
+        if not wait_listening(self.port, proc=self.proc):
             self.cleanup()
             raise RuntimeError(f'haproxy did not listen on {self.port}')
         return self
@@ -585,7 +590,7 @@ class Kdc(PrivateServer):
         self.proc = subprocess.Popen(['krb5kdc', '-n', '-r', self.realm], env=self.env(),
                                      stdout=self.log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
-        if not wait_listening(self.port):
+        if not wait_listening(self.port, proc=self.proc):
             self.stop()
             raise RuntimeError('krb5kdc did not listen')
         return self

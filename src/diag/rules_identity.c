@@ -3,8 +3,10 @@
  * 3.2.1.9 ServerList: ServerGuid, dialect, security mode, capabilities)
  * and drops a later connection under that name whose NEGOTIATE answer
  * differs (3.2.5.2). The probe learns it from its other connections
- * (the name's other addresses, its follow-ups); a capture from two
- * connections of one client to one name. */
+ * (the name's other addresses, its follow-ups), and where it repeated the
+ * user's whole walk at another address, from where each walk ended (a
+ * share behind one address only); a capture from two connections of one
+ * client to one name. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>

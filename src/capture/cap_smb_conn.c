@@ -380,19 +380,29 @@ cap_smb_server_first_bytes(struct cap_analyzer *a, struct cap_flow *f, const uin
 	fb->at = cap_smb_now(a);
 }
 
+/* The connection's NEGOTIATE, when no SMB answer came for it: the
+ * client's giving up, or the server's close or reset, may have been
+ * recorded already (which side ends first is a matter of microseconds). */
+static struct ev_step *
+unanswered_negotiate(struct ev_connection *c)
+{
+	struct ev_step *s = ev_last_step(c, SD_STEP_NEGOTIATE);
+
+	if (s == NULL || (s->outcome != EV_NOT_SENT && s->outcome != EV_NO_RESPONSE && s->outcome != EV_CLOSED &&
+			  s->outcome != EV_RESET))
+		return NULL;
+	return s;
+}
+
 /* The NEGOTIATE got those bytes for an answer: a protocol error. */
 static void
 foreign_answer(struct cap_smbconn *sc, struct ev_connection *c)
 {
-	struct ev_step *s = ev_last_step(c, SD_STEP_NEGOTIATE);
+	struct ev_step *s = unanswered_negotiate(c);
 
-	/* Unanswered so far; the client's giving up, or the server's close or
-	 * reset after its foreign bytes, may have been recorded (which of
-	 * them comes first is a matter of microseconds). */
-	if (s == NULL || (s->outcome != EV_NOT_SENT && s->outcome != EV_NO_RESPONSE && s->outcome != EV_CLOSED &&
-			  s->outcome != EV_RESET))
-		return;
-	if ((s->outcome == EV_CLOSED || s->outcome == EV_RESET) && s->response_at >= 0 && sc->foreign.at > s->response_at)
+	/* Bytes after the close answered nothing. */
+	if (s == NULL || ((s->outcome == EV_CLOSED || s->outcome == EV_RESET) && s->response_at >= 0 &&
+			  sc->foreign.at > s->response_at))
 		return;
 	s->outcome = EV_PROTOCOL_ERROR;
 	s->problem = EV_PROBLEM_UNDECODABLE;
@@ -407,10 +417,9 @@ foreign_answer(struct cap_smbconn *sc, struct ev_connection *c)
 static void
 early_refusal(struct cap_smbconn *sc, struct ev_connection *c)
 {
-	struct ev_step *s = ev_last_step(c, SD_STEP_NEGOTIATE);
+	struct ev_step *s = unanswered_negotiate(c);
 
-	if (s == NULL || (s->outcome != EV_NOT_SENT && s->outcome != EV_NO_RESPONSE && s->outcome != EV_CLOSED &&
-			  s->outcome != EV_RESET))
+	if (s == NULL)
 		return;
 	s->outcome = EV_NBSS_REJECTED;
 	s->status = sc->refusal.b[NBSS_HEADER_SIZE];

@@ -60,6 +60,15 @@ identity_diff(const struct ev_server_identity *a, const struct ev_server_identit
 	return d;
 }
 
+bool
+rule_reached_other_server(const struct ev_connection *c, const struct ev_experiment *e)
+{
+	struct ev_server_identity mine;
+
+	identity_of(&c->negotiate, &mine);
+	return (identity_diff(&mine, &e->server, false) & ID_GUID) != 0;
+}
+
 /* "ServerGuid 0061...; dialect 3.1.1" as far as the parts ask. */
 static void
 identity_text(const struct ev_timeline *t, const struct ev_server_identity *id, unsigned parts, char *buf,

@@ -144,6 +144,9 @@ void rules_transport(struct rule_run *r, struct ev_connection *c);
 void rules_negotiate(struct rule_run *r, struct ev_connection *c);
 /* rules_identity.c: one server name, several SMB servers. */
 void rules_identity(struct rule_run *r, struct ev_connection *c);
+/* The experiment's NEGOTIATE was answered by another server (ServerGuid)
+ * than the connection's. */
+bool rule_reached_other_server(const struct ev_connection *c, const struct ev_experiment *e);
 void rules_session(struct rule_run *r, struct ev_connection *c);
 void rules_session_info(struct rule_run *r, struct ev_connection *c);
 void rules_tree(struct rule_run *r, struct ev_connection *c);

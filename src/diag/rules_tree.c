@@ -58,8 +58,7 @@ suggestions(const struct rule_run *r, const struct ev_connection *c, const struc
 	if (!e)
 		return;
 	/* A load balancer may have sent the listing to another server. */
-	if (e->server.known && c->negotiate.has_server_guid &&
-	    memcmp(e->server.guid, c->negotiate.server_guid, sizeof(e->server.guid)) != 0) {
+	if (rule_reached_other_server(c, e)) {
 		char guid[40];
 
 		sd_guid_text(e->server.guid, guid, sizeof(guid));

@@ -52,27 +52,79 @@ frame_time(const struct pcap_pkthdr *ph)
 	return (double)ph->ts.tv_sec + (double)ph->ts.tv_usec / 1e6;
 }
 
-/* pcap_next_ex's last answer: PCAP_ERROR_BREAK at the end, PCAP_ERROR when
- * the file could not be read. */
-static int
-read_frames(pcap_t *pc, struct cap_analyzer *a, struct walk_table *t, const struct walk_pcap_opts *o)
-{
-	int linktype = pcap_datalink(pc), rc;
-	struct pcap_pkthdr *ph;
-	const u_char *data;
+/* A capture file and the product's link/IP/TCP decoder over it. The
+ * decoder keeps its fragment state in a cap_analyzer, which needs a
+ * timeline; decoding frames adds nothing to it. */
+struct frame_reader {
+	pcap_t *pc;
+	int linktype;
+	struct ev_timeline timeline;
+	struct cap_analyzer *a;
+};
 
-	while ((rc = pcap_next_ex(pc, &ph, &data)) == 1) {
+/* 0, 1 (out of memory) or 2 (unreadable; errbuf says why). */
+static int
+reader_open(struct frame_reader *fr, const char *path, char errbuf[PCAP_ERRBUF_SIZE])
+{
+	struct cap_opts decoder_opts;
+
+	memset(fr, 0, sizeof(*fr));
+	fr->pc = pcap_open_offline(path, errbuf);
+	if (fr->pc == NULL)
+		return 2;
+	fr->linktype = pcap_datalink(fr->pc);
+	memset(&decoder_opts, 0, sizeof(decoder_opts));
+	ev_timeline_init(&fr->timeline, EV_MODE_ANALYZE);
+	fr->a = cap_analyzer_new(&decoder_opts, &fr->timeline);
+	if (fr->a == NULL) {
+		ev_timeline_cleanup(&fr->timeline);
+		pcap_close(fr->pc);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+reader_close(struct frame_reader *fr)
+{
+	cap_analyzer_free(fr->a);
+	ev_timeline_cleanup(&fr->timeline);
+	pcap_close(fr->pc);
+}
+
+/* Decodes the next frame into seg (every frame goes through the decoder:
+ * an IP datagram completed by a frame needs the fragments before it).
+ * pcap_next_ex's answer: 1 for a frame, PCAP_ERROR_BREAK at the end,
+ * PCAP_ERROR when the file could not be read. */
+static int
+reader_next(struct frame_reader *fr, struct pcap_pkthdr **ph, struct cap_pkt *seg, enum cap_l3 *r)
+{
+	const u_char *data;
+	int rc = pcap_next_ex(fr->pc, ph, &data);
+
+	if (rc != 1)
+		return rc;
+	/* As cap_analyzer_packet: time never runs backwards for the
+	 * fragment timeouts. */
+	if (frame_time(*ph) > fr->a->now)
+		fr->a->now = frame_time(*ph);
+	memset(seg, 0, sizeof(*seg));
+	*r = cap_link_decode(fr->a, fr->linktype, data, (*ph)->caplen, seg);
+	return 1;
+}
+
+static int
+read_frames(struct frame_reader *fr, struct walk_table *t, const struct walk_pcap_opts *o)
+{
+	struct pcap_pkthdr *ph;
+	struct cap_pkt seg;
+	enum cap_l3 r;
+	int rc;
+
+	while ((rc = reader_next(fr, &ph, &seg, &r)) == 1) {
 		struct walk_stats *s = walk_table_stats(t);
-		struct cap_pkt seg;
-		enum cap_l3 r;
 
 		s->frames++;
-		/* As cap_analyzer_packet: time never runs backwards for the
-		 * fragment timeouts. */
-		if (frame_time(ph) > a->now)
-			a->now = frame_time(ph);
-		memset(&seg, 0, sizeof(seg));
-		r = cap_link_decode(a, linktype, data, ph->caplen, &seg);
 		if (r != CAP_L3_OK || seg.proto != CAP_PROTO_TCP) {
 			count_no_segment(s, r, &seg);
 			continue;
@@ -91,34 +143,20 @@ walk_pcap_read(const char *prog, const char *path, struct walk_table *t, const s
 {
 	static const struct walk_pcap_opts no_opts;
 	char errbuf[PCAP_ERRBUF_SIZE];
-	struct cap_opts decoder_opts;
-	struct ev_timeline timeline;  /* the analyzer needs one; decoding frames adds nothing */
-	struct cap_analyzer *a;
-	pcap_t *pc;
-	int rc;
+	struct frame_reader fr;
+	int rc = reader_open(&fr, path, errbuf);
 
-	pc = pcap_open_offline(path, errbuf);
-	if (pc == NULL) {
-		fprintf(stderr, "%s: %s\n", prog, errbuf);
-		return 2;
+	if (rc != 0) {
+		fprintf(stderr, "%s: %s\n", prog, rc == 2 ? errbuf : "out of memory");
+		return rc;
 	}
-	if (!cap_linktype_supported(pcap_datalink(pc)))
-		fprintf(stderr, "%s: link type %d not decoded\n", prog, pcap_datalink(pc));
-	memset(&decoder_opts, 0, sizeof(decoder_opts));
-	ev_timeline_init(&timeline, EV_MODE_ANALYZE);
-	a = cap_analyzer_new(&decoder_opts, &timeline);
-	if (a == NULL) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		pcap_close(pc);
-		return 1;
-	}
-	rc = read_frames(pc, a, t, opts != NULL ? opts : &no_opts);
-	walk_table_stats(t)->reassembled = cap_analyzer_stats(a)->reassembled;
-	cap_analyzer_free(a);
-	ev_timeline_cleanup(&timeline);
+	if (!cap_linktype_supported(fr.linktype))
+		fprintf(stderr, "%s: link type %d not decoded\n", prog, fr.linktype);
+	rc = read_frames(&fr, t, opts != NULL ? opts : &no_opts);
+	walk_table_stats(t)->reassembled = cap_analyzer_stats(fr.a)->reassembled;
 	if (rc == PCAP_ERROR)
-		fprintf(stderr, "%s: %s: %s\n", prog, path, pcap_geterr(pc));
-	pcap_close(pc);
+		fprintf(stderr, "%s: %s: %s\n", prog, path, pcap_geterr(fr.pc));
+	reader_close(&fr);
 	return rc == PCAP_ERROR ? 2 : 0;
 }
 
@@ -126,48 +164,31 @@ int
 walk_pcap_frame_payload(const char *path, unsigned long frame, uint8_t **out, size_t *len)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
-	struct cap_opts decoder_opts;
-	struct ev_timeline timeline;
-	struct cap_analyzer *a;
+	struct frame_reader fr;
 	struct pcap_pkthdr *ph;
-	const u_char *data;
+	struct cap_pkt seg;
+	enum cap_l3 r;
 	unsigned long n = 0;
-	int rc = 1, next;
-	pcap_t *pc;
+	int rc = reader_open(&fr, path, errbuf);
 
 	*out = NULL;
 	*len = 0;
-	pc = pcap_open_offline(path, errbuf);
-	if (pc == NULL)
-		return 2;
-	memset(&decoder_opts, 0, sizeof(decoder_opts));
-	ev_timeline_init(&timeline, EV_MODE_ANALYZE);
-	a = cap_analyzer_new(&decoder_opts, &timeline);
-	while (a != NULL && (next = pcap_next_ex(pc, &ph, &data)) == 1 && ++n <= frame) {
-		struct cap_pkt seg;
-
-		if (frame_time(ph) > a->now)
-			a->now = frame_time(ph);
-		memset(&seg, 0, sizeof(seg));
-		/* Every frame goes through the decoder: an IP datagram completed
-		 * by this frame needs the fragments before it. */
-		if (cap_link_decode(a, pcap_datalink(pc), data, ph->caplen, &seg) != CAP_L3_OK || n != frame)
+	if (rc != 0)
+		return rc == 1 ? 3 : 2;
+	rc = 1;
+	while (++n <= frame && reader_next(&fr, &ph, &seg, &r) == 1) {
+		if (n != frame)
 			continue;
-		if ((seg.proto != CAP_PROTO_TCP && seg.proto != CAP_PROTO_UDP) || seg.payload_len == 0)
-			break;
-		*out = malloc(seg.payload_len);
-		rc = *out ? 0 : 3;
-		if (*out) {
-			memcpy(*out, seg.payload, seg.payload_len);
-			*len = seg.payload_len;
+		if (r == CAP_L3_OK && (seg.proto == CAP_PROTO_TCP || seg.proto == CAP_PROTO_UDP) && seg.payload_len > 0) {
+			*out = malloc(seg.payload_len);
+			rc = *out ? 0 : 3;
+			if (*out) {
+				memcpy(*out, seg.payload, seg.payload_len);
+				*len = seg.payload_len;
+			}
 		}
-		break;
 	}
-	if (a == NULL)
-		rc = 3;
-	cap_analyzer_free(a);
-	ev_timeline_cleanup(&timeline);
-	pcap_close(pc);
+	reader_close(&fr);
 	return rc;
 }
 

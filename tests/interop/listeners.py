@@ -48,6 +48,12 @@ class Listener:
                 self.conns.discard(conn)
             conn.close()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
     def close(self):
         """Stops listening and resets the connections still open, as a
         server that quits: the port is free when this returns (the accept

@@ -104,13 +104,8 @@ def session_signing_mismatch(capture):
 
 
 def session_no_response(capture):
-    with smbd(port=UPSTREAM):
-        listener = Listener(swallow_session(UPSTREAM), port=SMB)
-        try:
-            with capture():
-                probe('//127.0.0.1/data', '--timeout', '2', '--no-experiments')
-        finally:
-            listener.close()
+    with smbd(port=UPSTREAM), Listener(swallow_session(UPSTREAM), port=SMB), capture():
+        probe('//127.0.0.1/data', '--timeout', '2', '--no-experiments')
 
 
 def negotiate_no_common_dialect(capture):
@@ -129,12 +124,8 @@ def negotiate_invalid_response(capture):
 
 
 def negotiate_no_response(capture):
-    listener = Listener(silent_then_reset(3), port=SMB)
-    try:
-        with capture():
-            probe('//127.0.0.1/data', '--timeout', '2', '--no-experiments')
-    finally:
-        listener.close()
+    with Listener(silent_then_reset(3), port=SMB), capture():
+        probe('//127.0.0.1/data', '--timeout', '2', '--no-experiments')
 
 
 def negotiate_not_smb(capture):

@@ -21,7 +21,7 @@ struct auth_source {
 };
 
 #define ARKIME_WIN10 "arkime-wireshark-smb-on-windows10.pcap"
-static const struct auth_source auth_sources[] = {
+static struct auth_source auth_sources[] = {
 	{"krb-as-rep-udp-kinit.bin", {"zeek-kinit.pcap", 2, 0, 744, false, NULL, NULL, 0}},
 	{"krb-as-req-preauth-tcp.bin", {"ndpi-kerberos.pcap", 3, 0, 319, false, NULL, NULL, 0}},
 	{"krb-as-req-tcp-arkime.bin", {"arkime-krb5-tcp.pcap", 4, 0, 273, false, NULL, NULL, 0}},
@@ -51,7 +51,7 @@ static const struct auth_source auth_sources[] = {
 static inline size_t
 auth_vector(const char *name, uint8_t *buf, size_t cap)
 {
-	struct shared_vec v;
+	struct shared_vec *v;
 	size_t i, n;
 
 	for (i = 0; i < sizeof(auth_sources) / sizeof(auth_sources[0]); i++)
@@ -61,11 +61,10 @@ auth_vector(const char *name, uint8_t *buf, size_t cap)
 		fprintf(stderr, "unknown test vector %s\n", name);
 		abort();
 	}
-	v = auth_sources[i].at;
-	shared_vec_need(&v);
-	n = v.len < cap ? v.len : cap;
-	memcpy(buf, v.p, n);
-	free(v.buf);
+	v = &auth_sources[i].at;
+	shared_vec_need(v);  /* read once, kept for the program's life */
+	n = v->len < cap ? v->len : cap;
+	memcpy(buf, v->p, n);
 	return n;
 }
 

@@ -43,6 +43,7 @@ enum {
 	OPT_BYTE_AT_A_TIME,
 	OPT_KEYTAB,
 	OPT_KRB_PORT,
+	OPT_VERSION,
 };
 
 static const struct option analyze_options[] = {
@@ -61,6 +62,7 @@ static const struct option analyze_options[] = {
 	{"verbose", no_argument, NULL, 'v'},
 	{"lang", required_argument, NULL, OPT_LANG},
 	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, OPT_VERSION},
 	/* Hidden, for tests: one line per SMB2 / Kerberos message, no report. */
 	{"dump-messages", no_argument, NULL, OPT_DUMP},
 	/* Hidden: SESSIONID:KEY (hex), a session's GSS key as Wireshark takes it. */
@@ -81,7 +83,7 @@ struct analyze_args {
 	const char *nt_hash;
 	const char *keytab;
 	double duration;
-	bool json, jsonl, dump, stats, help;
+	bool json, jsonl, dump, stats, help, version;
 	int verbosity;
 	int connection;
 	uint8_t nt_hash_bytes[16];
@@ -214,6 +216,7 @@ parse_option(struct analyze_args *args, int opt, const char *arg)
 	case OPT_JSONL: args->jsonl = true; break;
 	case 'v': args->verbosity++; break;
 	case 'h': args->help = true; break;
+	case OPT_VERSION: args->version = true; break;
 	case OPT_LANG: args->lang = arg; break;
 	case OPT_DUMP: args->dump = true; break;
 	case OPT_STATS: args->stats = true; break;
@@ -289,7 +292,7 @@ parse_args(int argc, char **argv, struct analyze_args *args)
 	while ((opt = getopt_long(argc, argv, "i:jvh", analyze_options, NULL)) != -1)
 		if (parse_option(args, opt, optarg) != 0)
 			return -1;
-	if (args->help)
+	if (args->help || args->version)
 		return 0;
 	if (optind < argc)
 		args->input = argv[optind++];
@@ -465,6 +468,10 @@ cmd_analyze(int argc, char **argv)
 		cli_i18n_init(args.lang);
 	if (args.help) {
 		analyze_usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (args.version) {
+		printf("smbdiag %s\n", SMBDIAG_VERSION);
 		return CLI_EXIT_OK;
 	}
 	return run(&args);

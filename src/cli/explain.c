@@ -18,6 +18,7 @@
 enum {
 	OPT_CATALOG_MARKDOWN = 0x100,
 	OPT_COMPACT,
+	OPT_VERSION,
 };
 
 static const struct option explain_options[] = {
@@ -27,6 +28,7 @@ static const struct option explain_options[] = {
 	{"lang", required_argument, NULL, 'L'},
 	{"list", no_argument, NULL, 'l'},
 	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, OPT_VERSION},
 	/* Hidden: writes doc/findings.md (make docs). */
 	{"catalog-markdown", no_argument, NULL, OPT_CATALOG_MARKDOWN},
 	{NULL, 0, NULL, 0},
@@ -50,7 +52,8 @@ explain_usage(FILE *out)
 		"\n"
 		"options:\n"
 		"  -s, --step STEP  negotiate, session_setup or tree_connect: only that step\n"
-		"  -j, --json       one JSON object (add --compact for one line)\n"
+		"  -j, --json       one JSON object\n"
+		"      --compact    with --json: on one line\n"
 		"      --lang LANG  language of the texts, e.g. zh_TW (default: the locale)\n"
 		"  -l, --list       list every finding id\n"
 		"  -h, --help       this help\n"
@@ -68,7 +71,7 @@ struct explain_args {
 	bool compact;
 	bool list;
 	bool markdown;
-	bool help;
+	bool help, version;
 };
 
 static bool
@@ -130,6 +133,9 @@ parse_args(int argc, char **argv, struct explain_args *a)
 			break;
 		case 'h':
 			a->help = true;
+			break;
+		case OPT_VERSION:
+			a->version = true;
 			break;
 		case OPT_CATALOG_MARKDOWN:
 			a->markdown = true;
@@ -193,6 +199,10 @@ cmd_explain(int argc, char **argv)
 	}
 	if (a.help) {
 		explain_usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (a.version) {
+		printf("smbdiag %s\n", SMBDIAG_VERSION);
 		return CLI_EXIT_OK;
 	}
 	if (a.markdown) {

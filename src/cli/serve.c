@@ -445,6 +445,7 @@ parse_serve_args(int argc, char **argv, const char **config, const char **listen
 		{"listen", required_argument, NULL, 'l'},
 		{"json-log", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -455,6 +456,7 @@ parse_serve_args(int argc, char **argv, const char **config, const char **listen
 		case 'l': *listen = optarg; break;
 		case 'j': *json = true; break;
 		case 'h': serve_usage(stdout); return CLI_EXIT_OK + 100;
+		case 'V': printf("smbdiag %s\n", SMBDIAG_VERSION); return CLI_EXIT_OK + 100;
 		default:
 			fprintf(stderr, "smbdiag serve: bad option '%s'\n", argv[optind - 1]);
 			serve_usage(stderr);
@@ -546,7 +548,7 @@ cmd_serve(int argc, char **argv)
 static void
 hash_usage(FILE *out)
 {
-	fprintf(out, "usage: smbdiag hash [PASSWORD]\n\n"
+	fprintf(out, "usage: smbdiag hash [--] [PASSWORD]\n\n"
 		     "Prints the NT hash (MD4 of the UTF-16LE password) for an NtHash line of a\n"
 		     "[user NAME] section. Without PASSWORD it reads SMBDIAG_PASSWORD, else one\n"
 		     "line from standard input.\n");
@@ -562,9 +564,25 @@ cmd_hash(int argc, char **argv)
 	enum sd_err err;
 	size_t i;
 
-	if (argc > 2 || (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))) {
-		hash_usage(argc > 2 ? stderr : stdout);
-		return argc > 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+	/* "--" lets a password start with '-'; any other dash word is an
+	 * option, so a mistyped one is not silently hashed. */
+	if (argc >= 2 && !strcmp(argv[1], "--")) {
+		argv++;
+		argc--;
+	} else if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		hash_usage(stdout);
+		return CLI_EXIT_OK;
+	} else if (argc == 2 && !strcmp(argv[1], "--version")) {
+		printf("smbdiag %s\n", SMBDIAG_VERSION);
+		return CLI_EXIT_OK;
+	} else if (argc >= 2 && argv[1][0] == '-' && argv[1][1] != '\0') {
+		fprintf(stderr, "smbdiag hash: unknown option '%s' (a password that starts with '-' goes after --)\n",
+			argv[1]);
+		return CLI_EXIT_USAGE;
+	}
+	if (argc > 2) {
+		hash_usage(stderr);
+		return CLI_EXIT_USAGE;
 	}
 	if (argc == 2)
 		pw = argv[1];

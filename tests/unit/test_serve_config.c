@@ -88,6 +88,23 @@ reads_every_section(void **state)
 	assert_int_equal(p->shares[0].max_uses, 3);
 }
 
+/* Keys left out take Windows' defaults, not C's zeroes: EncryptData alone
+ * refuses a client that cannot encrypt, as on a Windows server. */
+static void
+defaults_follow_windows(void **state)
+{
+	const struct smb2s_policy *p = &cfg.policy;
+
+	(void)state;
+	assert_int_equal(parse("[server]\nEncryptData = true\n"), 0);
+	assert_true(p->reject_unencrypted_access);
+	assert_false(p->require_message_signing);
+	assert_false(p->enable_smb1);
+	assert_true(p->allow_anonymous_access);
+	assert_int_equal(p->min_dialect, SMB2_DIALECT_202);
+	assert_int_equal(p->max_dialect, SMB2_DIALECT_311);
+}
+
 static void
 password_is_hashed(void **state)
 {
@@ -174,6 +191,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reads_every_section),
+		cmocka_unit_test(defaults_follow_windows),
 		cmocka_unit_test(password_is_hashed),
 		cmocka_unit_test(errors_name_the_line),
 		cmocka_unit_test(examples_load),

@@ -17,6 +17,10 @@ smb2s_policy_defaults(struct smb2s_policy *p)
 	p->min_dialect = SMB2_DIALECT_202;
 	p->max_dialect = SMB2_DIALECT_311;
 	p->allow_anonymous_access = true;
+	/* Windows' default (Get-SmbServerConfiguration): EncryptData on a
+	 * server or share refuses clients that cannot encrypt unless an
+	 * administrator turns this off. */
+	p->reject_unencrypted_access = true;
 	p->guest = SMB2S_GUEST_NEVER;
 }
 

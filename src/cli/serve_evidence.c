@@ -280,6 +280,21 @@ tree_ok(struct serve_evidence *e, const struct smb2s_event *ev)
 	answered(e, st, ev, 0);
 }
 
+/* What the server's rule decided, for the rules to take as is. */
+static void
+verdict(struct serve_evidence *e, const struct smb2s_event *ev, enum sd_step step, uint32_t status)
+{
+	struct ev_verdict *v = &e->c->verdict;
+
+	memset(v, 0, sizeof(*v));
+	if (ev->finding == NULL)
+		return;
+	v->step = step;
+	v->status = status;
+	ev_copy(v->finding, sizeof(v->finding), ev->finding);
+	ev_copy(v->why, sizeof(v->why), ev->text);
+}
+
 static void
 refused(struct serve_evidence *e, const struct smb2s_event *ev)
 {
@@ -290,7 +305,11 @@ refused(struct serve_evidence *e, const struct smb2s_event *ev)
 		return;  /* ECHO, IOCTL, CREATE ...: not one of the steps */
 	st = open_step(e, step, ev);
 	answered(e, st, ev, ev->status);
+	verdict(e, ev, step, ev->status);
 	if (step == SD_STEP_TREE_CONNECT && ev->path[0]) {
+		/* The rules read a TREE_CONNECT's detail as its path. */
+		if (st)
+			ev_copy(st->detail, sizeof(st->detail), ev->path);
 		e->c->tree.seen = true;
 		ev_copy(e->c->tree.path, sizeof(e->c->tree.path), ev->path);
 		server_name_from_path(e->c, ev->path);
@@ -311,6 +330,8 @@ ended(struct serve_evidence *e, const struct smb2s_event *ev, enum ev_outcome ho
 
 	if (how == EV_CLOSED && ev->kind == SMB2S_EV_DROPPED && st == NULL && step_of(ev->command) != SD_STEP__COUNT)
 		st = open_step(e, step_of(ev->command), ev);
+	if (st && ev->kind == SMB2S_EV_DROPPED)
+		verdict(e, ev, st->step, 0);
 	if (st) {
 		st->outcome = how;
 		st->response_at = secs(e, ev->at_us);

@@ -118,7 +118,9 @@ const struct sd_finding_def sd_catalog_rows[] = {
 	N_("The server ended the connection instead of answering NEGOTIATE. Most often the client offered "
 	   "only SMB1 (an SMB_COM_NEGOTIATE without the \"SMB 2.002\" or \"SMB 2.???\" dialect strings) to a "
 	   "server on which SMB1 is disabled, so there is nothing to answer (MS-SMB2 3.3.5.3.2). Old "
-	   "devices, scanners and Linux mounts with vers=1.0 do this."),
+	   "devices, scanners and Linux mounts with vers=1.0 do this. The reverse ends the same way: a "
+	   "server that speaks only SMB1 (SMB2 turned off, Samba `server max protocol = NT1`) drops a client "
+	   "that offers only SMB 2 and later."),
 	REMEDIES(
 		{WC, N_("On a Windows server, check which protocol versions are enabled."),
 		 "Get-SmbServerConfiguration | select EnableSMB1Protocol,EnableSMB2Protocol"},
@@ -127,6 +129,8 @@ const struct sd_finding_def sd_catalog_rows[] = {
 		{SC, N_("On a Samba server, check the lowest and highest dialects it accepts."),
 		 "testparm -sv 2>/dev/null | grep -Ei 'server (min|max) protocol'"},
 		{SF, N_("Only if the client cannot be upgraded: let Samba accept SMB1."), "server min protocol = NT1"},
+		{SF, N_("A Samba server that speaks only SMB1: let it speak SMB 2 and later again."),
+		 "server max protocol = SMB3_11"},
 		{AF, N_("For a Linux CIFS mount, ask for SMB 3."), "mount -t cifs -o vers=3.0 //HOST/SHARE /mnt"}),
 	REFS(SD_REF_ART_NEGOTIATE, "MS-SMB2 3.3.5.3", "MS-SMB2 3.3.5.3.2"),
 },
@@ -136,7 +140,9 @@ const struct sd_finding_def sd_catalog_rows[] = {
 	N_("The server answered NEGOTIATE with STATUS_NOT_SUPPORTED (0xC00000BB): none of the dialects the "
 	   "client offered is enabled on the server (MS-SMB2 3.3.5.4). Typically the server requires SMB 3 "
 	   "(Samba `server min protocol = SMB3`) and the client offers only 2.0.2 or 2.1, or the client is "
-	   "held below the server's minimum by a maximum-protocol setting."),
+	   "held below the server's minimum by a maximum-protocol setting. The other way round, a server "
+	   "held at an old maximum (Samba `server max protocol = SMB2_02`) refuses a client that asks for "
+	   "SMB 3."),
 	REMEDIES(
 		{WC, N_("On a Windows server, check which protocol versions are enabled."),
 		 "Get-SmbServerConfiguration | select EnableSMB1Protocol,EnableSMB2Protocol"},
@@ -146,6 +152,8 @@ const struct sd_finding_def sd_catalog_rows[] = {
 		 "testparm -sv 2>/dev/null | grep -Ei 'server (min|max) protocol'"},
 		{SF, N_("Lower the server's minimum to a dialect the client has, or better, upgrade the client."),
 		 "server min protocol = SMB2_10"},
+		{SF, N_("When the server's maximum is the one below the client's dialects, raise it."),
+		 "server max protocol = SMB3_11"},
 		{AF, N_("With smbclient, raise the maximum dialect the client offers."), "smbclient -m SMB3 //HOST/SHARE"}),
 	REFS(SD_REF_ART_NEGOTIATE, "MS-SMB2 3.3.5.4", "MS-SMB2 2.2.3"),
 },
@@ -332,8 +340,10 @@ const struct sd_finding_def sd_catalog_rows[] = {
 	N_("The server requires encryption for every session (EncryptData and RejectUnencryptedAccess both "
 	   "true) and refused the first SESSION_SETUP with STATUS_ACCESS_DENIED (0xC0000022) before looking "
 	   "at any credentials, because the client negotiated SMB 2.x, or SMB 3.x without the encryption "
-	   "capability (MS-SMB2 3.3.5.5). Windows 7, Windows Server 2008 R2 and older cannot encrypt, nor "
-	   "can many NAS devices, printers and clients with encryption turned off."),
+	   "capability (MS-SMB2 3.3.5.5); Samba refuses on the last leg instead. Windows 7, Windows Server "
+	   "2008 R2 and older cannot encrypt, nor can many NAS devices, printers and clients with encryption "
+	   "turned off. A guest or anonymous (null) session has no key to encrypt with, so such a server "
+	   "refuses it too, whatever the client can do."),
 	REMEDIES(
 		{WC, N_("On a Windows server, check whether encryption is required server-wide: EncryptData and "
 			"RejectUnencryptedAccess both True means every session must be encrypted."),
@@ -725,8 +735,9 @@ const struct sd_finding_def sd_catalog_rows[] = {
 	"tree.unsigned_disconnect", SD_STEP_TREE_CONNECT, SD_SEV_ERROR,
 	N_("Unsigned SMB 3.1.1 TREE_CONNECT: server dropped the connection"),
 	N_("With dialect 3.1.1 a client must sign (or encrypt) TREE_CONNECT even when signing is not "
-	   "required; a server following MS-SMB2 3.3.5.7 closes the connection without an answer when the "
-	   "request is neither signed nor encrypted (guest and anonymous sessions excepted). A client with "
+	   "required; a server following MS-SMB2 3.3.5.7 closes the connection when the request is neither "
+	   "signed nor encrypted (guest and anonymous sessions excepted), without an answer or, like Samba, "
+	   "after answering STATUS_ACCESS_DENIED. A client with "
 	   "a broken signing implementation, or one told not to sign, causes this."),
 	REMEDIES(
 		{WC, N_("On a Windows client, check its signing settings."),

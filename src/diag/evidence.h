@@ -180,6 +180,15 @@ struct ev_connection {
 	struct ev_negotiate negotiate;
 	struct ev_session session;
 	struct ev_tree tree;
+	/* serve: the server's own verdict on its last refusal or drop, the
+	 * finding its rule names and its words. The rules take it instead of
+	 * inferring a cause from the wire; empty on the other fronts. */
+	struct ev_verdict {
+		enum sd_step step;
+		uint32_t status;           /* 0 with a drop */
+		char finding[48];
+		char why[256];
+	} verdict;
 	bool closed_by_server;
 	bool reset_by_server;
 	/* The client ended the connection first, with requests unanswered:

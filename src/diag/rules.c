@@ -411,6 +411,37 @@ rule_signing_broken(const struct ev_connection *c)
 	       failed_after_negotiate(c);
 }
 
+const char *
+rule_verdict(const struct ev_connection *c, const struct ev_step *s)
+{
+	const struct ev_verdict *v = &c->verdict;
+
+	if (!v->finding[0] || v->step != s->step)
+		return NULL;
+	if (s->outcome == EV_ANSWERED ? v->status != s->status : v->status != 0)
+		return NULL;
+	return v->finding;
+}
+
+bool
+rule_take_verdict(struct rule_run *r, struct ev_connection *c, const struct ev_step *s,
+		  void (*step_line)(const struct ev_timeline *, struct ev_finding *, const struct ev_connection *,
+				    const struct ev_step *))
+{
+	const char *id = rule_verdict(c, s);
+	struct ev_finding *f;
+
+	if (id == NULL)
+		return false;
+	if (strcmp(id, "session.signing_mismatch") == 0)
+		return true;
+	f = rule_finding(r, id, (int)c->id);
+	step_line(r->t, f, c, s);
+	if (c->verdict.why[0])
+		ev_finding_evidence(f, "the server's reason: %s", c->verdict.why);
+	return true;
+}
+
 /* A KRB_AP_ERR_* of the acceptor that is not about its key (a replayed
  * authenticator, an expired ticket ...): that error explains the refusal. */
 bool

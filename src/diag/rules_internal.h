@@ -22,6 +22,7 @@
 
 /* NTSTATUS values the rules key on (MS-ERREF 2.3.1). */
 #define RULE_ST_SUCCESS 0x00000000u
+#define RULE_ST_INVALID_PARAMETER 0xC000000Du
 #define RULE_ST_MORE_PROCESSING 0xC0000016u
 #define RULE_ST_ACCESS_DENIED 0xC0000022u
 #define RULE_ST_NO_SUCH_USER 0xC0000064u
@@ -132,6 +133,15 @@ bool rule_same_host(const char *a, const char *b);
  * without a TREE_CONNECT (a Windows client that could not verify it). */
 bool rule_client_left_after_session(const struct ev_connection *c);
 bool rule_signing_broken(const struct ev_connection *c);
+/* serve: the finding the server's own rule named for step s's answer (or
+ * drop), NULL when the server gave none or on the other fronts. */
+const char *rule_verdict(const struct ev_connection *c, const struct ev_step *s);
+/* The verdict as a finding: its id, the step's line (from the caller's
+ * module) and the server's words. False when there is no verdict; true
+ * also for session.signing_mismatch, which signing_rules() reports. */
+bool rule_take_verdict(struct rule_run *r, struct ev_connection *c, const struct ev_step *s,
+		       void (*step_line)(const struct ev_timeline *, struct ev_finding *, const struct ev_connection *,
+					 const struct ev_step *));
 /* The server answered a Kerberos AP-REQ with LOGON_FAILURE after the KDC
  * issued the ticket (SPEC: kerberos.ticket_rejected). */
 bool rule_ticket_rejected_by_server(const struct ev_timeline *t, const struct ev_connection *c);

@@ -58,6 +58,17 @@ dialect_experiments(const struct ev_timeline *t, int connection, struct ev_findi
 		ev_finding_evidence(f, "offered alone, the server refuses %s", no);
 }
 
+static bool
+any_dialect_alone_ok(const struct ev_timeline *t, int connection)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_exps; i++)
+		if (t->exps[i].kind == EV_EXP_DIALECT_ALONE && t->exps[i].connection == connection && t->exps[i].ok)
+			return true;
+	return false;
+}
+
 static void
 unanswered(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
 {
@@ -76,7 +87,11 @@ unanswered(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
 		rule_line(f, "%s%s", frames, req);
 		ev_finding_line(f, silence);
 		e = rule_experiment(r->t, EV_EXP_SMB1_ONLY, (int)c->id);
-		if (e && e->ok)
+		if (e && e->ok && !offers_only_smb1(n) && !any_dialect_alone_ok(r->t, (int)c->id))
+			ev_finding_evidence(f, "an SMB1-only NEGOTIATE was answered and no SMB2 dialect alone was: "
+					       "the server speaks only SMB1 (SMB2 off; Samba: server max protocol = NT1), "
+					       "so the fix is on the server");
+		else if (e && e->ok)
 			ev_finding_evidence(f, "an SMB1-only NEGOTIATE was answered: the server speaks SMB1");
 		else if (e)
 			ev_finding_evidence(f, "an SMB1-only NEGOTIATE was not answered either: SMB1 is off");
@@ -89,17 +104,6 @@ unanswered(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
 	if (s->ack_at >= 0)
 		ev_finding_evidence(f, "the server's TCP stack acknowledged the request, so it arrived; the SMB "
 				       "server never answered it");
-}
-
-static bool
-any_dialect_alone_ok(const struct ev_timeline *t, int connection)
-{
-	size_t i;
-
-	for (i = 0; i < t->n_exps; i++)
-		if (t->exps[i].kind == EV_EXP_DIALECT_ALONE && t->exps[i].connection == connection && t->exps[i].ok)
-			return true;
-	return false;
 }
 
 static void
@@ -124,6 +128,47 @@ no_common_dialect(struct rule_run *r, struct ev_connection *c, const struct ev_s
 				       "current clients no longer offer; turn on SMB2 on the server");
 }
 
+static bool
+dialect_alone_refused(const struct ev_timeline *t, int connection, uint16_t dialect)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_exps; i++)
+		if (t->exps[i].kind == EV_EXP_DIALECT_ALONE && t->exps[i].connection == connection &&
+		    t->exps[i].dialect == dialect && !t->exps[i].ok)
+			return true;
+	return false;
+}
+
+/* A refusal of NEGOTIATE that depends on the dialects offered: alone,
+ * some are spoken. The likeliest such refusal (INVALID_PARAMETER to 3.0
+ * and 3.0.2) comes from the server's allowed algorithms, as those two
+ * dialects have one cipher and one signing algorithm each. */
+static void
+refused_for_some_dialects(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
+{
+	struct ev_finding *f;
+	char frames[64], req[256], st[64];
+
+	if (!any_dialect_alone_ok(r->t, (int)c->id))
+		return;
+	f = rule_finding(r, "negotiate.other", (int)c->id);
+	rule_frames(r->t, s, frames, sizeof(frames));
+	request_text(r->t, &c->negotiate, req, sizeof(req));
+	rule_status(s->status, st, sizeof(st));
+	rule_line(f, "%s%s -> %s", frames, req, st);
+	dialect_experiments(r->t, (int)c->id, f);
+	if (s->status == RULE_ST_INVALID_PARAMETER && !dialect_alone_refused(r->t, (int)c->id, SMB2_DIALECT_311) &&
+	    (dialect_alone_refused(r->t, (int)c->id, SMB2_DIALECT_300) ||
+	     dialect_alone_refused(r->t, (int)c->id, SMB2_DIALECT_302) ||
+	     dialect_alone_refused(r->t, (int)c->id, SMB2_DIALECT_210)))
+		ev_finding_evidence(f, "only SMB 3.1.1 negotiates its algorithms: 2.x signs with HMAC-SHA256 alone, "
+				       "3.0 and 3.0.2 with AES-128-CMAC and encrypt with AES-128-CCM; a server whose "
+				       "allowed algorithms leave those out refuses these dialects (Samba: server "
+				       "smb3 encryption algorithms, server smb3 signing algorithms; Windows: "
+				       "Get-SmbServerConfiguration | select EncryptionCiphers)");
+}
+
 static void
 smb1_in_use(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
 {
@@ -135,9 +180,15 @@ smb1_in_use(struct rule_run *r, struct ev_connection *c, const struct ev_step *s
 		return;
 	rule_frames(r->t, s, frames, sizeof(frames));
 	f = rule_finding(r, "negotiate.smb1_in_use", (int)c->id);
-	if (n->dialect == SD_DIALECT_SMB1)
+	if (n->dialect == SD_DIALECT_SMB1 && n->smb1_offers_smb2)
+		ev_finding_evidence(f, "%sthe server chose SMB1 (NT LM 0.12) although the client offered SMB2 as "
+				       "well: SMB2 is off on the server, or it speaks only SMB1", frames);
+	else if (n->dialect == SD_DIALECT_SMB1)
 		ev_finding_evidence(f, "%sthe connection negotiated SMB1 (NT LM 0.12)", frames);
-	else
+	if (n->dialect == SD_DIALECT_SMB1 && r->t->mode == EV_MODE_PROBE)
+		ev_finding_evidence(f, "smbdiag speaks no SMB1 past NEGOTIATE, nor do current Windows clients (their "
+				       "SMB1 client is removed by default): the walk stops here");
+	else if (n->dialect != SD_DIALECT_SMB1)
 		ev_finding_evidence(f, "%sthe client offered only SMB1 dialects", frames);
 }
 
@@ -325,6 +376,8 @@ rules_negotiate(struct rule_run *r, struct ev_connection *c)
 			if (s->status == RULE_ST_NOT_SUPPORTED ||
 			    (c->negotiate.smb1_answered && c->negotiate.dialect != SD_DIALECT_SMB1))
 				no_common_dialect(r, c, s);
+			else if (s->status != RULE_ST_SUCCESS)
+				refused_for_some_dialects(r, c, s);
 			break;
 		case EV_PROTOCOL_ERROR:
 			if (s->problem == EV_PROBLEM_UNDECODABLE && c->foreign_answer[0])

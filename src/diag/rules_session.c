@@ -201,6 +201,9 @@ access_denied(struct rule_run *r, struct ev_connection *c, const struct ev_step 
 	bool first_leg = s->legs <= 1 && c->session.mechanism != EV_MECH_KERBEROS;
 	const struct ev_experiment *retry = rule_experiment(r->t, EV_EXP_ENCRYPTED_RETRY, (int)c->id);
 
+	if (rule_take_verdict(r, c, s, step_line))
+		return;
+
 	/* Windows refuses on the first leg (S1/S2); Samba only after it has
 	 * checked the credentials, on the last leg. The probe's encrypted
 	 * retry settles it; a capture can only say the client cannot encrypt. */

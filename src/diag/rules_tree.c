@@ -132,6 +132,38 @@ encryption_explains(const struct rule_run *r, const struct ev_connection *c, cha
 	return false;
 }
 
+/* MS-SMB2 3.3.5.2.4: on 3.1.1 a TREE_CONNECT of a session that can sign
+ * must be signed or encrypted; servers drop the connection, some (Samba)
+ * after an ACCESS_DENIED answer. */
+static bool
+unsigned_on_311(const struct ev_connection *c, const struct ev_step *s)
+{
+	return c->negotiate.dialect == SMB2_DIALECT_311 && !s->request_signed && !s->request_encrypted &&
+	       !rule_is_guest(&c->session) && !rule_is_anonymous(&c->session);
+}
+
+static void
+unsigned_disconnect(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
+{
+	struct ev_finding *f = rule_finding(r, "tree.unsigned_disconnect", (int)c->id);
+	const char *path = tree_path(c, s);
+	char frames[64], st[64], silence[160];
+
+	rule_frames(r->t, s, frames, sizeof(frames));
+	ev_finding_evidence(f, "%sTREE_CONNECT%s%s sent neither signed nor encrypted on SMB 3.1.1", frames,
+			    path ? " " : "", path ? path : "");
+	if (s->outcome == EV_ANSWERED) {
+		rule_status(s->status, st, sizeof(st));
+		if (c->closed_by_server || c->reset_by_server)
+			ev_finding_evidence(f, "the server answered %s and ended the connection", st);
+		else
+			ev_finding_evidence(f, "the server answered %s", st);
+	} else {
+		rule_silence(r->t, c, s, silence, sizeof(silence));
+		ev_finding_line(f, silence);
+	}
+}
+
 static void
 access_denied(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
 {
@@ -140,8 +172,14 @@ access_denied(struct rule_run *r, struct ev_connection *c, const struct ev_step 
 	struct ev_finding *f;
 	char why[EV_LONG_TEXT] = "";
 
+	if (rule_take_verdict(r, c, s, step_line))
+		return;
 	if (rule_signing_broken(c))
 		return;  /* session.signing_mismatch: the server refused the unsigned request */
+	if (unsigned_on_311(c, s)) {
+		unsigned_disconnect(r, c, s);
+		return;
+	}
 	if (encryption_explains(r, c, why, sizeof(why))) {
 		f = rule_finding(r, "tree.encryption_required", (int)c->id);
 		step_line(r->t, f, c, s);
@@ -169,6 +207,8 @@ dropped(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
 	char frames[64], silence[160];
 	const char *path = tree_path(c, s);
 
+	if (rule_take_verdict(r, c, s, step_line))
+		return;
 	rule_frames(r->t, s, frames, sizeof(frames));
 	rule_silence(r->t, c, s, silence, sizeof(silence));
 	if (rule_is_anonymous(ss)) {
@@ -179,12 +219,8 @@ dropped(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
 				    path ? path : "", silence);
 		return;
 	}
-	if (c->negotiate.dialect == SMB2_DIALECT_311 && !s->request_signed && !s->request_encrypted && !rule_is_guest(ss)) {
-		f = rule_finding(r, "tree.unsigned_disconnect", (int)c->id);
-		ev_finding_evidence(f, "%sTREE_CONNECT%s%s sent neither signed nor encrypted on SMB 3.1.1", frames,
-				    path ? " " : "", path ? path : "");
-		ev_finding_line(f, silence);
-	}
+	if (unsigned_on_311(c, s))
+		unsigned_disconnect(r, c, s);
 }
 
 void

@@ -314,6 +314,10 @@ fill_negotiate(const struct probe *p, const struct probe_attempt *a, struct ev_n
 	n->faults = r->negotiate_faults;
 	if (r->negotiate_faults.n > 0)
 		n->dialect = r->dialect;
+	/* The server chose an SMB1 dialect: the connection is SMB1, though
+	 * the probe goes no further in it. */
+	if (r->smb1_answered && r->smb1_status == 0 && r->smb1_dialect_index != 0xFFFF)
+		n->dialect = SD_DIALECT_SMB1;
 	if (!r->negotiated)
 		return;
 	n->dialect = r->dialect;

@@ -576,6 +576,41 @@ def check_schema(tap, report, out):
     tap.ok(not errors, 'probe --json validates against doc/report.schema.json', '\n'.join(errors[:20]) + '\n' + out)
 
 
+def dialect_and_signing_cases(tap):
+    """Cases a review found misdiagnosed: a device that cannot sign against
+    a default smbd, an SMB1-only server, and a server whose allowed
+    algorithms rule out the dialects that cannot negotiate them."""
+    with peers.Smbd(users=USERS) as smbd:
+        base = f'//127.0.0.1:{smbd.port}/data'
+        rc, rep, out = probe(base, '--signing', 'off')
+        ids = finding_ids(rep)
+        tap.ok(rc == 13 and 'tree.unsigned_disconnect' in ids and 'tree.access_denied' not in ids
+               and 'answered STATUS_ACCESS_DENIED' in evidence(rep, 'tree.unsigned_disconnect'),
+               '--signing off on 3.1.1: smbd answers the unsigned TREE_CONNECT ACCESS_DENIED, '
+               'tree.unsigned_disconnect', out)
+        for dialect in ('3.0', '3.0.2'):
+            rc, rep, out = probe(base, '--signing', 'off', '--dialects', dialect)
+            tap.ok(rc == 0 and not any(f.get('severity') == 'error' for f in rep.get('findings', [])),
+                   f'--signing off on {dialect}: no VALIDATE_NEGOTIATE_INFO it cannot sign, exit 0', out)
+    with peers.Smbd(users=USERS, options={'server min protocol': 'NT1', 'server max protocol': 'NT1'}) as smbd:
+        base = f'//127.0.0.1:{smbd.port}/data'
+        rc, rep, out = probe(base)
+        tap.ok(rc == 11 and 'negotiate.connection_closed' in finding_ids(rep)
+               and 'the server speaks only SMB1' in evidence(rep, 'negotiate.connection_closed'),
+               'SMB1-only smbd, SMB2 client: connection_closed says the server speaks only SMB1', out)
+        rc, rep, out = probe(base, '--dialects', 'NT1,3.1.1')
+        ids = finding_ids(rep)
+        neg = first_connection(rep).get('negotiate', {})
+        tap.ok(rc == 11 and 'negotiate.smb1_in_use' in ids and 'negotiate.no_common_dialect' not in ids
+               and neg.get('dialect') == '1.0' and 'although the client offered SMB2' in evidence(rep, 'negotiate.smb1_in_use'),
+               'SMB1-only smbd, NT1 and 3.1.1 offered: SMB1 chosen (smb1_in_use), not "no common dialect"', out)
+    with peers.Smbd(users=USERS, options={'server smb3 encryption algorithms': 'AES-256-GCM'}) as smbd:
+        rc, rep, out = probe(f'//127.0.0.1:{smbd.port}/data', '--dialects', '3.0')
+        ev = evidence(rep, 'negotiate.other')
+        tap.ok(rc == 11 and 'offered alone, the server speaks' in ev and 'AES-128-CCM' in ev,
+               'server smb3 encryption algorithms without AES-128-CCM, 3.0 client: the algorithms named', out)
+
+
 def main():
     peers.require('smbd', 'smbpasswd', SMBDIAG)
     tap = peers.Tap()
@@ -587,6 +622,7 @@ def main():
     ssh_server_case(tap)
     hosts_deny_case(tap)
     ntlm_disabled_case(tap)
+    dialect_and_signing_cases(tap)
     port = server_policy_cases(tap)
     listener_cases(tap, port)
     if not schema_exists():

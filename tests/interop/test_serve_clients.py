@@ -329,6 +329,61 @@ def impacket_tests(tap):
                f['output'])
 
 
+def report_findings(events):
+    """Finding ids of the reports serve wrote when connections ended."""
+    return {f.get('id') for e in events if 'findings' in e and 'tool' in e for f in e['findings']}
+
+
+def with_keys(example, extra):
+    """An example's text with more keys: a temporary file beside it, so its
+    relative share paths still resolve."""
+    with open(ex(example)) as f:
+        text = f.read() + extra
+    fd, path = tempfile.mkstemp(suffix='.ini', dir=EXAMPLES)
+    with os.fdopen(fd, 'w') as f:
+        f.write(text)
+    return path
+
+
+def end_report_tests(tap):
+    """The report at a connection's end takes the server's own reason: a
+    2.x client (which cannot encrypt) refused for its name or its user is
+    not told about encryption; guests and null sessions, which have no key,
+    meet the encryption policy instead of slipping past it."""
+    with Serve(ex('restricted-share.ini')) as s:
+        rc, out = smbclient(s.port, args=['-m', 'SMB2_10'])
+        ev = s.new_events()
+        ids = report_findings(ev)
+        tap.ok(rc != 0 and 'tree.access_denied' in ids and 'tree.encryption_required' not in ids,
+               'ValidUsers refusal of a 2.1 client: the report says tree.access_denied, not encryption',
+               show(ev, out))
+    with Serve(ex('name-hardening.ini')) as s:
+        rc, out = smbclient(s.port, args=['-m', 'SMB2_10'])
+        ev = s.new_events()
+        ids = report_findings(ev)
+        tap.ok(rc != 0 and 'session.name_hardening' in ids and 'session.encryption_required' not in ids,
+               'name hardening refusal of a 2.1 client: the report says session.name_hardening', show(ev, out))
+    server_wide = with_keys('encryption-required.ini', '\n[server]\nMapToGuest = bad user\n')
+    share = with_keys('share-encryption.ini', 'GuestOk = true\n[server]\nMapToGuest = bad user\n')
+    try:
+        with Serve(server_wide) as s:
+            rc, out = smbclient(s.port, user='nobody', password='x')
+            ev = s.new_events()
+            tap.ok(rc != 0 and refusal(ev, 'session.encryption_required', 'S3')
+                   and 'session.encryption_required' in report_findings(ev),
+                   'EncryptData, unknown user mapped to guest: refused at SESSION_SETUP (S3), no unencrypted '
+                   'guest session', show(ev, out))
+        with Serve(share) as s:
+            rc, out = smbclient(s.port, share='secure', user='nobody', password='x')
+            ev = s.new_events()
+            tap.ok(rc != 0 and refusal(ev, 'tree.encryption_required', 'T5')
+                   and 'tree.encryption_required' in report_findings(ev),
+                   'share EncryptData, guest session: refused at TREE_CONNECT (T5)', show(ev, out))
+    finally:
+        os.unlink(server_wide)
+        os.unlink(share)
+
+
 def holder(port):
     """An smbclient that connects to data and stays (its stdin open)."""
     return subprocess.Popen(['smbclient', '//127.0.0.1/data', '-p', str(port), '-U', f'alice%{PASSWORD}'],
@@ -423,6 +478,7 @@ def main():
     tap = peers.Tap()
     smbclient_healthy(tap)
     smbclient_policies(tap)
+    end_report_tests(tap)
     smbclient_accounts_and_faults(tap)
     probe_tests(tap)
     share_limit_tests(tap)

@@ -655,7 +655,7 @@ const struct rules_case rules_positive_cases[] = {
 	{"negotiate.no_response", build_negotiate_no_response, "ACK after 0.2 ms, no answer for 60.0 s"},
 	{"negotiate.connection_closed", build_negotiate_closed, "offering only SMB1"},
 	{"negotiate.no_common_dialect", build_no_common_dialect, "server speaks 3.0, 3.0.2, 3.1.1"},
-	{"negotiate.smb1_in_use", build_smb1_in_use, "negotiated SMB1"},
+	{"negotiate.smb1_in_use", build_smb1_in_use, "server chose SMB1"},
 	{"negotiate.validate_failed", build_validate_failed, "capabilities differ"},
 	{"session.no_response", build_session_no_response, "ACK after 0.1 ms"},
 	{"session.logon_failure", build_logon_failure, "user CONTOSO\\alice, workstation PC1"},

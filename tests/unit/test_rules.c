@@ -417,6 +417,68 @@ preauth_required_then_answered_is_no_finding(void **state)
 	ev_timeline_cleanup(&t);
 }
 
+/* An unsigned 3.1.1 TREE_CONNECT that Samba answers ACCESS_DENIED (and then
+ * drops) is the unsigned tree connect, not a permission problem. */
+static void
+unsigned_311_tree_connect_answered_access_denied(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+	struct ev_step *s;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, 0, 2);
+	s = rc_tree(c, EV_ANSWERED, ST_ACCESS_DENIED, "\\\\fs1\\data");
+	s->request_signed = false;
+	c->closed_by_server = true;
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "tree.unsigned_disconnect", 0));
+	assert_null(rc_finding(&t, "tree.access_denied", 0));
+	assert_true(rc_evidence_has(&t, "tree.unsigned_disconnect", "answered STATUS_ACCESS_DENIED and ended"));
+	ev_timeline_cleanup(&t);
+}
+
+/* serve: the server's own rule decides, whatever the wire would suggest
+ * (a 2.1 client that cannot encrypt, refused for its user name). */
+static void
+serve_verdict_stands_for_the_rules_guess(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+	struct ev_step *s;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_SERVE);
+	c = rc_negotiated(&t);
+	c->negotiate.dialect = SMB2_DIALECT_210;
+	rc_session(c, EV_ANSWERED, 0, 2);
+	s = rc_tree(c, EV_ANSWERED, ST_ACCESS_DENIED, "\\\\fs1\\data");
+	s->request_signed = false;
+	c->verdict.step = SD_STEP_TREE_CONNECT;
+	c->verdict.status = ST_ACCESS_DENIED;
+	snprintf(c->verdict.finding, sizeof(c->verdict.finding), "tree.access_denied");
+	snprintf(c->verdict.why, sizeof(c->verdict.why), "user alice is not allowed on 'data'");
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "tree.access_denied", 0));
+	assert_null(rc_finding(&t, "tree.encryption_required", 0));
+	assert_true(rc_evidence_has(&t, "tree.access_denied", "the server's reason: user alice is not allowed"));
+	ev_timeline_cleanup(&t);
+
+	ev_timeline_init(&t, EV_MODE_SERVE);
+	c = rc_negotiated(&t);
+	c->negotiate.dialect = SMB2_DIALECT_210;
+	s = rc_session(c, EV_ANSWERED, ST_ACCESS_DENIED, 2);
+	c->verdict.step = SD_STEP_SESSION_SETUP;
+	c->verdict.status = ST_ACCESS_DENIED;
+	snprintf(c->verdict.finding, sizeof(c->verdict.finding), "session.name_hardening");
+	rules_run(&t);
+	assert_non_null(rc_finding(&t, "session.name_hardening", 0));
+	assert_null(rc_finding(&t, "session.encryption_required", 0));
+	ev_timeline_cleanup(&t);
+}
+
 static void
 probe_tree_access_denied_without_retry_is_not_encryption(void **state)
 {
@@ -1404,6 +1466,8 @@ main(void)
 		cmocka_unit_test(preauth_required_alone_is_no_error),
 		cmocka_unit_test(preauth_required_then_answered_is_no_finding),
 		cmocka_unit_test(refused_139_beside_working_445_is_no_error),
+		cmocka_unit_test(unsigned_311_tree_connect_answered_access_denied),
+		cmocka_unit_test(serve_verdict_stands_for_the_rules_guess),
 		cmocka_unit_test(probe_tree_access_denied_without_retry_is_not_encryption),
 		cmocka_unit_test(probe_session_access_denied_with_failed_retry_is_not_encryption),
 		cmocka_unit_test(slow_close_after_negotiate_is_no_response),

@@ -592,6 +592,38 @@ guest_not_allowed_on_share(void **state)
 	expect_refusal(SMB2S_EV_REFUSED, ST_ACCESS_DENIED, "T7", "tree.access_denied");
 }
 
+/* A guest or null session has no key: a server that encrypts every
+ * session refuses it at SESSION_SETUP (S3), a share that requires
+ * encryption at TREE_CONNECT (T5), instead of letting it in unencrypted. */
+static const struct smb2_client_result *
+run_keyless(bool anonymous, bool server_encrypts, bool share_encrypts)
+{
+	W.pol.guest = SMB2S_GUEST_BAD_USER;
+	W.pol.shares[0].guest_ok = true;
+	W.pol.encrypt_data = server_encrypts;
+	W.pol.shares[0].encrypt_data = share_encrypts;
+	if (anonymous)
+		W.cfg.mech = SMB2_MECH_ANONYMOUS;
+	else
+		W.cfg.user = "nobody";
+	return run();
+}
+
+static void
+guest_and_anonymous_meet_encryption_policy(void **state)
+{
+	expect_status(run_keyless(false, true, false), SMB2C_STEP_SESSION_SETUP, ST_ACCESS_DENIED);
+	expect_refusal(SMB2S_EV_REFUSED, ST_ACCESS_DENIED, "S3", "session.encryption_required");
+	teardown(state);
+	setup(state);
+	expect_status(run_keyless(true, true, false), SMB2C_STEP_SESSION_SETUP, ST_ACCESS_DENIED);
+	expect_refusal(SMB2S_EV_REFUSED, ST_ACCESS_DENIED, "S3", "session.encryption_required");
+	teardown(state);
+	setup(state);
+	expect_status(run_keyless(false, false, true), SMB2C_STEP_TREE_CONNECT, ST_ACCESS_DENIED);
+	expect_refusal(SMB2S_EV_REFUSED, ST_ACCESS_DENIED, "T5", "tree.encryption_required");
+}
+
 static void
 account_states_map_to_statuses(void **state)
 {
@@ -1079,6 +1111,7 @@ main(void)
 		T(name_hardening_accepts_right_target),
 		T(guest_fallback_for_unknown_user),
 		T(guest_not_allowed_on_share),
+		T(guest_and_anonymous_meet_encryption_policy),
 		T(account_states_map_to_statuses),
 		T(missing_folder_is_access_denied),
 		T(user_not_in_allow_list),

@@ -137,9 +137,12 @@ client_on_tree_connect(struct smb2_client *c, const struct client_rsp *r, uint64
 		}
 		c->res.tree_encrypt = true;
 	}
-	/* MS-SMB2 3.2.5.5: 3.0 / 3.0.2 clients validate the negotiation. */
+	/* MS-SMB2 3.2.5.5: 3.0 / 3.0.2 clients validate the negotiation, with
+	 * a signed (or sealed) request; a client that cannot sign (--signing
+	 * off) cannot validate either, as such devices do not. */
 	if ((c->res.dialect == SMB2_DIALECT_300 || c->res.dialect == SMB2_DIALECT_302) &&
-	    !c->cfg.no_validate_negotiate && c->have_keys)
+	    !c->cfg.no_validate_negotiate && c->have_keys &&
+	    client_protection(c, SMB2C_STEP_VALIDATE_NEGOTIATE) != CLIENT_PLAIN)
 		next_or_fail(c, send_validate(c, now_us));
 	else
 		next_or_fail(c, client_tree_next(c, now_us));

@@ -10,6 +10,7 @@
 
 static const struct srv_why why_s1 = {"S1", "session.encryption_required", "MS-SMB2 3.3.5.5"};
 static const struct srv_why why_s2 = {"S2", "session.encryption_required", "MS-SMB2 3.3.5.5"};
+static const struct srv_why why_s3 = {"S3", "session.encryption_required", "MS-SMB2 3.3.5.5.3, 3.2.4.1.8"};
 static const struct srv_why why_s4 = {"S4", NULL, "MS-SMB2 3.3.5.5"};
 static const struct srv_why why_s6 = {"S6", NULL, "MS-SMB2 3.3.5.5"};
 static const struct srv_why why_b12 = {"B12", NULL, "MS-SMB2 3.3.5.5"};
@@ -232,6 +233,16 @@ srv_session_setup(struct smb2_server *s, struct srv_req *r)
 			ev->kerberos = true;
 			ev->krb_error = g->krb_error;
 		}
+		r->sess = NULL;
+		srv_session_free(s, sess);
+	} else if (s->pol->encrypt_data && s->pol->reject_unencrypted_access && srv_is_3x(s->dialect) &&
+		   (g->guest || g->anonymous)) {
+		/* S3: the server encrypts every session, and a guest or null
+		 * session has no key to encrypt with (3.2.4.1.8). Read to the
+		 * letter, 3.3.5.5.3 would let it in and 3.3.5.2.9 refuse its
+		 * every request; like Samba, refuse it here, where the cause is. */
+		srv_refuse(s, r, ST_ACCESS_DENIED, &why_s3, "EncryptData and RejectUnencryptedAccess, but %s "
+			   "session has no key to encrypt with", g->anonymous ? "an anonymous" : "a guest");
 		r->sess = NULL;
 		srv_session_free(s, sess);
 	} else {

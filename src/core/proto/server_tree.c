@@ -113,6 +113,13 @@ encryption_ok(struct smb2_server *s, struct srv_req *r, const struct smb2s_share
 
 	if (!wanted || !s->pol->reject_unencrypted_access || s->pol->max_dialect < SMB2_DIALECT_300)
 		return true;
+	/* A guest or anonymous session has no key: it cannot encrypt either
+	 * (MS-SMB2 3.2.4.1.8), whatever the connection could do. */
+	if (srv_can_encrypt(s) && r->sess && !r->sess->have_keys) {
+		srv_refuse(s, r, ST_ACCESS_DENIED, &why_t5, "%s requires encryption; %s session has no key to "
+			   "encrypt with", path, r->sess->is_anonymous ? "an anonymous" : "a guest");
+		return false;
+	}
 	if (!srv_can_encrypt(s)) {
 		if (srv_is_3x(s->dialect) && !(s->client_capabilities & SMB2_GLOBAL_CAP_ENCRYPTION))
 			srv_refuse(s, r, ST_ACCESS_DENIED, &why_t6, "%s requires encryption; the client's NEGOTIATE "

@@ -372,6 +372,7 @@ experiment_label(enum ev_experiment_kind kind)
 		[EV_EXP_NBSS_SMBSERVER] = N_("nbss_smbserver"),
 		[EV_EXP_KDC_CHECK] = N_("kdc_check"),
 		[EV_EXP_OTHER_ADDRESS] = N_("other_address"),
+		[EV_EXP_OWN_NAME] = N_("own_name"),
 	};
 
 	if ((size_t)kind < sizeof(labels) / sizeof(labels[0]) && labels[kind])

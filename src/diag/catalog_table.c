@@ -38,6 +38,24 @@ const struct sd_finding_def sd_catalog_rows[] = {
 	REFS("MS-SMB2 2.1 (transport: direct TCP port 445, NetBIOS port 139)"),
 },
 {
+	"tcp.unresolved", SD_STEP_TCP, SD_SEV_ERROR,
+	N_("The server's name does not resolve"),
+	N_("The name in the path has no address: DNS has no record for it (a typo, a record never made or "
+	   "removed, a DNS suffix the client does not search), or the name exists only in NetBIOS "
+	   "(WINS, broadcast), which the client was not set to use. No connection was attempted."),
+	REMEDIES(
+		{AC, N_("Look the name up as the client does."), "getent hosts HOST"},
+		{WC, N_("On a Windows client, ask DNS for the name, with the suffixes it searches."),
+		 "Resolve-DnsName HOST; Get-DnsClientGlobalSetting | select SuffixSearchList"},
+		{WF, N_("Add the missing DNS record, or use the server's fully qualified name."), NULL},
+		{SC, N_("On a Samba server, see the names it answers to, to find the one the record should hold."),
+		 "testparm -sv 2>/dev/null | grep -Ei 'netbios (name|aliases)|realm'"},
+		{AF, N_("To test the server itself meanwhile, connect to its address and keep the name (for "
+			"Kerberos and name checks)."),
+		 "smbdiag probe //HOST/SHARE -I ADDRESS"}),
+	REFS("RFC 1123 2.1", "MS-SMB2 3.2.4.2"),
+},
+{
 	"tcp.timeout", SD_STEP_TCP, SD_SEV_ERROR,
 	N_("No answer to the TCP connection attempt"),
 	N_("The connection attempt (SYN) got no answer at all: a firewall drops the packets silently, the "
@@ -424,7 +442,8 @@ const struct sd_finding_def sd_catalog_rows[] = {
 	N_("Logged on as guest"),
 	N_("The server could not verify the credentials and mapped the logon to the guest account "
 	   "(SessionFlags IS_GUEST): the user is unknown to the server and guest is enabled (Samba `map to "
-	   "guest = bad user`), or the client asked for guest. A guest session can be neither signed nor "
+	   "guest = bad user`), the password was wrong and the server maps bad passwords to guest (Samba "
+	   "`map to guest = bad password`), or the client asked for guest. A guest session can be neither signed nor "
 	   "encrypted, so current Windows clients refuse it (error 1272, insecure guest logon blocked), and "
 	   "the user sees only what guest may see."),
 	REMEDIES(

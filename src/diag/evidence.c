@@ -290,7 +290,7 @@ ev_problem_name(enum ev_problem p)
 {
 	static const char *const names[] = {
 		"none", "undecodable", "bad_signature", "unsigned", "decrypt", "validate_mismatch",
-		"cannot_encrypt", "negotiate_rules", "local", "auth_refused",
+		"cannot_encrypt", "negotiate_rules", "local", "auth_refused", "unresolved",
 	};
 
 	return (unsigned)p < sizeof(names) / sizeof(names[0]) ? names[p] : "unknown";
@@ -362,6 +362,7 @@ ev_experiment_name(enum ev_experiment_kind k)
 	case EV_EXP_NBSS_SMBSERVER: return "nbss_smbserver";
 	case EV_EXP_KDC_CHECK: return "kdc_check";
 	case EV_EXP_OTHER_ADDRESS: return "other_address";
+	case EV_EXP_OWN_NAME: return "own_name";
 	default: return "unknown";
 	}
 }

@@ -66,6 +66,7 @@ enum ev_problem {
 	EV_PROBLEM_AUTH_REFUSED = 9,      /* the answer carried a refusal the security
 					   * mechanism reports (Kerberos error token,
 					   * SPNEGO reject, failed mutual authentication) */
+	EV_PROBLEM_UNRESOLVED = 10,       /* the server's name did not resolve: no TCP at all */
 };
 
 #define EV_TEXT 128
@@ -313,6 +314,7 @@ enum ev_experiment_kind {
 	EV_EXP_NBSS_SMBSERVER = 7,    /* port 139: called name *SMBSERVER after the typed one was refused */
 	EV_EXP_KDC_CHECK = 8,         /* our own UDP datagram and TCP connection to a KDC that did not answer */
 	EV_EXP_OTHER_ADDRESS = 9,     /* NEGOTIATE with another address the server's name resolves to */
+	EV_EXP_OWN_NAME = 10,         /* the refused logon again, asking for the server's own NetBIOS name */
 };
 
 /* Who answered a NEGOTIATE: what an SMB 3.x client remembers of a server

@@ -89,13 +89,20 @@ const struct sd_explain_entry sd_explain_rows[] = {
 	    "domain does not accept NTLM for it.")},
 	{"session.guest_fallback",
 	 N_("An unknown user gets LOGON_FAILURE unless the server maps it to guest (Samba `map to guest = "
-	    "bad user`); a wrong password for an existing user never becomes guest.")},
+	    "bad user`); a wrong password becomes guest only where the server maps bad passwords too "
+	    "(Samba `map to guest = bad password`).")},
 	{NULL,
 	 N_("NTLM integrity checks failed at the domain controller: a wrong MIC, or NetBIOS domain and "
 	    "computer names in the CHALLENGE that do not match (relay protection).")}),
  NULL, REFS(SD_REF_ART_SESSION, "MS-SMB2 3.3.5.5.3", "MS-NLMP 3.2.5.1.2", "MS-APDS 3.1.5.2")},
 {NT, 0xC0000064, SESS, false, N_("The account does not exist (usually reported as LOGON_FAILURE)."),
  CAUSES({"session.logon_failure", N_("The user name or its domain is wrong.")}), NULL, NULL},
+{NT, 0xC0000064, TREE, false,
+ N_("The session's user logged on, but the account the share runs as does not exist on the server."),
+ CAUSES({"tree.other",
+	 N_("The share names an account to act as that the server cannot find (Samba `force user` or "
+	    "`force group` naming a missing account).")}),
+ NULL, NULL},
 {NT, 0xC000006A, SESS, false, N_("The password is wrong (usually reported as LOGON_FAILURE)."),
  CAUSES({"session.logon_failure", N_("The password is wrong or an old one is cached.")}), NULL, NULL},
 {NT, 0xC0000072, SESS, false, N_("The account is disabled."), account_causes, NULL, NULL},

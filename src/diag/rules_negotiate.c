@@ -178,13 +178,17 @@ smb1_in_use(struct rule_run *r, struct ev_connection *c, const struct ev_step *s
 
 	if (n->dialect != SD_DIALECT_SMB1 && !offers_only_smb1(n))
 		return;
-	rule_frames(r->t, s, frames, sizeof(frames));
+	/* The answer decides what was negotiated; the request, what was offered. */
+	if (n->dialect == SD_DIALECT_SMB1)
+		rule_frames(r->t, s, frames, sizeof(frames));
+	else
+		rule_request_frame(r->t, s, frames, sizeof(frames));
 	f = rule_finding(r, "negotiate.smb1_in_use", (int)c->id);
 	if (n->dialect == SD_DIALECT_SMB1 && n->smb1_offers_smb2)
-		ev_finding_evidence(f, "%sthe server chose SMB1 (NT LM 0.12) although the client offered SMB2 as "
+		ev_finding_evidence(f, "%sthe server chose an SMB1 dialect although the client offered SMB2 as "
 				       "well: SMB2 is off on the server, or it speaks only SMB1", frames);
 	else if (n->dialect == SD_DIALECT_SMB1)
-		ev_finding_evidence(f, "%sthe connection negotiated SMB1 (NT LM 0.12)", frames);
+		ev_finding_evidence(f, "%sthe connection negotiated an SMB1 dialect", frames);
 	if (n->dialect == SD_DIALECT_SMB1 && r->t->mode == EV_MODE_PROBE)
 		ev_finding_evidence(f, "smbdiag speaks no SMB1 past NEGOTIATE, nor do current Windows clients (their "
 				       "SMB1 client is removed by default): the walk stops here");

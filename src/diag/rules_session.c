@@ -187,6 +187,28 @@ anonymous_denied(struct rule_run *r, struct ev_connection *c, const struct ev_st
 
 	step_line(r->t, f, c, s);
 	ev_finding_evidence(f, "the client logged on without credentials (null session)");
+	if (s->status == RULE_ST_ACCESS_DENIED)
+		ev_finding_evidence(f, "a null session has no key to sign or encrypt with: a server that requires "
+				       "encryption refuses it too (Samba: server smb encrypt = required; Windows: "
+				       "EncryptData with RejectUnencryptedAccess)");
+}
+
+/* ACCESS_DENIED after the server checked the credentials, with no sign of
+ * a name check: the candidates, for the server's log to decide. */
+static void
+refused_after_credentials(struct rule_run *r, struct ev_connection *c, const struct ev_step *s,
+			  const struct ev_experiment *own)
+{
+	struct ev_finding *f = rule_finding(r, "session.other", (int)c->id);
+
+	step_line(r->t, f, c, s);
+	user_line(f, &c->session);
+	if (own)
+		ev_finding_evidence(f, "%s: so the server's name check is not the cause", own->detail);
+	ev_finding_evidence(f, "refused after the credentials were checked; usual causes: an account the server "
+			       "cannot map to a local user (Samba logs 'is invalid on this system'), a guest or "
+			       "null session where the server requires encryption (it has no key to encrypt with), "
+			       "or a logon policy of the server; its log names the one");
 }
 
 /* ACCESS_DENIED to SESSION_SETUP: encryption policy on the first leg
@@ -200,6 +222,7 @@ access_denied(struct rule_run *r, struct ev_connection *c, const struct ev_step 
 	 * refusal comes after the credentials, like NTLM's last leg. */
 	bool first_leg = s->legs <= 1 && c->session.mechanism != EV_MECH_KERBEROS;
 	const struct ev_experiment *retry = rule_experiment(r->t, EV_EXP_ENCRYPTED_RETRY, (int)c->id);
+	const struct ev_experiment *own = rule_experiment(r->t, EV_EXP_OWN_NAME, (int)c->id);
 
 	if (rule_take_verdict(r, c, s, step_line))
 		return;
@@ -219,6 +242,18 @@ access_denied(struct rule_run *r, struct ev_connection *c, const struct ev_step 
 	}
 	if (rule_signing_broken(c))
 		return;
+	/* The probe asked again for the server's own name: that settles it. */
+	if (own && own->ok) {
+		if (!target_mismatch(r->t, c, why, sizeof(why)))
+			rule_fmt(r->t, why, sizeof(why), "the client asked for %s", c->session.target_name);
+		name_hardening(r, c, s, why);
+		ev_finding_line(rule_finding(r, "session.name_hardening", (int)c->id), own->detail);
+		return;
+	}
+	if (own) {
+		refused_after_credentials(r, c, s, own);
+		return;
+	}
 	if (target_mismatch(r->t, c, why, sizeof(why))) {
 		name_hardening(r, c, s, why);
 		return;
@@ -229,9 +264,7 @@ access_denied(struct rule_run *r, struct ev_connection *c, const struct ev_step 
 		return;
 	}
 	if (!first_leg)
-		name_hardening(r, c, s,
-			       ev_tr(r->t, "ACCESS_DENIED on the last leg although the credentials were accepted for "
-					   "checking: the server's name check is the usual cause"));
+		refused_after_credentials(r, c, s, NULL);
 }
 
 static bool
@@ -416,9 +449,17 @@ ntlm_reasons(const struct rule_run *r, const struct ev_connection *c, struct ev_
 	size_t i, it = 0;
 	int said = 0;
 
-	if (is_ip_literal(c->server_name)) {
+	char named[EV_TEXT];
+
+	/* Without a tree path (no TREE_CONNECT seen), the NTLM target name
+	 * still says how the client named the server. */
+	if (c->server_name[0])
+		ev_copy(named, sizeof(named), c->server_name);
+	else
+		rule_host_of(c->session.target_name, named, sizeof(named));
+	if (is_ip_literal(named)) {
 		ev_finding_evidence(f, "the server was named by its address %s: Windows asks for no Kerberos ticket then",
-				    c->server_name);
+				    named);
 		said++;
 	}
 	const struct ev_kerberos *said_error = NULL;
@@ -482,6 +523,9 @@ rules_session_info(struct rule_run *r, struct ev_connection *c)
 		f = rule_finding(r, "session.guest_fallback", (int)c->id);
 		ev_finding_evidence(f, "the client logged on as %s%s%s, the server answered SessionFlags IS_GUEST",
 				    s->domain, s->domain[0] ? "\\" : "", s->user);
+		ev_finding_evidence(f, "the server does not know %s, or (Samba: map to guest = bad password) the "
+				       "password was wrong: either way the session runs as guest, not as this user",
+				    s->user);
 	}
 	if (s->mechanism == EV_MECH_NTLMSSP && !rule_is_anonymous(s)) {
 		const struct ev_step *last = ev_last_step_const(c, SD_STEP_SESSION_SETUP);

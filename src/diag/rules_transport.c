@@ -56,6 +56,11 @@ tcp_rules(struct rule_run *r, struct ev_connection *c)
 
 	if (!s)
 		return;
+	if (s->problem == EV_PROBLEM_UNRESOLVED) {
+		f = rule_finding(r, "tcp.unresolved", (int)c->id);
+		ev_finding_evidence(f, "%s: no connection was attempted", s->detail);
+		return;
+	}
 	w = rule_wait(c, s);
 	if (w >= 0)
 		rule_duration(w, wait, sizeof(wait));

@@ -47,16 +47,68 @@ step_line(const struct ev_timeline *t, struct ev_finding *f, const struct ev_con
 	ev_finding_evidence(f, "%sTREE_CONNECT%s%s -> %s", frames, path ? " " : "", path ? path : "", st);
 }
 
+/* "Data, Dat" from the indexes sd_suggest picked. */
+static void
+join_names(const char *const *names, const size_t *idx, size_t n, char *list, size_t cap)
+{
+	size_t i, used = 0;
+
+	list[0] = '\0';
+	for (i = 0; i < n; i++) {
+		int w = snprintf(list + used, cap - used, "%s%s", i ? ", " : "", names[idx[i]]);
+
+		if (w < 0 || (size_t)w >= cap - used)
+			break;
+		used += (size_t)w;
+	}
+}
+
+/* Without a share listing (a capture): the shares the capture shows
+ * connected on the same server are names the user may have meant. */
+static void
+seen_share_suggestions(const struct rule_run *r, const struct ev_connection *c, const char *want, struct ev_finding *f)
+{
+	const char *names[EV_MAX_SHARES];
+	char list[EV_LONG_TEXT];
+	size_t idx[MAX_SUGGESTIONS], n = 0, i, j, k;
+
+	for (i = 0; i < r->t->n_conns && n < EV_MAX_SHARES; i++) {
+		const struct ev_connection *o = &r->t->conns[i];
+
+		if (strcmp(o->server, c->server) != 0)
+			continue;
+		for (j = 0; j < o->n_steps && n < EV_MAX_SHARES; j++) {
+			const struct ev_step *t = &o->steps[j];
+			const char *name = t->detail[0] ? share_of(t->detail) : NULL;
+			bool dup = false;
+
+			if (t->step != SD_STEP_TREE_CONNECT || t->outcome != EV_ANSWERED || t->status != 0 || !name)
+				continue;
+			for (k = 0; k < n; k++)
+				dup |= strcasecmp(names[k], name) == 0;
+			if (!dup)
+				names[n++] = name;
+		}
+	}
+	n = want && n ? sd_suggest(want, names, n, idx, MAX_SUGGESTIONS) : 0;
+	if (n == 0)
+		return;
+	join_names(names, idx, n, list, sizeof(list));
+	ev_finding_evidence(f, "did you mean: %s? (connected to on this server elsewhere in the capture)", list);
+}
+
 static void
 suggestions(const struct rule_run *r, const struct ev_connection *c, const struct ev_step *s, struct ev_finding *f)
 {
 	const struct ev_experiment *e = rule_experiment(r->t, EV_EXP_SHARE_LIST, (int)c->id);
 	const char *names[EV_MAX_SHARES], *path = tree_path(c, s), *want = path ? share_of(path) : NULL;
 	char st[64], list[EV_LONG_TEXT] = "";
-	size_t idx[MAX_SUGGESTIONS], n, i, used = 0;
+	size_t idx[MAX_SUGGESTIONS], n, i;
 
-	if (!e)
+	if (!e) {
+		seen_share_suggestions(r, c, want, f);
 		return;
+	}
 	/* A load balancer may have sent the listing to another server. */
 	if (rule_reached_other_server(c, e)) {
 		char guid[40];
@@ -84,13 +136,7 @@ suggestions(const struct rule_run *r, const struct ev_connection *c, const struc
 		}
 	}
 	n = want ? sd_suggest(want, names, i, idx, MAX_SUGGESTIONS) : 0;
-	for (i = 0; i < n; i++) {
-		int w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", names[idx[i]]);
-
-		if (w < 0 || (size_t)w >= sizeof(list) - used)
-			break;
-		used += (size_t)w;
-	}
+	join_names(names, idx, n, list, sizeof(list));
 	if (n > 0)
 		ev_finding_evidence(f, "did you mean: %s?", list);
 	else if (e->n_shares == 1)
@@ -191,10 +237,19 @@ access_denied(struct rule_run *r, struct ev_connection *c, const struct ev_step 
 	}
 	f = rule_finding(r, "tree.access_denied", (int)c->id);
 	step_line(r->t, f, c, s);
-	if (ss->user[0])
+	if (ss->user[0] && rule_is_guest(ss))
+		ev_finding_evidence(f, "as guest: the server mapped %s%s%s to its guest account", ss->domain,
+				    ss->domain[0] ? "\\" : "", ss->user);
+	else if (ss->user[0])
 		ev_finding_evidence(f, "as user %s%s%s", ss->domain, ss->domain[0] ? "\\" : "", ss->user);
 	else if (rule_is_anonymous(ss))
 		ev_finding_evidence(f, "on an anonymous (null) session");
+	/* Such a session cannot encrypt, so the encrypted retry cannot
+	 * tell; say what a share that requires encryption does to it. */
+	if (rule_is_guest(ss) || rule_is_anonymous(ss))
+		ev_finding_evidence(f, "a guest or null session has no key to encrypt with: a share that requires "
+				       "encryption refuses it as well (Samba: smb encrypt = required; Windows: "
+				       "Share.EncryptData)");
 	if (retry && !retry->ok)
 		ev_finding_evidence(f, "an encrypted SMB 3.1.1 retry was denied too: permissions, not encryption");
 }

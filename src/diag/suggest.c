@@ -121,8 +121,22 @@ sd_suggest(const char *wanted, const char *const *names, size_t n_names, size_t 
 	size_t n = 0, i, k;
 	bool want_hidden;
 
+	char moved[SD_SUGGEST_MAX_CHARS * 4 + 2];
+
 	if (!wanted || !*wanted || max_out == 0)
 		return 0;
+	/* "$IPC" for "IPC$": a hidden share's '$' typed in the wrong place
+	 * counts as typed at the end. */
+	if (strchr(wanted, '$') && !hidden(wanted) && strlen(wanted) + 1 < sizeof(moved)) {
+		size_t m = 0;
+
+		for (k = 0; wanted[k]; k++)
+			if (wanted[k] != '$')
+				moved[m++] = wanted[k];
+		moved[m++] = '$';
+		moved[m] = '\0';
+		wanted = moved;
+	}
 	if (max_out > sizeof(dist) / sizeof(dist[0]))
 		max_out = sizeof(dist) / sizeof(dist[0]);
 	limit = sd_suggest_threshold(wanted);

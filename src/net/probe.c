@@ -197,7 +197,7 @@ record_unresolved(struct probe *p, struct ev_connection *c, const char *name)
 	if (!s)
 		return;
 	s->outcome = EV_LOCAL_ERROR;
-	s->problem = EV_PROBLEM_LOCAL;
+	s->problem = EV_PROBLEM_UNRESOLVED;
 	s->request_at = 0;
 	snprintf(s->detail, sizeof(s->detail), ev_tr(p->t, "cannot resolve %s: %s"), name,
 		 probe_sys_error_text(p, p->resolved.status));

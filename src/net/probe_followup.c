@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/wire/names.h"
 #include "core/wire/smb2_const.h"
@@ -274,6 +275,31 @@ guest_experiment(struct probe *p, struct probe_attempt *a)
 	probe_attempt_clear(a);
 }
 
+/* ACCESS_DENIED after the credentials were checked: the same logon asking
+ * for the server's own NetBIOS name (from its CHALLENGE) tells a name
+ * check (SmbServerNameHardeningLevel) from every other cause. */
+static void
+own_name_experiment(struct probe *p, struct probe_attempt *a, const char *own_name)
+{
+	struct smb2_client_config ccfg;
+	struct ev_experiment *e;
+	char how[EV_TEXT];
+	int status;
+
+	probe_client_config(p, &ccfg);
+	ccfg.server_name = own_name;
+	ccfg.smb1_first = false;
+	e = experiment(p, EV_EXP_OWN_NAME, &ccfg, a);
+	if (e) {
+		status = probe_attempt_exit(a);
+		e->ok = status == PROBE_EXIT_OK || status > PROBE_EXIT_SESSION;
+		probe_experiment_end_text(p, a, e, how, sizeof(how));
+		snprintf(e->detail, sizeof(e->detail), ev_tr(p->t, "the same logon asking for cifs/%s: %s"), own_name,
+			 e->ok ? ev_tr(p->t, "the session was set up") : how);
+	}
+	probe_attempt_clear(a);
+}
+
 /* The shares the server lists over IPC$ (SRVSVC NetrShareEnum), so the
  * rules can suggest the name meant. */
 static void
@@ -361,6 +387,12 @@ probe_followups(struct probe *p, const struct probe_attempt *primary, int exit_s
 	} else if (status == STATUS_ACCESS_DENIED &&
 		   (primary->ccfg.no_encryption || (r->negotiated && r->dialect < SMB2_DIALECT_300))) {
 		encrypted_retry(p, a, exit_status);
+	} else if (status == STATUS_ACCESS_DENIED && exit_status == PROBE_EXIT_SESSION && r->server_nb_computer[0] &&
+		   strcasecmp(r->server_nb_computer, primary->ccfg.server_name ? primary->ccfg.server_name : "") != 0) {
+		char own[sizeof(r->server_nb_computer)];
+
+		snprintf(own, sizeof(own), "%s", r->server_nb_computer);
+		own_name_experiment(p, a, own);
 	} else if (status == STATUS_LOGON_FAILURE && exit_status == PROBE_EXIT_SESSION) {
 		guest_experiment(p, a);
 	} else if (status == STATUS_BAD_NETWORK_NAME && exit_status == PROBE_EXIT_TREE) {

@@ -109,6 +109,12 @@ def main():
     else:
         for desc in ('IPv6 SYN dropped', 'IPv6 refused'):
             tap.skip(desc, '::1 is not configured in the namespace (IPv6 disabled)')
+    # No network but lo here: a name no hosts file holds cannot resolve,
+    # and the report must say so (exit 10), not "No problem found".
+    rc, rep, out, wall = timed_probe('//nosuch.invalid/data', '--timeout', '2')
+    tap.ok(rc == 10 and tps.finding_ids(rep) == ['tcp.unresolved']
+           and 'cannot resolve nosuch.invalid' in tps.evidence(rep, 'tcp.unresolved'),
+           f'a name that does not resolve: tcp.unresolved, exit 10 ({wall:.2f} s)', out)
     # The text report names the wait too, for a person reading it.
     r = subprocess.run([tps.SMBDIAG, 'probe', f'//127.0.0.1:{DROPPED_PORT}/data', '--timeout', '1', '--auth', 'ntlm',
                         '-U', 'alice%Secret123'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -188,6 +188,19 @@ build_tcp_refused(struct ev_timeline *t)
 }
 
 static void
+build_tcp_unresolved(struct ev_timeline *t)
+{
+	struct ev_connection *c = ev_add_connection(t);
+	struct ev_step *s;
+
+	assert_non_null(c);
+	snprintf(c->server_name, sizeof(c->server_name), "fs1.contoso.com");
+	s = rc_step(c, SD_STEP_TCP, EV_LOCAL_ERROR, 0, 0.0);
+	s->problem = EV_PROBLEM_UNRESOLVED;
+	snprintf(s->detail, sizeof(s->detail), "cannot resolve fs1.contoso.com: unknown node or service");
+}
+
+static void
 build_tcp_timeout(struct ev_timeline *t)
 {
 	struct ev_connection *c = ev_add_connection(t);
@@ -650,12 +663,13 @@ build_tree_other(struct ev_timeline *t)
 
 const struct rules_case rules_positive_cases[] = {
 	{"tcp.refused", build_tcp_refused, "10.0.0.9:445 refused"},
+	{"tcp.unresolved", build_tcp_unresolved, "cannot resolve fs1.contoso.com"},
 	{"tcp.timeout", build_tcp_timeout, "within 21.0 s"},
 	{"nbss.called_name_rejected", build_nbss_rejected, "CALLED_NAME_NOT_PRESENT"},
 	{"negotiate.no_response", build_negotiate_no_response, "ACK after 0.2 ms, no answer for 60.0 s"},
 	{"negotiate.connection_closed", build_negotiate_closed, "offering only SMB1"},
 	{"negotiate.no_common_dialect", build_no_common_dialect, "server speaks 3.0, 3.0.2, 3.1.1"},
-	{"negotiate.smb1_in_use", build_smb1_in_use, "server chose SMB1"},
+	{"negotiate.smb1_in_use", build_smb1_in_use, "server chose an SMB1 dialect"},
 	{"negotiate.validate_failed", build_validate_failed, "capabilities differ"},
 	{"session.no_response", build_session_no_response, "ACK after 0.1 ms"},
 	{"session.logon_failure", build_logon_failure, "user CONTOSO\\alice, workstation PC1"},

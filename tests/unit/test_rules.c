@@ -479,6 +479,27 @@ serve_verdict_stands_for_the_rules_guess(void **state)
 	ev_timeline_cleanup(&t);
 }
 
+/* A capture has no share listing, but the shares it shows connected on
+ * the same server are names the user may have meant. */
+static void
+capture_suggests_shares_seen_connected(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, 0, 2);
+	rc_tree(c, EV_ANSWERED, 0, "\\\\fs1\\Data");
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, 0, 2);
+	rc_tree(c, EV_ANSWERED, ST_BAD_NETWORK_NAME, "\\\\fs1\\Dta");
+	rules_run(&t);
+	assert_true(rc_evidence_has(&t, "tree.bad_network_name", "did you mean: Data? (connected to on this server"));
+	ev_timeline_cleanup(&t);
+}
+
 static void
 probe_tree_access_denied_without_retry_is_not_encryption(void **state)
 {
@@ -1468,6 +1489,7 @@ main(void)
 		cmocka_unit_test(refused_139_beside_working_445_is_no_error),
 		cmocka_unit_test(unsigned_311_tree_connect_answered_access_denied),
 		cmocka_unit_test(serve_verdict_stands_for_the_rules_guess),
+		cmocka_unit_test(capture_suggests_shares_seen_connected),
 		cmocka_unit_test(probe_tree_access_denied_without_retry_is_not_encryption),
 		cmocka_unit_test(probe_session_access_denied_with_failed_retry_is_not_encryption),
 		cmocka_unit_test(slow_close_after_negotiate_is_no_response),

@@ -173,6 +173,20 @@ invalid_utf8_does_not_crash(void **state)
 	assert_true(sd_suggest_distance("\xf0\x9f", "\xf0\x9f\x98\x80") <= 2);
 }
 
+/* "$IPC" is IPC$ with the dollar typed first (a capture's
+ * suricata-verify named-pipe case). */
+static void
+misplaced_dollar_finds_hidden_share(void **state)
+{
+	const char *names[] = {"data", "IPC$"};
+	size_t out[2];
+
+	(void)state;
+	assert_int_equal(sd_suggest("$IPC", names, 2, out, 2), 1);
+	assert_int_equal(out[0], 1);
+	assert_int_equal(sd_suggest("da$ta", names, 2, out, 2), 0);
+}
+
 int
 main(void)
 {
@@ -182,6 +196,7 @@ main(void)
 		cmocka_unit_test(long_names_are_far),
 		cmocka_unit_test(threshold_grows_with_length),
 		cmocka_unit_test(suggests_data_for_dta),
+		cmocka_unit_test(misplaced_dollar_finds_hidden_share),
 		cmocka_unit_test(ranks_by_distance_then_order),
 		cmocka_unit_test(result_is_bounded),
 		cmocka_unit_test(better_later_names_push_out_worse_ones),

@@ -611,6 +611,25 @@ def dialect_and_signing_cases(tap):
                'server smb3 encryption algorithms without AES-128-CCM, 3.0 client: the algorithms named', out)
 
 
+def keyless_session_cases(tap):
+    """Guest and null sessions cannot encrypt: smbd refuses them where
+    encryption is required. The probe must not call that name hardening,
+    nor a share permission problem without saying so."""
+    with peers.Smbd(users=USERS, options={'server smb encrypt': 'required', 'map to guest': 'bad user'},
+                    shares={'data': {'guest ok': 'yes'}}) as smbd:
+        rc, rep, out = probe(f'//127.0.0.1:{smbd.port}/data', user='zed%whatever')
+        ids = finding_ids(rep)
+        ev = evidence(rep, 'session.other')
+        tap.ok(rc == 12 and 'session.name_hardening' not in ids and 'session.other' in ids
+               and 'the same logon asking for cifs/' in ev and 'guest or null session' in ev,
+               'unknown user mapped to guest, encryption required: not name hardening (the own-name retry is '
+               'refused too), the keyless guest named among the causes', out)
+    with peers.Smbd(users=USERS, shares={'encpub': {'smb encrypt': 'required', 'guest ok': 'yes'}}) as smbd:
+        rc, rep, out = probe(f'//127.0.0.1:{smbd.port}/encpub', '-N', user=None)
+        tap.ok(rc == 13 and 'no key to encrypt with' in evidence(rep, 'tree.access_denied'),
+               'null session on a share that requires encryption: tree.access_denied says it cannot encrypt', out)
+
+
 def main():
     peers.require('smbd', 'smbpasswd', SMBDIAG)
     tap = peers.Tap()
@@ -623,6 +642,7 @@ def main():
     hosts_deny_case(tap)
     ntlm_disabled_case(tap)
     dialect_and_signing_cases(tap)
+    keyless_session_cases(tap)
     port = server_policy_cases(tap)
     listener_cases(tap, port)
     if not schema_exists():

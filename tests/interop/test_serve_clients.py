@@ -463,6 +463,12 @@ def probe_tests(tap):
              ('encryption-required.ini', 'data', ('--dialects', '2.1'), 12, 'session.encryption_required'),
              ('smb3-only.ini', 'data', ('--dialects', '2.0.2,2.1'), 11, 'negotiate.no_common_dialect'),
              ('share-encryption.ini', 'secure', ('--dialects', '2.1'), 13, 'tree.encryption_required')]
+    # The probe asks again for the server's own name (FS1, from its NTLM
+    # CHALLENGE): that one gets in, so the refusal was the name check.
+    with Serve(ex('name-hardening.ini')) as s:
+        rc, ids, out = probe(s.port, 'data')
+        tap.ok(rc == 12 and 'session.name_hardening' in ids and 'the same logon asking for cifs/FS1: the session '
+               'was set up' in out, 'probe against name hardening: confirmed by a logon asking for cifs/FS1', out)
     for conf, share, args, want_rc, finding in cases:
         with Serve(ex(conf)) as s:
             rc, ids, out = probe(s.port, share, args)

@@ -362,6 +362,14 @@ print_stats(const struct cap_stats *s, const struct ev_timeline *t, bool always)
 			_("note: over the memory or table limits, dropped"), s->flows_dropped, s->ooo_dropped,
 			s->oversize_pdus, s->fragments_dropped, s->pending_dropped, s->steps_dropped,
 			s->records_dropped + (unsigned long)t->dropped);
+	/* Otherwise a capture taken with a small snap length reads as "No
+	 * problem found": the messages that failed were never in it. */
+	if (s->snapped > 0)
+		fprintf(stderr, "smbdiag analyze: %s: %lu\n",
+			_("note: the capture's snap length cut packets short, and the SMB and Kerberos messages in "
+			  "them could not be read, so failures may be missing from this report (capture whole "
+			  "packets: tcpdump -s 0); packets cut"),
+			s->snapped);
 	if (s->fragments_malformed > 0)
 		fprintf(stderr, "smbdiag analyze: %s: %lu\n",
 			_("note: malformed IP fragments (overlapping or inconsistent), their datagrams dropped"),

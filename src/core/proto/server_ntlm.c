@@ -189,9 +189,13 @@ auth_event(struct smb2_server *s, const struct srv_req *r, const struct ntlm_aut
 	field_text(a, &a->workstation, ev->workstation, sizeof(ev->workstation));
 	snprintf(ev->target_name, sizeof(ev->target_name), "%s", target);
 	ev->ntlm_kind = (uint8_t)a->kind;
+	/* A user name with empty responses is no anonymous logon: the client
+	 * had no password to give (smbclient -N tries this first). */
 	srv_event_text(ev, "NTLM AUTHENTICATE (%s) from %s\\%s, workstation %s, target name %s",
-		       ntlm_response_kind_name(a->kind), domain, user[0] ? user : "(anonymous)", ev->workstation,
-		       target[0] ? target : "(none)");
+		       user[0] && (a->kind == NTLM_RESP_ANONYMOUS || a->kind == NTLM_RESP_NONE)
+			       ? "empty responses, no password"
+			       : ntlm_response_kind_name(a->kind),
+		       domain, user[0] ? user : "(anonymous)", ev->workstation, target[0] ? target : "(none)");
 }
 
 /* SMB server name hardening (SmbServerNameHardeningLevel). */

@@ -407,6 +407,18 @@ wrong_password_is_logon_failure(void **state)
 	assert_string_equal(find_event(SMB2S_EV_SESSION_AUTH)->user, "alice");
 }
 
+/* A UPN carries its domain: the AUTHENTICATE's DomainName stays empty
+ * (Windows does the same), not the server's NetBIOS domain. */
+static void
+upn_user_sends_no_domain(void **state)
+{
+	(void)state;
+	W.cfg.user = "alice@contoso.test";
+	(void)run();
+	assert_string_equal(find_event(SMB2S_EV_SESSION_AUTH)->user, "alice@contoso.test");
+	assert_string_equal(find_event(SMB2S_EV_SESSION_AUTH)->domain, "");
+}
+
 static void
 unknown_user_is_logon_failure_without_guest(void **state)
 {
@@ -1098,6 +1110,7 @@ main(void)
 		T(server_wide_encryption_on_30_and_311),
 		T(signs_with_each_algorithm),
 		T(wrong_password_is_logon_failure),
+		T(upn_user_sends_no_domain),
 		T(unknown_user_is_logon_failure_without_guest),
 		T(unknown_share_is_bad_network_name),
 		T(encryption_required_refuses_21_client),

@@ -242,7 +242,11 @@ client_ntlm_answer(struct smb2_client *c, const uint8_t *secbuf, size_t secbuf_l
 	text_of_av(c->res.server_nb_domain, sizeof(c->res.server_nb_domain), &ch.av, NTLM_AV_NB_DOMAIN_NAME);
 	text_of_av(c->res.server_nb_computer, sizeof(c->res.server_nb_computer), &ch.av, NTLM_AV_NB_COMPUTER_NAME);
 	text_of_av(c->res.server_dns_computer, sizeof(c->res.server_dns_computer), &ch.av, NTLM_AV_DNS_COMPUTER_NAME);
-	client_copy_text(c->res.domain, sizeof(c->res.domain), c->have_domain ? c->domain : c->res.server_nb_domain);
+	/* A user name in UPN form (alice@contoso.com) carries its domain: the
+	 * AUTHENTICATE's DomainName stays empty then, as Windows sends it
+	 * (MS-NLMP 2.2.1.3), rather than the server's own domain. */
+	client_copy_text(c->res.domain, sizeof(c->res.domain),
+			 c->have_domain ? c->domain : strchr(c->user, '@') ? "" : c->res.server_nb_domain);
 	client_copy_text(c->res.user, sizeof(c->res.user), c->user);
 	client_copy_text(c->res.workstation, sizeof(c->res.workstation), c->workstation);
 

@@ -726,6 +726,26 @@ const struct sd_finding_def sd_catalog_rows[] = {
 	REFS(SD_REF_ART_TREE, "MS-SMB2 3.3.5.7"),
 },
 {
+	"tree.folder_unavailable", SD_STEP_TREE_CONNECT, SD_SEV_WARNING,
+	N_("The share connects, but its folder cannot be used"),
+	N_("TREE_CONNECT succeeded, then the server refused the next request on the share. Samba checks "
+	   "that the user can enter the share's folder on every request, so a folder that is missing, moved "
+	   "or closed to the user (its mode, owner or ACL) shows up only after TREE_CONNECT; a Windows server "
+	   "checks the folder's NTFS permissions when a file is opened. Clients list nothing or fail on the "
+	   "first file operation with STATUS_ACCESS_DENIED (the article: permissions, folder missing)."),
+	REMEDIES(
+		{WC, N_("On a Windows server, read the NTFS permissions of the shared folder, and check that it "
+			"exists."),
+		 "icacls (Get-SmbShare -Name SHARE).Path"},
+		{WF, N_("Grant the user or its group read access to the folder."),
+		 "icacls PATH /grant DOMAIN\\USER:(OI)(CI)RX"},
+		{SC, N_("On a Samba server, check the share's path and that the user can enter it."),
+		 "testparm -s --section-name=SHARE; ls -ld /srv/SHARE; getfacl /srv/SHARE"},
+		{SF, N_("Let the user (or the account the share forces) enter the folder."),
+		 "setfacl -m u:USER:rx /srv/SHARE"}),
+	REFS(SD_REF_ART_TREE, "MS-SMB2 3.3.5.7", "MS-SMB2 3.3.5.9"),
+},
+{
 	"tree.encryption_required", SD_STEP_TREE_CONNECT, SD_SEV_ERROR,
 	N_("Share requires encryption and the client cannot encrypt"),
 	N_("The share (or the whole server) has EncryptData set and the server rejects unencrypted access "

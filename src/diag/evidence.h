@@ -168,6 +168,11 @@ struct ev_tree {
 	uint32_t share_flags;
 	uint32_t share_capabilities;
 	uint32_t maximal_access;
+	/* The first request on the tree after it was connected that the
+	 * server refused (probe: TREE_DISCONNECT): Samba checks the share's
+	 * folder on every request, so a folder it cannot enter shows here. */
+	uint32_t later_status;            /* 0: none refused */
+	char later_command[24];
 };
 
 struct ev_connection {

@@ -278,6 +278,25 @@ dropped(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
 		unsigned_disconnect(r, c, s);
 }
 
+/* The share connected, then the server refused the next request on it:
+ * the folder behind the share cannot be entered by this user (Samba
+ * checks it on every request; Windows checks folder permissions when a
+ * file is opened, not at TREE_CONNECT). */
+static void
+folder_unavailable(struct rule_run *r, struct ev_connection *c, const struct ev_step *s)
+{
+	struct ev_finding *f;
+	char st[64];
+
+	if (!c->tree.later_status || c->tree.later_status == RULE_ST_NETWORK_NAME_DELETED)
+		return;
+	f = rule_finding(r, "tree.folder_unavailable", (int)c->id);
+	step_line(r->t, f, c, s);
+	rule_status(c->tree.later_status, st, sizeof(st));
+	ev_finding_evidence(f, "then %s on the share -> %s: the server refused the first request after it",
+			    c->tree.later_command, st);
+}
+
 void
 rules_tree(struct rule_run *r, struct ev_connection *c)
 {
@@ -287,7 +306,9 @@ rules_tree(struct rule_run *r, struct ev_connection *c)
 		return;
 	switch (s->outcome) {
 	case EV_ANSWERED:
-		if (s->status == RULE_ST_BAD_NETWORK_NAME)
+		if (s->status == RULE_ST_SUCCESS)
+			folder_unavailable(r, c, s);
+		else if (s->status == RULE_ST_BAD_NETWORK_NAME)
 			bad_network_name(r, c, s);
 		else if (s->status == RULE_ST_ACCESS_DENIED)
 			access_denied(r, c, s);

@@ -410,6 +410,10 @@ fill_tree(const struct probe_attempt *a, struct ev_tree *t)
 	t->share_flags = r->share_flags;
 	t->share_capabilities = r->share_capabilities;
 	t->maximal_access = r->maximal_access;
+	if (r->state == SMB2C_FAILED && r->failure == SMB2C_FAIL_STATUS && r->failed_step == SMB2C_STEP_TREE_DISCONNECT) {
+		t->later_status = r->failed_status;
+		ev_copy(t->later_command, sizeof(t->later_command), "TREE_DISCONNECT");
+	}
 }
 
 void

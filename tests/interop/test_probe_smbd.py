@@ -630,6 +630,21 @@ def keyless_session_cases(tap):
                'null session on a share that requires encryption: tree.access_denied says it cannot encrypt', out)
 
 
+def folder_unavailable_case(tap):
+    """A share whose folder the user cannot enter: smbd accepts TREE_CONNECT
+    and refuses the next request (it enters the folder on every request).
+    Exit 0 (the three steps passed), with tree.folder_unavailable."""
+    locked = tempfile.mkdtemp(prefix='smbdiag-locked-')
+    os.chmod(locked, 0o700)  # root's; the test users cannot enter it
+    try:
+        with peers.Smbd(users=USERS, shares={'locked': {'path': locked}}) as smbd:
+            rc, rep, out = probe(f'//127.0.0.1:{smbd.port}/locked')
+            tap.ok(rc == 0 and 'STATUS_ACCESS_DENIED' in evidence(rep, 'tree.folder_unavailable'),
+                   'share folder the user cannot enter: exit 0, tree.folder_unavailable (warning)', out)
+    finally:
+        os.rmdir(locked)
+
+
 def main():
     peers.require('smbd', 'smbpasswd', SMBDIAG)
     tap = peers.Tap()
@@ -643,6 +658,7 @@ def main():
     ntlm_disabled_case(tap)
     dialect_and_signing_cases(tap)
     keyless_session_cases(tap)
+    folder_unavailable_case(tap)
     port = server_policy_cases(tap)
     listener_cases(tap, port)
     if not schema_exists():

@@ -537,6 +537,17 @@ build_tree_access_denied(struct ev_timeline *t)
 }
 
 static void
+build_tree_folder_unavailable(struct ev_timeline *t)
+{
+	struct ev_connection *c = rc_negotiated(t);
+
+	rc_session(c, EV_ANSWERED, 0, 2);
+	rc_tree(c, EV_ANSWERED, 0, "\\\\fs1\\locked");
+	c->tree.later_status = 0xC0000022u;
+	snprintf(c->tree.later_command, sizeof(c->tree.later_command), "TREE_DISCONNECT");
+}
+
+static void
 build_tree_encryption_required(struct ev_timeline *t)
 {
 	struct ev_connection *c = rc_negotiated(t);
@@ -694,6 +705,7 @@ const struct rules_case rules_positive_cases[] = {
 	{"kerberos.kdc_unreachable", build_kdc_unreachable, "frame 8: AS-REQ for krbtgt/CONTOSO.COM to KDC 10.0.0.1:88"},
 	{"tree.bad_network_name", build_bad_network_name, "did you mean: Data"},
 	{"tree.access_denied", build_tree_access_denied, "as user CONTOSO\\alice"},
+	{"tree.folder_unavailable", build_tree_folder_unavailable, "then TREE_DISCONNECT on the share -> STATUS_ACCESS_DENIED"},
 	{"tree.encryption_required", build_tree_encryption_required, "encryption succeeded"},
 	{"tree.unsigned_disconnect", build_unsigned_disconnect, "neither signed nor encrypted"},
 	{"negotiate.not_smb", build_not_smb, "10.0.0.9:445 is not SMB: \"SSH-2.0-OpenSSH_9.2\\r\\n\""},

@@ -91,10 +91,18 @@ report_kerberos_line(const struct ev_kerberos *k, char *line, size_t cap)
 	const char *err = k->has_error ? krb_error_name(k->error) : NULL;
 	const char *label = kerberos_step_label(k->step);
 
-	snprintf(line, cap, "%s%s%s%s%s%s%s%s%s%s%s%s", label ? label : "", label ? ": " : "",
-		 k->message == EV_KRB_NO_MESSAGE ? "-" : ev_krb_message_name(k->message), k->cname[0] ? " " : "",
-		 k->cname, k->cname[0] && k->realm[0] ? "@" : "", k->cname[0] ? k->realm : "", k->sname[0] ? " -> " : "",
-		 k->sname, !k->cname[0] && k->realm[0] ? "@" : "", !k->cname[0] ? k->realm : "", err ? " " : "");
+	const char *message = k->message == EV_KRB_NO_MESSAGE ? "-" : ev_krb_message_name(k->message);
+
+	if (!k->cname[0] && !k->sname[0] && k->realm[0])
+		/* A realm alone would read as a name (a scanner's AS-REQ names
+		 * neither client nor service). */
+		snprintf(line, cap, "%s%s%s %s %s (%s)%s", label ? label : "", label ? ": " : "", message, _("for realm"),
+			 k->realm, _("no client or service name"), err ? " " : "");
+	else
+		snprintf(line, cap, "%s%s%s%s%s%s%s%s%s%s%s%s", label ? label : "", label ? ": " : "", message,
+			 k->cname[0] ? " " : "", k->cname, k->cname[0] && k->realm[0] ? "@" : "",
+			 k->cname[0] ? k->realm : "", k->sname[0] ? " -> " : "", k->sname,
+			 !k->cname[0] && k->realm[0] ? "@" : "", !k->cname[0] ? k->realm : "", err ? " " : "");
 	if (err)
 		strncat(line, err, cap - strlen(line) - 1);
 	kerberos_step_suffix(k, line, cap);

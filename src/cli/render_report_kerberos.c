@@ -8,6 +8,8 @@
 #include "cli/render_report_internal.h"
 #include "core/wire/names.h"
 
+#define KDC_SLOW_MS 1000.0
+
 static const char *
 kerberos_step_label(enum ev_krb_step step)
 {
@@ -67,7 +69,12 @@ kerberos_step_suffix(const struct ev_kerberos *k, char *line, size_t cap)
 		ADD(", %s", etype);
 	else if (k->has_enctype)
 		ADD(", enctype %d", (int)k->enctype);
-	if (k->has_kdc_skew)
+	/* The KDC read its clock somewhere in the round trip: a slow answer
+	 * leaves the estimate that loose. */
+	if (k->has_kdc_skew && k->has_ms && k->ms >= KDC_SLOW_MS)
+		ADD(", %s %+.1f s (%s %.1f s)", _("KDC clock vs local"), k->kdc_skew_s, _("to within the round trip of"),
+		    k->ms / 1000.0);
+	else if (k->has_kdc_skew)
 		ADD(", %s %+.1f s", _("KDC clock vs local"), k->kdc_skew_s);
 	if (k->refusal == EV_KRB_REFUSAL_TCP_RESET)
 		ADD(", %s (%s", kerberos_refusal_label(k), _("TCP reset"));

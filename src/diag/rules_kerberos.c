@@ -302,6 +302,10 @@ skew_lines(const struct rule_run *r, struct ev_finding *f, const struct ev_kerbe
 	if (kdc)
 		ev_finding_evidence(f, "the KDC's clock differs from the local clock by %+.1f s (KDC minus local)",
 				    kdc->kdc_skew_s);
+	/* The KDC read its clock somewhere in the round trip. */
+	if (kdc && kdc->has_ms && kdc->ms >= 1000.0)
+		ev_finding_evidence(f, "the KDC took %.1f s to answer: its clock is known only to within that round trip",
+				    kdc->ms / 1000.0);
 	if (c && c->negotiate.has_clock_skew)
 		ev_finding_evidence(f, "the server's NEGOTIATE time differs from the local clock by %.1f s",
 				    c->negotiate.clock_skew_s);

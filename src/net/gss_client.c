@@ -67,15 +67,6 @@ copy_text(char *dst, size_t cap, const char *src)
 	snprintf(dst, cap, "%s", src ? src : "");
 }
 
-static double
-wall_clock(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The ticket's times and its enc-part header (kvno, enctype: the key the
  * service must hold) without decrypting anything. */
 static void
@@ -91,7 +82,6 @@ remember_ticket(struct gss_client *g, const krb5_creds *creds, bool from_cache, 
 	t->endtime = creds->times.endtime;
 	t->session_enctype = creds->keyblock.enctype;
 	t->got_us = net_now_us();
-	t->local_time = from_cache ? 0 : wall_clock();
 	if (krb5_decode_ticket(&creds->ticket, &tkt) == 0) {
 		t->has_kvno = true;
 		t->kvno = tkt->enc_part.kvno;

@@ -76,7 +76,6 @@ struct gss_client_ticket {
 	int32_t enctype;            /* the enc-part's encryption type (the service key's) */
 	int32_t session_enctype;
 	int64_t authtime, starttime, endtime;
-	double local_time;          /* our wall clock when we got it; 0 from the cache */
 	uint64_t got_us;            /* net_now_us() when we got it */
 };
 const struct gss_client_ticket *gss_client_tgt(const struct gss_client *g);

@@ -65,27 +65,85 @@ message_of(int type)
 }
 
 /* The KDC's clock against ours: a KRB-ERROR carries stime; for a reply
- * the ticket's start time is the KDC's clock when it issued it. */
+ * the ticket's start time (whole seconds) is the KDC's clock when it
+ * issued it. Either was read between our request and its answer, so the
+ * round trip bounds the estimate (gss_kdc_clock_offset): a KDC or a proxy
+ * slow to answer is no clock skew. */
 static void
 kdc_clock(struct ev_kerberos *k, const struct gss_kdc_exchange *x, const struct gss_client *g)
 {
 	const struct gss_client_ticket *t = NULL;
 
-	if (x->has_kdc_time && x->local_time > 0) {
+	if (x->local_time <= 0 || x->sent_time <= 0)
+		return;
+	if (x->has_kdc_time) {
 		k->has_kdc_skew = true;
-		k->kdc_skew_s = x->kdc_time - x->local_time;
+		k->kdc_skew_s = gss_kdc_clock_offset(x->kdc_time, x->kdc_time, x->sent_time, x->local_time);
 		return;
 	}
 	if (x->reply == KRB_MSG_AS_REP)
 		t = gss_client_tgt(g);
 	else if (x->reply == KRB_MSG_TGS_REP)
 		t = gss_client_service_ticket(g);
-	/* Ticket times are whole seconds: compare whole seconds, so the
-	 * result is right to one second and shows no false fraction. */
-	if (t && t->present && !t->from_cache && t->local_time > 0) {
+	if (t && t->present && !t->from_cache) {
 		k->has_kdc_skew = true;
-		k->kdc_skew_s = (double)(t->starttime - (int64_t)t->local_time);
+		k->kdc_skew_s = gss_kdc_clock_offset((double)t->starttime, (double)t->starttime + 1.0, x->sent_time,
+						     x->local_time);
 	}
+}
+
+/* "udp and tcp": the transports a request went to kdc over. */
+static void
+transports_to(const struct ev_timeline *t, const struct gss_kdc_exchange *x, const char *kdc, char *out, size_t cap)
+{
+	size_t used = 0;
+	uint8_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < x->n_tried && used < cap; i++) {
+		if (strcmp(x->tried[i].kdc, kdc) != 0)
+			continue;
+		used += (size_t)snprintf(out + used, cap - used, "%s%s", used ? ev_tr(t, " and ") : "", x->tried[i].transport);
+	}
+}
+
+/* A request no KDC answered: one record per KDC it went to, so that each
+ * is named (and checked by check_silent_kdcs). */
+static void
+record_unanswered(struct probe *p, const struct gss_client *g, const struct gss_kdc_exchange *x,
+		  enum ev_krb_step step, int conn)
+{
+	char how[64];
+	struct ev_kerberos *k;
+	uint8_t i, j;
+	bool named = false;
+
+	for (i = 0; i < x->n_tried; i++) {
+		for (j = 0; j < i && strcmp(x->tried[j].kdc, x->tried[i].kdc) != 0; j++)
+			;
+		if (j < i)
+			continue;  /* named with its first transport */
+		k = krb_record(p, g, message_of(x->request), step, x->sname, conn, x->sent_us);
+		if (!k)
+			return;
+		ev_copy(k->kdc, sizeof(k->kdc), x->tried[i].kdc);
+		transports_to(p->t, x, x->tried[i].kdc, how, sizeof(how));
+		snprintf(k->detail, sizeof(k->detail), ev_tr(p->t, "no answer from KDC %s over %s"), k->kdc, how);
+		named = true;
+	}
+	if (named)
+		return;
+	k = krb_record(p, g, message_of(x->request), step, x->sname, conn, x->sent_us);
+	if (!k)
+		return;
+	if (x->kdc[0])
+		snprintf(k->kdc, sizeof(k->kdc), "%s", x->kdc);
+	if (x->kdc[0] && x->transport[0])
+		snprintf(k->detail, sizeof(k->detail), ev_tr(p->t, "no answer from KDC %s over %s"), x->kdc, x->transport);
+	else if (x->kdc[0])
+		snprintf(k->detail, sizeof(k->detail), ev_tr(p->t, "no answer from KDC %s"), x->kdc);
+	else
+		snprintf(k->detail, sizeof(k->detail), "%s", ev_tr(p->t, "no answer from the KDC"));
 }
 
 /* One record per KDC exchange: the answer (or the request that got
@@ -94,17 +152,22 @@ static void
 record_exchange(struct probe *p, const struct gss_client *g, const struct gss_kdc_exchange *x, int conn)
 {
 	enum ev_krb_step step = x->stage == GSS_STAGE_TICKET ? EV_KRB_STEP_SERVICE_TICKET : EV_KRB_STEP_TGT;
-	enum ev_krb_message msg = x->answered_us ? message_of(x->reply) : message_of(x->request);
-	struct ev_kerberos *k = krb_record(p, g, msg, step, x->sname, conn, x->answered_us ? x->answered_us : x->sent_us);
+	const struct gss_client_ticket *got = x->reply == KRB_MSG_AS_REP    ? gss_client_tgt(g)
+					      : x->reply == KRB_MSG_TGS_REP ? gss_client_service_ticket(g)
+									    : NULL;
+	struct ev_kerberos *k;
 
+	if (!x->answered_us) {
+		record_unanswered(p, g, x, step, conn);
+		return;
+	}
+	k = krb_record(p, g, message_of(x->reply), step, x->sname, conn, x->answered_us);
 	if (!k)
 		return;
 	if (x->kdc[0])
 		snprintf(k->kdc, sizeof(k->kdc), "%s", x->kdc);
-	if (x->answered_us) {
-		k->has_ms = true;
-		k->ms = (double)(x->answered_us - x->sent_us) / 1000.0;
-	}
+	k->has_ms = true;
+	k->ms = (double)(x->answered_us - x->sent_us) / 1000.0;
 	if (x->has_error) {
 		k->has_error = true;
 		k->error = x->error;
@@ -116,20 +179,12 @@ record_exchange(struct probe *p, const struct gss_client *g, const struct gss_kd
 		k->ext_status = x->ext_status;
 	}
 	kdc_clock(k, x, g);
-	if (!x->answered_us && x->kdc[0] && x->transport[0])
-		snprintf(k->detail, sizeof(k->detail), ev_tr(p->t, "no answer from KDC %s over %s"), x->kdc, x->transport);
-	else if (!x->answered_us && x->kdc[0])
-		snprintf(k->detail, sizeof(k->detail), ev_tr(p->t, "no answer from KDC %s"), x->kdc);
-	else if (!x->answered_us)
-		snprintf(k->detail, sizeof(k->detail), "%s", ev_tr(p->t, "no answer from the KDC"));
-	else if (x->reply == KRB_MSG_AS_REP)
+	if (x->reply == KRB_MSG_AS_REP)
 		snprintf(k->detail, sizeof(k->detail), "%s", ev_tr(p->t, "TGT obtained with the password (AS exchange)"));
 	else if (x->reply == KRB_MSG_TGS_REP)
 		snprintf(k->detail, sizeof(k->detail), "%s", ev_tr(p->t, "service ticket issued (TGS exchange)"));
-	if (x->reply == KRB_MSG_AS_REP)
-		ticket_facts(k, gss_client_tgt(g));
-	else if (x->reply == KRB_MSG_TGS_REP)
-		ticket_facts(k, gss_client_service_ticket(g));
+	if (got)
+		ticket_facts(k, got);
 }
 
 static void

@@ -10,14 +10,21 @@ exit 12 before any SESSION_SETUP); a wrong password
 principal refused tickets (KDC_ERR_CLIENT_REVOKED); no KDC; the user's cache is never touched; --auth auto
 picks Kerberos for a name, falls back to NTLM after
 KDC_ERR_S_PRINCIPAL_UNKNOWN and uses NTLM for an address.
+
+Every dead KDC is named; a KDC slower than --timeout neither times out the
+SMB connection nor passes for a skewed clock.
 """
+import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import krblab  # noqa: E402
+import listeners  # noqa: E402
 import peers  # noqa: E402
 
 BUILD = os.environ.get('SMBDIAG_BUILD', os.path.join(peers.ROOT, 'build'))
@@ -42,8 +49,71 @@ def krb_errors(report):
     return [k.get('error') for k in (report or {}).get('kerberos', []) if k.get('message') == 'KRB-ERROR']
 
 
+def finding(report, fid):
+    for f in (report or {}).get('findings', []):
+        if f.get('id') == fid:
+            return f
+    return {}
+
+
+def evidence(report, fid):
+    return ' | '.join(finding(report, fid).get('evidence', []))
+
+
+def conf_copy(env, path, edit):
+    """A copy of env's krb5.conf passed through edit(text); its path."""
+    with open(env['KRB5_CONFIG']) as f:
+        text = f.read()
+    with open(path, 'w') as f:
+        f.write(edit(text))
+    return path
+
+
+def slow_relay(kdc_port, delay):
+    """A listeners.Listener handler relaying one Kerberos request over TCP
+    to a real KDC and holding its answer back `delay` seconds (a congested
+    link, a slow proxy). The record marker's high byte is 0 for any
+    message under 16 MiB, so read_pdu frames it as it frames NetBIOS."""
+    def handler(conn):
+        conn.settimeout(30)
+        request = listeners.read_pdu(conn)
+        if request is None:
+            return
+        with socket.create_connection(('127.0.0.1', kdc_port), timeout=30) as up:
+            up.sendall(request)
+            answer = listeners.read_pdu(up)
+        if answer is not None:
+            time.sleep(delay)
+            conn.sendall(answer)
+    return handler
+
+
+def slow_and_dead_kdcs(tap, work, kdc, env, target):
+    """A KDC 1.5 s slow per answer with --timeout 1: the SMB connection is
+    not timed out by the time the tickets took, and the slowness is no
+    clock skew. Two KDCs that never answer: both named."""
+    with listeners.Listener(slow_relay(kdc.port, 1.5)) as proxy:
+        slow = conf_copy(env, os.path.join(work, 'slow-krb5.conf'),
+                         lambda t: t.replace(f'127.0.0.1:{kdc.port}', f'127.0.0.1:{proxy.port}'))
+        rc, rep, out = probe(dict(env, KRB5_CONFIG=slow), target, '--auth', 'kerberos', '--timeout', '1')
+    tap.ok(rc == 0 and 'tcp.timeout' not in ids(rep),
+           'KDC slower than --timeout: the SMB connection is not timed out by the ticket exchanges', out)
+    timed = [k for k in (rep or {}).get('kerberos', []) if k.get('ms', 0) > 1400]
+    tap.ok(len(timed) >= 3 and all(abs(k.get('kdc_clock_skew_s', 99)) < 0.5 for k in timed),
+           'KDC slower than --timeout: a 1.5 s answer is no clock skew (the round trip bounds the estimate)',
+           json.dumps(timed, indent=1) + '\n' + out)
+    first, second = peers.free_port(), peers.free_port()
+    dead = conf_copy(env, os.path.join(work, 'two-dead-krb5.conf'),
+                     lambda t: t.replace(f'    kdc = 127.0.0.1:{kdc.port}',
+                                         f'    kdc = 127.0.0.1:{first}\n    kdc = 127.0.0.1:{second}'))
+    rc, rep, out = probe(dict(env, KRB5_CONFIG=dead), target, '--auth', 'kerberos')
+    ev = evidence(rep, 'kerberos.kdc_unreachable')
+    tap.ok(rc == 12 and f'no answer from KDC 127.0.0.1:{first}' in ev and f'no answer from KDC 127.0.0.1:{second}' in ev,
+           'two dead KDCs: kerberos.kdc_unreachable names each', out)
+
+
 def main():
-    peers.require('krb5kdc', 'kdb5_util', 'kadmin.local', 'smbd', SMBDIAG)
+    peers.require('krb5kdc', 'kdb5_util', 'kadmin.local', 'smbd', 'kinit', SMBDIAG)
     tap = peers.Tap()
     work = tempfile.mkdtemp(prefix='smbdiag-krbprobe-')
     keytab = os.path.join(work, 'smbd.keytab')
@@ -120,6 +190,9 @@ def main():
         rc, rep, out = probe(env, target, '--auth', 'kerberos', user=None)
         tap.ok(rc == 0 and session(rep).get('mechanism') == 'kerberos',
                'kerberos from the default cache (kinit) succeeds', out)
+        subprocess.run(['kdestroy'], env=env, timeout=30, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        slow_and_dead_kdcs(tap, work, kdc, env, target)
     except Exception as e:  # noqa: BLE001 - report the peer failure as a test failure
         tap.ok(False, 'peers start and the probe runs', repr(e))
     finally:

@@ -30,12 +30,15 @@ struct gss_client_error {
 	long code;                 /* krb5_error_code or GSS minor status; 0 = none */
 	int32_t krb_error;         /* RFC 4120 error number, -1 when code is not one */
 	bool no_credentials;       /* no password and no TGT in the default cache */
+	bool other_user;           /* ... the default cache holds another principal than the user asked for */
 	bool cannot_start;         /* no Kerberos library (or it could not start) */
 	char message[GSS_CLIENT_TEXT];
+	char cache_principal[GSS_CLIENT_TEXT];  /* other_user: the cache's principal, "alice@REALM" */
 };
 
 struct gss_client_config {
-	const char *user;          /* user, user@REALM; NULL = the cache's principal */
+	const char *user;          /* user, user@REALM; NULL = the cache's principal (without a
+				    * password, a cache of another principal is refused: other_user) */
 	const char *domain;        /* DOMAIN of -U DOMAIN\user: the realm when it holds a dot */
 	const char *password;      /* NULL: the user's default cache */
 	const char *host;          /* the name as typed: cifs/<host> */

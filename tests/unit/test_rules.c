@@ -875,6 +875,103 @@ errors_before_preauth_that_are_faults(void **state)
 	ev_timeline_cleanup(&t);
 }
 
+/* Issues 2, 4 and 11: what the probe's Kerberos library concluded with no
+ * KRB-ERROR to say it is an error finding (exit 12 must never come with
+ * "No problem found") that says what happened and what to do; a
+ * KRB-ERROR nobody sent is not invented for it. */
+static void
+library_conclusions_are_errors_with_remedies(void **state)
+{
+	static const struct {
+		enum ev_krb_conclusion why;
+		const char *id, *detail, *remedy;
+	} cases[] = {
+		{EV_KRB_CONCLUDED_NO_KDC, "kerberos.kdc_unreachable",
+		 "the Kerberos library knows no KDC for realm CONTOSO.COM (Cannot find KDC for realm \"CONTOSO.COM\")",
+		 "name the KDCs of CONTOSO.COM in krb5.conf"},
+		{EV_KRB_CONCLUDED_NO_CREDENTIALS, "kerberos.other",
+		 "no password, and no TGT in the default credential cache (Kerberos library: No credentials cache found)",
+		 "get a TGT: kinit alice@CONTOSO.COM, or give the password: -U alice%PASSWORD"},
+		{EV_KRB_CONCLUDED_NO_ETYPE, "kerberos.etype_unsupported",
+		 "no common encryption type: the AS-REQ offered aes256-cts-hmac-sha1-96, and the KDC's answer named no "
+		 "key of alice of those types (no ETYPE-INFO2) (Kerberos library: Generic preauthentication failure)",
+		 "permitted_enctypes"},
+		{EV_KRB_CONCLUDED_TGT_EXPIRED, "kerberos.other",
+		 "the TGT in the credential cache expired at 2026-11-28T18:45:21Z; no KDC was asked (Kerberos library: "
+		 "Ticket expired)", "get a TGT: kinit alice@CONTOSO.COM"},
+		{EV_KRB_CONCLUDED_WRONG_PASSWORD, "kerberos.preauth_failed",
+		 "the KDC's AS-REP does not decrypt with this password: wrong password (Kerberos library: Decrypt "
+		 "integrity check failed)", "alice@CONTOSO.COM does not require pre-authentication"},
+		{EV_KRB_CONCLUDED_OTHER_USER, "kerberos.other",
+		 "the default credential cache holds a TGT of bob@CONTOSO.COM, not of alice@CONTOSO.COM",
+		 "get a TGT of alice@CONTOSO.COM into the cache: kinit alice@CONTOSO.COM"},
+		{EV_KRB_CONCLUDED_OTHER, "kerberos.other", "the Kerberos library concluded: something else", NULL},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ev_timeline t;
+		struct ev_connection *c;
+		struct ev_kerberos *k;
+		struct ev_step *ss;
+
+		ev_timeline_init(&t, EV_MODE_PROBE);
+		c = ev_add_connection(&t);
+		ss = ev_add_step(c, SD_STEP_SESSION_SETUP);
+		ss->outcome = EV_LOCAL_ERROR;
+		ss->problem = EV_PROBLEM_LOCAL;
+		if (cases[i].why == EV_KRB_CONCLUDED_NO_ETYPE)
+			rc_krb_error(&t, 25, "krbtgt/CONTOSO.COM", 0)->answers = EV_KRB_AS_REQ;
+		k = ev_add_kerberos(&t);
+		k->message = EV_KRB_NO_MESSAGE;
+		k->step = EV_KRB_STEP_TGT;
+		k->connection = 0;
+		k->at = 0.01;
+		k->conclusion = cases[i].why;
+		snprintf(k->cname, sizeof(k->cname), "alice");
+		snprintf(k->realm, sizeof(k->realm), "CONTOSO.COM");
+		snprintf(k->sname, sizeof(k->sname), "krbtgt/CONTOSO.COM");
+		snprintf(k->detail, sizeof(k->detail), "%s", cases[i].detail);
+		rules_run(&t);
+		rc_dump(&t);
+		assert_true(ev_has_error(&t));
+		assert_true(rc_evidence_has(&t, cases[i].id, cases[i].detail));
+		if (cases[i].remedy)
+			assert_true(rc_evidence_has(&t, cases[i].id, cases[i].remedy));
+		/* The library's own account: the normal first step stays quiet. */
+		assert_null(rc_finding(&t, "kerberos.preauth_required", 0));
+		ev_timeline_cleanup(&t);
+	}
+}
+
+/* auto fell back to NTLM and logged on: the library's reason is what
+ * session.ntlm_used says, not a fault of its own. */
+static void
+library_conclusion_behind_ntlm_fallback_is_no_error(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+	struct ev_kerberos *k;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_PROBE);
+	c = rc_negotiated(&t);
+	rc_session(c, EV_ANSWERED, 0, 2);
+	c->session.mechanism = EV_MECH_NTLMSSP;
+	k = ev_add_kerberos(&t);
+	k->message = EV_KRB_NO_MESSAGE;
+	k->step = EV_KRB_STEP_TGT;
+	k->connection = 0;
+	k->conclusion = EV_KRB_CONCLUDED_NO_CREDENTIALS;
+	snprintf(k->detail, sizeof(k->detail), "no password, and no TGT in the default credential cache");
+	rules_run(&t);
+	rc_dump(&t);
+	assert_false(ev_has_error(&t));
+	assert_true(rc_evidence_has(&t, "session.ntlm_used", "no Kerberos ticket could be had (no password, and no TGT"));
+	ev_timeline_cleanup(&t);
+}
+
 /* Issue 8: a finding's evidence holds EV_MAX_EVIDENCE lines; the errors
  * that find no room are counted on its last line, with their frames. */
 static void
@@ -1666,6 +1763,8 @@ main(void)
 		cmocka_unit_test(kdc_bad_integrity_to_as_req_is_a_wrong_password),
 		cmocka_unit_test(errors_before_preauth_that_are_faults),
 		cmocka_unit_test(evidence_counts_the_errors_left_out),
+		cmocka_unit_test(library_conclusions_are_errors_with_remedies),
+		cmocka_unit_test(library_conclusion_behind_ntlm_fallback_is_no_error),
 		cmocka_unit_test(time_difference_at_dc_is_clock_skew),
 		cmocka_unit_test(guest_named_guest_is_no_fallback),
 		cmocka_unit_test(logon_failure_names_other_host),

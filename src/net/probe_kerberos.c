@@ -98,9 +98,9 @@ kdc_clock(struct ev_kerberos *k, const struct gss_kdc_exchange *x, const struct 
 	}
 }
 
-/* "udp and tcp": the transports a request went to kdc over. */
+/* "udp, tcp": the transports a request went to kdc over. */
 static void
-transports_to(const struct ev_timeline *t, const struct gss_kdc_exchange *x, const char *kdc, char *out, size_t cap)
+transports_to(const struct gss_kdc_exchange *x, const char *kdc, char *out, size_t cap)
 {
 	size_t used = 0;
 	uint8_t i;
@@ -109,7 +109,7 @@ transports_to(const struct ev_timeline *t, const struct gss_kdc_exchange *x, con
 	for (i = 0; i < x->n_tried && used < cap; i++) {
 		if (strcmp(x->tried[i].kdc, kdc) != 0)
 			continue;
-		used += (size_t)snprintf(out + used, cap - used, "%s%s", used ? ev_tr(t, " and ") : "", x->tried[i].transport);
+		used += (size_t)snprintf(out + used, cap - used, "%s%s", used ? ", " : "", x->tried[i].transport);
 	}
 }
 
@@ -133,7 +133,7 @@ record_unanswered(struct probe *p, const struct gss_client *g, const struct gss_
 		if (!k)
 			return;
 		ev_copy(k->kdc, sizeof(k->kdc), x->tried[i].kdc);
-		transports_to(p->t, x, x->tried[i].kdc, how, sizeof(how));
+		transports_to(x, x->tried[i].kdc, how, sizeof(how));
 		snprintf(k->detail, sizeof(k->detail), ev_tr(p->t, "no answer from KDC %s over %s"), k->kdc, how);
 		named = true;
 	}

@@ -151,7 +151,8 @@ cap_auth_request(struct cap_analyzer *a, struct ev_connection *c, const uint8_t 
 }
 
 /* A KRB-ERROR inside the server's SPNEGO answer: the server's Kerberos
- * refused the AP-REQ (clock skew, bad ticket). Recorded like a KDC's. */
+ * acceptor refused the AP-REQ (clock skew, bad ticket). No KDC took part:
+ * the record names none, only the AP-REQ it answers. */
 static void
 krb_error_record(struct cap_analyzer *a, struct ev_connection *c, const struct cap_flow *f, int server_dir,
 		 const struct krb_message *m)
@@ -165,8 +166,8 @@ krb_error_record(struct cap_analyzer *a, struct ev_connection *c, const struct c
 	k->frame = a->frame;
 	k->message = EV_KRB_ERROR;
 	k->connection = (int)c->id;
-	cap_addr_text(&f->addr[!server_dir], f->port[!server_dir], k->client, sizeof(k->client));
-	cap_addr_text(&f->addr[server_dir], f->port[server_dir], k->kdc, sizeof(k->kdc));
+	cap_addr_ip_text(&f->addr[!server_dir], k->client, sizeof(k->client));
+	k->answers = EV_KRB_AP_REQ;
 	k->has_error = true;
 	k->error = e->error_code;
 	krb_str_copy(&e->realm, k->realm, sizeof(k->realm));

@@ -358,10 +358,13 @@ bool cap_ipv6_header_read(const uint8_t *p, size_t len, struct cap_ipv6_header *
 enum cap_l3 cap_ip6_chain(const uint8_t *p, size_t len, size_t end, size_t *off, uint8_t *next,
 			  bool stop_at_fragment);
 
-/* Called for every Kerberos record made from a UDP datagram (request:
- * src is the client; else src is the KDC, which answered). */
-void cap_krb_pending_note(struct cap_analyzer *a, const struct cap_addr *src, uint16_t sport,
-			  const struct cap_addr *dst, uint16_t dport, size_t record, bool request);
+/* Called for every Kerberos record of a request or an answer, from a UDP
+ * datagram or a TCP record (request: src is the client; else src is the
+ * KDC, which answered). For an answer, the index in the timeline's krb
+ * array of the request it answers (the newest from that client port to
+ * that KDC port), SIZE_MAX when none is known. */
+size_t cap_krb_pending_note(struct cap_analyzer *a, const struct cap_addr *src, uint16_t sport,
+			    const struct cap_addr *dst, uint16_t dport, size_t record, bool request, bool udp);
 /* An ICMP destination unreachable from `from` (frame a->frame) quoting
  * the UDP datagram u: the newest pending request of that client port to
  * that KDC port not refused yet gets the refusal. */

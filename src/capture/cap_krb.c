@@ -102,6 +102,19 @@ fill_error(struct ev_kerberos *k, const struct krb_error *e, struct cap_krb_clie
 	}
 }
 
+/* What an answer learns from its request: which kind it was, and the
+ * client's name, which Windows KDCs leave out of a KRB-ERROR (and a
+ * scanner's AS-REQ may not carry at all). */
+static void
+answered(struct ev_kerberos *k, const struct ev_kerberos *q)
+{
+	if (q->message != EV_KRB_AS_REQ && q->message != EV_KRB_TGS_REQ)
+		return;
+	k->answers = q->message;
+	if (k->cname[0] == '\0' && q->cname[0] != '\0')
+		memcpy(k->cname, q->cname, sizeof(k->cname));
+}
+
 void
 cap_krb_message(struct cap_analyzer *a, const struct cap_addr *src, uint16_t sport, const struct cap_addr *dst,
 		uint16_t dport, const uint8_t *p, size_t len, bool udp)
@@ -109,6 +122,7 @@ cap_krb_message(struct cap_analyzer *a, const struct cap_addr *src, uint16_t spo
 	struct krb_message m;
 	struct ev_kerberos *k;
 	struct cap_krb_client *cs;
+	size_t asked;
 	bool request;
 
 	if (krb_decode(p, len, &m) != SD_OK) {
@@ -128,8 +142,7 @@ cap_krb_message(struct cap_analyzer *a, const struct cap_addr *src, uint16_t spo
 		cap_addr_text(dst, dport, k->kdc, sizeof(k->kdc));
 	else
 		cap_addr_text(src, sport, k->kdc, sizeof(k->kdc));
-	if (udp)
-		cap_krb_pending_note(a, src, sport, dst, dport, (size_t)(k - a->t->krb), request);
+	asked = cap_krb_pending_note(a, src, sport, dst, dport, (size_t)(k - a->t->krb), request, udp);
 	cs = client_state(a, request ? src : dst);
 	switch (m.msg_type) {
 	case KRB_MSG_AS_REQ:
@@ -154,6 +167,8 @@ cap_krb_message(struct cap_analyzer *a, const struct cap_addr *src, uint16_t spo
 	default:
 		break;
 	}
+	if (!request && asked < a->t->n_krb)
+		answered(k, &a->t->krb[asked]);
 }
 
 /* "cifs/fs1.contoso.com@REALM" -> "fs1.contoso.com"; false when not cifs. */

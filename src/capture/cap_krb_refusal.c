@@ -4,9 +4,12 @@
  * ICMP error answering the client's SYN. Silence stays silence: only a
  * refusal seen in the capture is recorded, on the request it refused.
  *
- * UDP requests wait in a small ring until the KDC answers the same client
+ * Requests wait in a small ring until the KDC answers the same client
  * port; an ICMP error is tied by the quoted addresses and ports, which is
- * exactly what a connected UDP socket would be told (ECONNREFUSED). */
+ * exactly what a connected UDP socket would be told (ECONNREFUSED). The
+ * answer learns from the same ring which request it answers: Windows
+ * KDCs leave the client's name out of their KRB-ERRORs. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +21,7 @@
 
 struct cap_krb_pending {
 	bool used;
+	bool udp;                   /* an ICMP error can only quote a datagram */
 	struct cap_addr client, kdc;
 	uint16_t client_port, kdc_port;
 	size_t record;              /* index in the timeline's krb array */
@@ -31,33 +35,42 @@ same_pair(const struct cap_krb_pending *e, const struct cap_addr *client, uint16
 	       cap_addr_eq(&e->kdc, kdc);
 }
 
-void
+size_t
 cap_krb_pending_note(struct cap_analyzer *a, const struct cap_addr *src, uint16_t sport, const struct cap_addr *dst,
-		     uint16_t dport, size_t record, bool request)
+		     uint16_t dport, size_t record, bool request, bool udp)
 {
 	struct cap_krb_pending *e;
-	size_t i;
+	size_t i, answered = SIZE_MAX;
 
 	if (a->krb_pending == NULL) {
 		a->krb_pending = calloc(PENDING_MAX, sizeof(*a->krb_pending));
 		if (a->krb_pending == NULL)
-			return;
+			return SIZE_MAX;
 	}
 	if (!request) {
-		/* The KDC answered that client port: nothing of it is pending. */
-		for (i = 0; i < PENDING_MAX; i++)
-			if (same_pair(&a->krb_pending[i], dst, dport, src, sport))
-				a->krb_pending[i].used = false;
-		return;
+		/* The KDC answered that client port: nothing of it is pending,
+		 * and the newest request is the one answered (a retry repeats
+		 * the same request). */
+		for (i = 0; i < PENDING_MAX; i++) {
+			e = &a->krb_pending[i];
+			if (!same_pair(e, dst, dport, src, sport) || e->udp != udp)
+				continue;
+			if (answered == SIZE_MAX || e->record > answered)
+				answered = e->record;
+			e->used = false;
+		}
+		return answered;
 	}
 	e = &a->krb_pending[a->next_krb_pending];
 	a->next_krb_pending = (a->next_krb_pending + 1) % PENDING_MAX;
 	e->used = true;
+	e->udp = udp;
 	e->client = *src;
 	e->client_port = sport;
 	e->kdc = *dst;
 	e->kdc_port = dport;
 	e->record = record;
+	return SIZE_MAX;
 }
 
 void
@@ -74,7 +87,7 @@ cap_krb_icmp_refusal(struct cap_analyzer *a, const struct cap_addr *from, uint8_
 	for (i = 0; i < PENDING_MAX; i++) {
 		const struct cap_krb_pending *e = &a->krb_pending[i];
 
-		if (!same_pair(e, &u->src, u->sport, &u->dst, u->dport) || e->record >= a->t->n_krb)
+		if (!e->udp || !same_pair(e, &u->src, u->sport, &u->dst, u->dport) || e->record >= a->t->n_krb)
 			continue;
 		k = &a->t->krb[e->record];
 		if (k->refusal == EV_KRB_REFUSAL_NONE && (newest == NULL || k > newest))

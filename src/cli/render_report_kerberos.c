@@ -8,6 +8,8 @@
 #include "cli/render_report_internal.h"
 #include "core/wire/names.h"
 
+#define KDC_SLOW_MS 1000.0
+
 static const char *
 kerberos_step_label(enum ev_krb_step step)
 {
@@ -67,7 +69,12 @@ kerberos_step_suffix(const struct ev_kerberos *k, char *line, size_t cap)
 		ADD(", %s", etype);
 	else if (k->has_enctype)
 		ADD(", enctype %d", (int)k->enctype);
-	if (k->has_kdc_skew)
+	/* The KDC read its clock somewhere in the round trip: a slow answer
+	 * leaves the estimate that loose. */
+	if (k->has_kdc_skew && k->has_ms && k->ms >= KDC_SLOW_MS)
+		ADD(", %s %+.1f s (%s %.1f s)", _("KDC clock vs local"), k->kdc_skew_s, _("to within the round trip of"),
+		    k->ms / 1000.0);
+	else if (k->has_kdc_skew)
 		ADD(", %s %+.1f s", _("KDC clock vs local"), k->kdc_skew_s);
 	if (k->refusal == EV_KRB_REFUSAL_TCP_RESET)
 		ADD(", %s (%s", kerberos_refusal_label(k), _("TCP reset"));
@@ -91,10 +98,18 @@ report_kerberos_line(const struct ev_kerberos *k, char *line, size_t cap)
 	const char *err = k->has_error ? krb_error_name(k->error) : NULL;
 	const char *label = kerberos_step_label(k->step);
 
-	snprintf(line, cap, "%s%s%s%s%s%s%s%s%s%s%s%s", label ? label : "", label ? ": " : "",
-		 k->message == EV_KRB_NO_MESSAGE ? "-" : ev_krb_message_name(k->message), k->cname[0] ? " " : "",
-		 k->cname, k->cname[0] && k->realm[0] ? "@" : "", k->cname[0] ? k->realm : "", k->sname[0] ? " -> " : "",
-		 k->sname, !k->cname[0] && k->realm[0] ? "@" : "", !k->cname[0] ? k->realm : "", err ? " " : "");
+	const char *message = k->message == EV_KRB_NO_MESSAGE ? "-" : ev_krb_message_name(k->message);
+
+	if (!k->cname[0] && !k->sname[0] && k->realm[0])
+		/* A realm alone would read as a name (a scanner's AS-REQ names
+		 * neither client nor service). */
+		snprintf(line, cap, "%s%s%s %s %s (%s)%s", label ? label : "", label ? ": " : "", message, _("for realm"),
+			 k->realm, _("no client or service name"), err ? " " : "");
+	else
+		snprintf(line, cap, "%s%s%s%s%s%s%s%s%s%s%s%s", label ? label : "", label ? ": " : "", message,
+			 k->cname[0] ? " " : "", k->cname, k->cname[0] && k->realm[0] ? "@" : "",
+			 k->cname[0] ? k->realm : "", k->sname[0] ? " -> " : "", k->sname,
+			 !k->cname[0] && k->realm[0] ? "@" : "", !k->cname[0] ? k->realm : "", err ? " " : "");
 	if (err)
 		strncat(line, err, cap - strlen(line) - 1);
 	kerberos_step_suffix(k, line, cap);

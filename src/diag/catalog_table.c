@@ -564,8 +564,11 @@ const struct sd_finding_def sd_catalog_rows[] = {
 	"kerberos.preauth_failed", SD_STEP_SESSION_SETUP, SD_SEV_ERROR,
 	N_("Kerberos pre-authentication failed: wrong password"),
 	N_("The KDC could not decrypt the pre-authentication timestamp with the key it holds for the user "
-	   "(KDC_ERR_PREAUTH_FAILED, 24): the password is wrong, or an old password is cached (a mapped "
-	   "drive, the credential manager, a service). Each failure counts toward account lockout."),
+	   "(KDC_ERR_PREAUTH_FAILED, 24; MIT KDCs answer KRB_AP_ERR_BAD_INTEGRITY, 31, to the AS-REQ): the "
+	   "password is wrong, or an old password is cached (a mapped drive, the credential manager, a "
+	   "service). For an account that does not require pre-authentication the KDC answers without "
+	   "checking, and the client finds the password wrong when the KDC's AS-REP does not decrypt with it. "
+	   "Each failure counts toward account lockout."),
 	REMEDIES(
 		{WC, N_("Check the account's bad-password count and lockout state."),
 		 "Get-ADUser USER -Properties badPwdCount,LockedOut,PasswordLastSet"},
@@ -623,14 +626,18 @@ const struct sd_finding_def sd_catalog_rows[] = {
 	N_("No common Kerberos encryption type (KDC_ERR_ETYPE_NOSUPP)"),
 	N_("The KDC has no key for the user or the service in an encryption type the client asked for "
 	   "(error 14): a DES- or RC4-only account after RC4 was turned off, a service account without AES "
-	   "keys (password not reset since AES was enabled), or msDS-SupportedEncryptionTypes limited on "
-	   "one side."),
+	   "keys (password not reset since AES was enabled), msDS-SupportedEncryptionTypes limited on one "
+	   "side, or a client that allows only types the account has no key of. A client may find it alone: "
+	   "when the KDC's KDC_ERR_PREAUTH_REQUIRED names no key of a type the client asked for (no "
+	   "ETYPE-INFO2), MIT Kerberos says only \"Generic preauthentication failure\"."),
 	REMEDIES(
 		{WC, N_("Check which encryption types the server's account supports."),
 		 "Get-ADComputer HOST -Properties msDS-SupportedEncryptionTypes"},
 		{WF, N_("Allow AES, then reset the account's password so that AES keys exist."),
 		 "Set-ADComputer HOST -KerberosEncryptionType AES128,AES256"},
 		{SC, N_("On a Samba server, list the encryption types in its keytab."), "klist -ke /etc/krb5.keytab"},
+		{SC, N_("On an MIT Kerberos client, check which encryption types it allows."),
+		 "grep -E 'permitted_enctypes|default_tkt_enctypes|default_tgs_enctypes' /etc/krb5.conf"},
 		{SF, N_("Recreate the keytab after the account has AES keys."), "net ads keytab create"}),
 	REFS("RFC 4120 7.5.9 (error 14)", "MS-KILE 3.3.5.6", "MS-KILE 3.3.5.7"),
 },
@@ -638,8 +645,9 @@ const struct sd_finding_def sd_catalog_rows[] = {
 	"kerberos.ticket_rejected", SD_STEP_SESSION_SETUP, SD_SEV_ERROR,
 	N_("SMB server could not decrypt the Kerberos ticket"),
 	N_("The KDC issued a service ticket for cifs/<name>, but the SMB server could not decrypt it "
-	   "(KRB_AP_ERR_MODIFIED 41 or KRB_AP_ERR_BAD_INTEGRITY 31, or a plain STATUS_LOGON_FAILURE in "
-	   "answer to the AP-REQ): the ticket is encrypted with a key the server does not hold. The name is "
+	   "(KRB_AP_ERR_MODIFIED 41 or KRB_AP_ERR_BAD_INTEGRITY 31 from the server in answer to the AP-REQ, "
+	   "or a plain STATUS_LOGON_FAILURE; the same codes from a KDC mean a wrong password or a TGT the KDC "
+	   "cannot read): the ticket is encrypted with a key the server does not hold. The name is "
 	   "registered on another account (duplicate SPN, alias on the wrong computer), the server's "
 	   "keytab is stale (its key version is behind the KDC's after a password change), or the machine "
 	   "account password is out of sync."),
@@ -657,12 +665,16 @@ const struct sd_finding_def sd_catalog_rows[] = {
 },
 {
 	"kerberos.other", SD_STEP_SESSION_SETUP, SD_SEV_ERROR,
-	N_("Kerberos error after pre-authentication"),
-	N_("The KDC or the server refused a Kerberos request for a reason no more specific finding covers. "
-	   "Errors after pre-authentication are the ones that break SMB (article); the error code and its "
-	   "e-data (a KERB-EXT-ERROR with an NTSTATUS) name the reason."),
+	N_("Kerberos failed for another reason"),
+	N_("The KDC or the server refused a Kerberos request for a reason no more specific finding covers "
+	   "(a missing cross-realm trust, a TGT the KDC will not renew, a policy), or the client's own "
+	   "Kerberos library gave up before any KDC refused: no password and no TGT in the credential cache, "
+	   "a TGT that expired in the cache, a cache that holds another user's TGT. Errors after "
+	   "pre-authentication are the ones that break SMB (article); the evidence gives the error code and "
+	   "its e-data (a KERB-EXT-ERROR with an NTSTATUS) or the library's own words, and what to do."),
 	REMEDIES(
 		{WC, N_("Ask for the server's ticket explicitly and read the error."), "klist get cifs/HOST"},
+		{AC, N_("Show whose tickets the credential cache holds, and until when."), "klist"},
 		{WC, N_("Read the Kerberos events of the client's System log."),
 		 "Get-WinEvent -FilterHashtable @{LogName='System';ProviderName='Microsoft-Windows-Security-Kerberos'} -MaxEvents 10"},
 		{SC, N_("With MIT Kerberos, trace the exchange."), "KRB5_TRACE=/dev/stderr kvno cifs/HOST"}),
@@ -673,8 +685,9 @@ const struct sd_finding_def sd_catalog_rows[] = {
 	N_("No answer from the KDC"),
 	N_("The client asked a KDC for a ticket (port 88) and no answer came: nothing listens there (ICMP "
 	   "port unreachable, a TCP reset), a firewall drops the traffic, or the client's configuration "
-	   "(DNS SRV records, krb5.conf) names a wrong or retired KDC. The client then gave up on Kerberos "
-	   "without sending its SESSION_SETUP (or fell back to NTLM where it may)."),
+	   "(DNS SRV records, krb5.conf) names a wrong or retired KDC, or none at all for the realm. The "
+	   "client then gave up on Kerberos without sending its SESSION_SETUP (or fell back to NTLM where it "
+	   "may)."),
 	REMEDIES(
 		{WC, N_("Find the KDC the client uses and check that it answers on port 88."),
 		 "nltest /dsgetdc:DOMAIN /kdc; Test-NetConnection DC -Port 88"},

@@ -264,6 +264,19 @@ enum ev_krb_refusal {
 	EV_KRB_REFUSAL_TCP_RESET = 3,  /* the KDC's port answered the client's SYN with RST */
 };
 
+/* What the probe's Kerberos library concluded on its own, where no
+ * KRB-ERROR says it (ev_kerberos.conclusion; its detail has the words). */
+enum ev_krb_conclusion {
+	EV_KRB_CONCLUDED_NONE = 0,
+	EV_KRB_CONCLUDED_OTHER = 1,           /* a failure none of the below */
+	EV_KRB_CONCLUDED_WRONG_PASSWORD = 2,  /* the KDC's AS-REP does not decrypt with the password */
+	EV_KRB_CONCLUDED_TGT_EXPIRED = 3,     /* the cache's TGT has expired; no KDC was asked */
+	EV_KRB_CONCLUDED_NO_CREDENTIALS = 4,  /* no password and no TGT in the default cache */
+	EV_KRB_CONCLUDED_OTHER_USER = 5,      /* the default cache holds another principal than -U names */
+	EV_KRB_CONCLUDED_NO_KDC = 6,          /* no KDC known for the realm (krb5.conf, DNS) */
+	EV_KRB_CONCLUDED_NO_ETYPE = 7,        /* no key of the user in an encryption type the client allows */
+};
+
 struct ev_kerberos {
 	double at;
 	char client[64];
@@ -305,6 +318,14 @@ struct ev_kerberos {
 	uint8_t refusal_icmp_code;
 	uint32_t refusal_frame;           /* the ICMP message or the RST; 0: unknown */
 	char refusal_from[64];            /* who sent it: the KDC's host, or a router on the way */
+	/* Added for the Kerberos rules: the request a KRB-ERROR answers
+	 * (analyze: the client's request to the same KDC and port; inside
+	 * SESSION_SETUP the AP-REQ; probe: its exchange's), 0 unknown. A
+	 * wrong password is KRB_AP_ERR_BAD_INTEGRITY to an AS-REQ, a stale
+	 * keytab the same code to an AP-REQ. */
+	enum ev_krb_message answers;
+	/* probe: the library's own conclusion (message EV_KRB_NO_MESSAGE). */
+	enum ev_krb_conclusion conclusion;
 };
 
 /* Follow-up experiments the probe runs after a failure (SPEC: they add

@@ -319,6 +319,11 @@ on_step_timeout(uv_timer_t *t)
 static void
 arm_step_timer(struct net_conn *c)
 {
+	/* libuv dates a timer from the time it cached at the start of the
+	 * loop's iteration: a caller that blocked before net_conn_run (the
+	 * probe asking a slow KDC for tickets) would otherwise arm a timer
+	 * already due, and report a SYN as unanswered within microseconds. */
+	uv_update_time(c->loop);
 	uv_timer_start(&c->step_timer, on_step_timeout, c->cfg.timeout_ms, 0);
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <gssapi/gssapi.h>
@@ -20,8 +21,6 @@
 #include "net/gss_client.h"
 
 #define RFC_ERROR_MAX 127
-#define KRB_PREAUTH_FAILED 24
-#define KRB_AP_ERR_BAD_INTEGRITY 31
 
 struct gss_client {
 	krb5_context kctx;
@@ -67,15 +66,6 @@ copy_text(char *dst, size_t cap, const char *src)
 	snprintf(dst, cap, "%s", src ? src : "");
 }
 
-static double
-wall_clock(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The ticket's times and its enc-part header (kvno, enctype: the key the
  * service must hold) without decrypting anything. */
 static void
@@ -91,7 +81,6 @@ remember_ticket(struct gss_client *g, const krb5_creds *creds, bool from_cache, 
 	t->endtime = creds->times.endtime;
 	t->session_enctype = creds->keyblock.enctype;
 	t->got_us = net_now_us();
-	t->local_time = from_cache ? 0 : wall_clock();
 	if (krb5_decode_ticket(&creds->ticket, &tkt) == 0) {
 		t->has_kvno = true;
 		t->kvno = tkt->enc_part.kvno;
@@ -125,17 +114,48 @@ remember_cached_tgt(struct gss_client *g)
 /* -U user@REALM names the realm; -U DOMAIN\user takes DOMAIN when it
  * holds a dot; otherwise the default realm (SPEC "Kerberos conventions"). */
 static krb5_error_code
-parse_client(struct gss_client *g, const struct gss_client_config *cfg)
+parse_client(struct gss_client *g, const struct gss_client_config *cfg, krb5_principal *out)
 {
 	char name[2 * GSS_CLIENT_TEXT + 2];
 	size_t i, n;
 
 	if (strchr(cfg->user, '@') || !cfg->domain || !strchr(cfg->domain, '.'))
-		return krb5_parse_name(g->kctx, cfg->user, &g->client);
+		return krb5_parse_name(g->kctx, cfg->user, out);
 	n = (size_t)snprintf(name, sizeof(name), "%s@%s", cfg->user, cfg->domain);
 	for (i = strlen(cfg->user) + 1; i < n && i < sizeof(name); i++)
 		name[i] = (char)toupper((unsigned char)name[i]);
-	return krb5_parse_name(g->kctx, name, &g->client);
+	return krb5_parse_name(g->kctx, name, out);
+}
+
+/* -U USER without a password names whose TGT the default cache must hold
+ * (SPEC: "the user's default cache"): a cache of someone else would log
+ * on as them. Names compare without case, as the accounts of a Windows
+ * domain do. On a mismatch the user asked for becomes the client (the
+ * evidence names them) and err says whose the cache is. */
+static bool
+cache_of_other_user(struct gss_client *g, const struct gss_client_config *cfg, struct gss_client_error *err)
+{
+	krb5_principal want = NULL;
+	char *have = NULL, *asked = NULL;
+	bool other = false;
+
+	if (!cfg->user || parse_client(g, cfg, &want) != 0)
+		return false;
+	if (krb5_unparse_name(g->kctx, g->client, &have) == 0 && krb5_unparse_name(g->kctx, want, &asked) == 0 &&
+	    strcasecmp(have, asked) != 0) {
+		other = true;
+		snprintf(err->cache_principal, sizeof(err->cache_principal), "%s", have);
+		krb5_free_principal(g->kctx, g->client);
+		g->client = want;
+		want = NULL;
+	}
+	if (have)
+		krb5_free_unparsed_name(g->kctx, have);
+	if (asked)
+		krb5_free_unparsed_name(g->kctx, asked);
+	if (want)
+		krb5_free_principal(g->kctx, want);
+	return other;
 }
 
 static void
@@ -215,7 +235,7 @@ gss_client_create(const struct gss_client_config *cfg, struct gss_client **out, 
 	gss_kdc_log_attach(g->kctx, &g->log);
 	g->log.stage = GSS_STAGE_TGT;
 	if (cfg->password) {
-		code = cfg->user ? parse_client(g, cfg) : KRB5_PARSE_MALFORMED;
+		code = cfg->user ? parse_client(g, cfg, &g->client) : KRB5_PARSE_MALFORMED;
 		if (code == 0) {
 			remember_client(g);
 			code = as_exchange(g, cfg->password);
@@ -224,7 +244,11 @@ gss_client_create(const struct gss_client_config *cfg, struct gss_client **out, 
 		code = krb5_cc_default(g->kctx, &g->cc);
 		if (code == 0)
 			code = krb5_cc_get_principal(g->kctx, g->cc, &g->client);
-		if (code == 0) {
+		if (code == 0 && cache_of_other_user(g, cfg, err)) {
+			err->other_user = err->no_credentials = true;
+			code = KRB5_CC_NOTFOUND;
+			remember_client(g);
+		} else if (code == 0) {
 			remember_client(g);
 			remember_cached_tgt(g);
 		} else {
@@ -232,14 +256,16 @@ gss_client_create(const struct gss_client_config *cfg, struct gss_client **out, 
 		}
 	}
 	if (code) {
-		bool none = err->no_credentials;
+		struct gss_client_error kept = *err;
 
 		set_error(g, err, GSS_STAGE_TGT, code);
-		err->no_credentials = none;
-		/* A wrong password against a principal without required
-		 * pre-authentication shows as an AS-REP that does not decrypt. */
-		if (g->as_exchange && err->krb_error == KRB_AP_ERR_BAD_INTEGRITY)
-			err->krb_error = KRB_PREAUTH_FAILED;
+		err->no_credentials = kept.no_credentials;
+		err->other_user = kept.other_user;
+		if (kept.other_user) {
+			memcpy(err->cache_principal, kept.cache_principal, sizeof(err->cache_principal));
+			snprintf(err->message, sizeof(err->message), "the default credential cache holds %.90s, not %.90s@%.30s",
+				 kept.cache_principal, g->cname, g->realm);
+		}
 		*out = g;
 		return SD_ERR_VERIFY;
 	}

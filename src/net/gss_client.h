@@ -30,12 +30,15 @@ struct gss_client_error {
 	long code;                 /* krb5_error_code or GSS minor status; 0 = none */
 	int32_t krb_error;         /* RFC 4120 error number, -1 when code is not one */
 	bool no_credentials;       /* no password and no TGT in the default cache */
+	bool other_user;           /* ... the default cache holds another principal than the user asked for */
 	bool cannot_start;         /* no Kerberos library (or it could not start) */
 	char message[GSS_CLIENT_TEXT];
+	char cache_principal[GSS_CLIENT_TEXT];  /* other_user: the cache's principal, "alice@REALM" */
 };
 
 struct gss_client_config {
-	const char *user;          /* user, user@REALM; NULL = the cache's principal */
+	const char *user;          /* user, user@REALM; NULL = the cache's principal (without a
+				    * password, a cache of another principal is refused: other_user) */
 	const char *domain;        /* DOMAIN of -U DOMAIN\user: the realm when it holds a dot */
 	const char *password;      /* NULL: the user's default cache */
 	const char *host;          /* the name as typed: cifs/<host> */
@@ -76,7 +79,6 @@ struct gss_client_ticket {
 	int32_t enctype;            /* the enc-part's encryption type (the service key's) */
 	int32_t session_enctype;
 	int64_t authtime, starttime, endtime;
-	double local_time;          /* our wall clock when we got it; 0 from the cache */
 	uint64_t got_us;            /* net_now_us() when we got it */
 };
 const struct gss_client_ticket *gss_client_tgt(const struct gss_client *g);

@@ -54,6 +54,24 @@ trace_address(const char *line, const char *prefix, char *addr, size_t cap, char
 	return addr[0] != '\0';
 }
 
+/* The last address tried joins the list, once per transport. */
+static void
+note_tried(struct gss_kdc_log *log)
+{
+	uint8_t i;
+
+	for (i = 0; i < log->n_tried; i++)
+		if (strcmp(log->tried_all[i].kdc, log->tried) == 0 &&
+		    strcmp(log->tried_all[i].transport, log->tried_transport) == 0)
+			return;
+	if (log->n_tried == GSS_KDC_TRIED_MAX)
+		return;
+	snprintf(log->tried_all[log->n_tried].kdc, sizeof(log->tried_all[0].kdc), "%s", log->tried);
+	snprintf(log->tried_all[log->n_tried].transport, sizeof(log->tried_all[0].transport), "%s",
+		 log->tried_transport);
+	log->n_tried++;
+}
+
 void
 gss_kdc_log_trace_line(struct gss_kdc_log *log, const char *line)
 {
@@ -65,10 +83,23 @@ gss_kdc_log_trace_line(struct gss_kdc_log *log, const char *line)
 		return;
 	/* "Received answer (N bytes) from stream A:P"; "Sending TCP request
 	 * to stream A:P", "Initiating TCP connection to stream A:P". */
-	if (!trace_address(line, "request to ", log->tried, sizeof(log->tried), log->tried_transport,
-			   sizeof(log->tried_transport)))
-		trace_address(line, "connection to ", log->tried, sizeof(log->tried), log->tried_transport,
-			      sizeof(log->tried_transport));
+	if (trace_address(line, "request to ", log->tried, sizeof(log->tried), log->tried_transport,
+			  sizeof(log->tried_transport)) ||
+	    trace_address(line, "connection to ", log->tried, sizeof(log->tried), log->tried_transport,
+			  sizeof(log->tried_transport)))
+		note_tried(log);
+}
+
+double
+gss_kdc_clock_offset(double kdc_from, double kdc_to, double sent, double received)
+{
+	double lo = kdc_from - received, hi = kdc_to - sent;
+
+	if (lo > 0)
+		return lo;
+	if (hi < 0)
+		return hi;
+	return 0.0;
 }
 
 static void KRB5_CALLCONV
@@ -86,6 +117,7 @@ on_send(krb5_context ctx, void *data, const krb5_data *realm, const krb5_data *m
 	struct gss_kdc_log *log = data;
 	struct gss_kdc_exchange *x;
 	struct krb_message m;
+	unsigned i;
 
 	(void)ctx;
 	(void)realm;
@@ -99,12 +131,16 @@ on_send(krb5_context ctx, void *data, const krb5_data *realm, const krb5_data *m
 	memset(x, 0, sizeof(*x));
 	x->stage = log->stage;
 	x->sent_us = net_now_us();
+	x->sent_time = wall_clock();
 	log->tried[0] = log->answered[0] = '\0';
+	log->n_tried = 0;
 	if (krb_decode((const uint8_t *)message->data, message->length, &m) == SD_OK &&
 	    (m.msg_type == KRB_MSG_AS_REQ || m.msg_type == KRB_MSG_TGS_REQ)) {
 		x->request = m.msg_type;
 		if (krb_principal_text(&m.u.req.sname, x->sname, sizeof(x->sname)) != SD_OK)
 			x->sname[0] = '\0';
+		for (i = 0; i < m.u.req.n_etypes && i < GSS_KDC_ETYPES_MAX; i++)
+			x->etypes[x->n_etypes++] = m.u.req.etypes[i];
 	}
 	return 0;
 }
@@ -112,6 +148,8 @@ on_send(krb5_context ctx, void *data, const krb5_data *realm, const krb5_data *m
 static void
 read_error(struct gss_kdc_exchange *x, const struct krb_error *e)
 {
+	unsigned i;
+
 	x->has_error = true;
 	x->error = e->error_code;
 	x->has_kdc_time = true;
@@ -121,6 +159,9 @@ read_error(struct gss_kdc_exchange *x, const struct krb_error *e)
 		x->ext_status = e->ext_status;
 	}
 	copy_bounded(x->e_text, sizeof(x->e_text), e->e_text.p, e->e_text.len);
+	x->has_method_data = e->has_method_data;
+	for (i = 0; i < e->n_etype_info && i < GSS_KDC_ETYPES_MAX; i++)
+		x->etype_info[x->n_etype_info++] = e->etype_info[i].etype;
 }
 
 static krb5_error_code KRB5_CALLCONV
@@ -138,6 +179,8 @@ on_receive(krb5_context ctx, void *data, krb5_error_code code, const krb5_data *
 	if (log->n == 0)
 		return 0;
 	x = &log->ex[log->n - 1];
+	x->n_tried = log->n_tried;
+	memcpy(x->tried, log->tried_all, sizeof(x->tried));
 	if (log->answered[0]) {
 		snprintf(x->kdc, sizeof(x->kdc), "%s", log->answered);
 		snprintf(x->transport, sizeof(x->transport), "%s", log->answered_transport);

@@ -19,6 +19,14 @@
 #define GSS_KDC_LOG_MAX 16
 #define GSS_KDC_ADDR 64
 #define GSS_KDC_TEXT 128
+#define GSS_KDC_TRIED_MAX 8
+#define GSS_KDC_ETYPES_MAX 8
+
+/* A KDC address the library sent a request to, and how. */
+struct gss_kdc_try {
+	char kdc[GSS_KDC_ADDR];
+	char transport[8];          /* "tcp", "udp", "https" */
+};
 
 struct gss_kdc_exchange {
 	int stage;                  /* the caller's stage when it was sent */
@@ -31,6 +39,7 @@ struct gss_kdc_exchange {
 	bool has_kdc_time;
 	double kdc_time;            /* the KRB-ERROR's stime.susec, Unix seconds */
 	double local_time;          /* our wall clock when the answer came, Unix seconds */
+	double sent_time;           /* ... when the request left */
 	uint64_t sent_us;           /* net_now_us() */
 	uint64_t answered_us;       /* 0: no answer */
 	long failure;               /* the library got no answer: its error code */
@@ -38,6 +47,17 @@ struct gss_kdc_exchange {
 	char transport[8];          /* "tcp", "udp", "https" */
 	char sname[GSS_KDC_TEXT];   /* the request's sname, "krbtgt/REALM" or "cifs/host" */
 	char e_text[GSS_KDC_TEXT];
+	/* Every KDC address and transport the request went to, in order (the
+	 * library tries the next when one is silent). */
+	uint8_t n_tried;
+	struct gss_kdc_try tried[GSS_KDC_TRIED_MAX];
+	/* The encryption types the request asked for, and those the KDC's
+	 * KRB-ERROR named keys for (ETYPE-INFO2 / ETYPE-INFO in its e-data). */
+	uint8_t n_etypes;
+	int32_t etypes[GSS_KDC_ETYPES_MAX];
+	bool has_method_data;
+	uint8_t n_etype_info;
+	int32_t etype_info[GSS_KDC_ETYPES_MAX];
 };
 
 struct gss_kdc_log {
@@ -45,9 +65,12 @@ struct gss_kdc_log {
 	size_t n;
 	size_t dropped;
 	struct gss_kdc_exchange ex[GSS_KDC_LOG_MAX];
-	/* From the trace, for the exchange in flight. */
+	/* From the trace, for the exchange in flight: the last address tried,
+	 * every one tried, and the one that answered. */
 	char tried[GSS_KDC_ADDR];
 	char tried_transport[8];
+	uint8_t n_tried;
+	struct gss_kdc_try tried_all[GSS_KDC_TRIED_MAX];
 	char answered[GSS_KDC_ADDR];
 	char answered_transport[8];
 };
@@ -59,5 +82,13 @@ void gss_kdc_log_detach(krb5_context ctx);
 
 /* Exposed for the unit test: reads one trace line into the log. */
 void gss_kdc_log_trace_line(struct gss_kdc_log *log, const char *line);
+
+/* The KDC's clock minus ours from one exchange. The KDC read its clock at
+ * some moment between our request (sent, our wall clock) and its answer
+ * (received), and reported a time in [kdc_from, kdc_to] (a ticket's
+ * start time is whole seconds): the offset lies in [kdc_from - received,
+ * kdc_to - sent], as wide as the round trip. Returns the offset in that
+ * range nearest zero: a KDC that is merely slow to answer has no skew. */
+double gss_kdc_clock_offset(double kdc_from, double kdc_to, double sent, double received);
 
 #endif

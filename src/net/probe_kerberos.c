@@ -9,6 +9,9 @@
  * version; the server's answer; mutual authentication. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+#include <krb5/krb5.h>
 
 #include "core/auth/krb5msg.h"
 #include "core/wire/names.h"
@@ -16,7 +19,10 @@
 #include "net/probe_kdc_check.h"
 
 #define KRB_ERR_PREAUTH_REQUIRED 25
+#define KRB_AP_ERR_BAD_INTEGRITY 31
+#define KRB_AP_ERR_TKT_EXPIRED 32
 #define KRB_AP_ERR_SKEW 37
+#define KRB_ERR_GENERIC 60
 
 static struct ev_kerberos *
 krb_record(struct probe *p, const struct gss_client *g, enum ev_krb_message message, enum ev_krb_step step,
@@ -65,27 +71,85 @@ message_of(int type)
 }
 
 /* The KDC's clock against ours: a KRB-ERROR carries stime; for a reply
- * the ticket's start time is the KDC's clock when it issued it. */
+ * the ticket's start time (whole seconds) is the KDC's clock when it
+ * issued it. Either was read between our request and its answer, so the
+ * round trip bounds the estimate (gss_kdc_clock_offset): a KDC or a proxy
+ * slow to answer is no clock skew. */
 static void
 kdc_clock(struct ev_kerberos *k, const struct gss_kdc_exchange *x, const struct gss_client *g)
 {
 	const struct gss_client_ticket *t = NULL;
 
-	if (x->has_kdc_time && x->local_time > 0) {
+	if (x->local_time <= 0 || x->sent_time <= 0)
+		return;
+	if (x->has_kdc_time) {
 		k->has_kdc_skew = true;
-		k->kdc_skew_s = x->kdc_time - x->local_time;
+		k->kdc_skew_s = gss_kdc_clock_offset(x->kdc_time, x->kdc_time, x->sent_time, x->local_time);
 		return;
 	}
 	if (x->reply == KRB_MSG_AS_REP)
 		t = gss_client_tgt(g);
 	else if (x->reply == KRB_MSG_TGS_REP)
 		t = gss_client_service_ticket(g);
-	/* Ticket times are whole seconds: compare whole seconds, so the
-	 * result is right to one second and shows no false fraction. */
-	if (t && t->present && !t->from_cache && t->local_time > 0) {
+	if (t && t->present && !t->from_cache) {
 		k->has_kdc_skew = true;
-		k->kdc_skew_s = (double)(t->starttime - (int64_t)t->local_time);
+		k->kdc_skew_s = gss_kdc_clock_offset((double)t->starttime, (double)t->starttime + 1.0, x->sent_time,
+						     x->local_time);
 	}
+}
+
+/* "udp, tcp": the transports a request went to kdc over. */
+static void
+transports_to(const struct gss_kdc_exchange *x, const char *kdc, char *out, size_t cap)
+{
+	size_t used = 0;
+	uint8_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < x->n_tried && used < cap; i++) {
+		if (strcmp(x->tried[i].kdc, kdc) != 0)
+			continue;
+		used += (size_t)snprintf(out + used, cap - used, "%s%s", used ? ", " : "", x->tried[i].transport);
+	}
+}
+
+/* A request no KDC answered: one record per KDC it went to, so that each
+ * is named (and checked by check_silent_kdcs). */
+static void
+record_unanswered(struct probe *p, const struct gss_client *g, const struct gss_kdc_exchange *x,
+		  enum ev_krb_step step, int conn)
+{
+	char how[64];
+	struct ev_kerberos *k;
+	uint8_t i, j;
+	bool named = false;
+
+	for (i = 0; i < x->n_tried; i++) {
+		for (j = 0; j < i && strcmp(x->tried[j].kdc, x->tried[i].kdc) != 0; j++)
+			;
+		if (j < i)
+			continue;  /* named with its first transport */
+		k = krb_record(p, g, message_of(x->request), step, x->sname, conn, x->sent_us);
+		if (!k)
+			return;
+		ev_copy(k->kdc, sizeof(k->kdc), x->tried[i].kdc);
+		transports_to(x, x->tried[i].kdc, how, sizeof(how));
+		snprintf(k->detail, sizeof(k->detail), ev_tr(p->t, "no answer from KDC %s over %s"), k->kdc, how);
+		named = true;
+	}
+	if (named)
+		return;
+	k = krb_record(p, g, message_of(x->request), step, x->sname, conn, x->sent_us);
+	if (!k)
+		return;
+	if (x->kdc[0])
+		snprintf(k->kdc, sizeof(k->kdc), "%s", x->kdc);
+	if (x->kdc[0] && x->transport[0])
+		snprintf(k->detail, sizeof(k->detail), ev_tr(p->t, "no answer from KDC %s over %s"), x->kdc, x->transport);
+	else if (x->kdc[0])
+		snprintf(k->detail, sizeof(k->detail), ev_tr(p->t, "no answer from KDC %s"), x->kdc);
+	else
+		snprintf(k->detail, sizeof(k->detail), "%s", ev_tr(p->t, "no answer from the KDC"));
 }
 
 /* One record per KDC exchange: the answer (or the request that got
@@ -94,20 +158,26 @@ static void
 record_exchange(struct probe *p, const struct gss_client *g, const struct gss_kdc_exchange *x, int conn)
 {
 	enum ev_krb_step step = x->stage == GSS_STAGE_TICKET ? EV_KRB_STEP_SERVICE_TICKET : EV_KRB_STEP_TGT;
-	enum ev_krb_message msg = x->answered_us ? message_of(x->reply) : message_of(x->request);
-	struct ev_kerberos *k = krb_record(p, g, msg, step, x->sname, conn, x->answered_us ? x->answered_us : x->sent_us);
+	const struct gss_client_ticket *got = x->reply == KRB_MSG_AS_REP    ? gss_client_tgt(g)
+					      : x->reply == KRB_MSG_TGS_REP ? gss_client_service_ticket(g)
+									    : NULL;
+	struct ev_kerberos *k;
 
+	if (!x->answered_us) {
+		record_unanswered(p, g, x, step, conn);
+		return;
+	}
+	k = krb_record(p, g, message_of(x->reply), step, x->sname, conn, x->answered_us);
 	if (!k)
 		return;
 	if (x->kdc[0])
 		snprintf(k->kdc, sizeof(k->kdc), "%s", x->kdc);
-	if (x->answered_us) {
-		k->has_ms = true;
-		k->ms = (double)(x->answered_us - x->sent_us) / 1000.0;
-	}
+	k->has_ms = true;
+	k->ms = (double)(x->answered_us - x->sent_us) / 1000.0;
 	if (x->has_error) {
 		k->has_error = true;
 		k->error = x->error;
+		k->answers = message_of(x->request);
 		/* Only the first AS answer's PREAUTH_REQUIRED is the normal
 		 * first step; every other error came after it. */
 		k->after_preauth = x->stage != GSS_STAGE_TGT || x->error != KRB_ERR_PREAUTH_REQUIRED;
@@ -116,20 +186,27 @@ record_exchange(struct probe *p, const struct gss_client *g, const struct gss_kd
 		k->ext_status = x->ext_status;
 	}
 	kdc_clock(k, x, g);
-	if (!x->answered_us && x->kdc[0] && x->transport[0])
-		snprintf(k->detail, sizeof(k->detail), ev_tr(p->t, "no answer from KDC %s over %s"), x->kdc, x->transport);
-	else if (!x->answered_us && x->kdc[0])
-		snprintf(k->detail, sizeof(k->detail), ev_tr(p->t, "no answer from KDC %s"), x->kdc);
-	else if (!x->answered_us)
-		snprintf(k->detail, sizeof(k->detail), "%s", ev_tr(p->t, "no answer from the KDC"));
-	else if (x->reply == KRB_MSG_AS_REP)
+	/* An AS-REP the password does not decrypt gave no TGT (the verdict
+	 * says so). */
+	if (x->reply == KRB_MSG_AS_REP && got->present)
 		snprintf(k->detail, sizeof(k->detail), "%s", ev_tr(p->t, "TGT obtained with the password (AS exchange)"));
-	else if (x->reply == KRB_MSG_TGS_REP)
+	else if (x->reply == KRB_MSG_TGS_REP && got->present)
 		snprintf(k->detail, sizeof(k->detail), "%s", ev_tr(p->t, "service ticket issued (TGS exchange)"));
-	if (x->reply == KRB_MSG_AS_REP)
-		ticket_facts(k, gss_client_tgt(g));
-	else if (x->reply == KRB_MSG_TGS_REP)
-		ticket_facts(k, gss_client_service_ticket(g));
+	if (got)
+		ticket_facts(k, got);
+}
+
+/* "2026-11-28T18:45:21Z" */
+static void
+utc_text(int64_t when, char *out, size_t cap)
+{
+	time_t t = (time_t)when;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm))
+		strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	else
+		snprintf(out, cap, "%lld", (long long)when);
 }
 
 static void
@@ -150,58 +227,171 @@ record_cached(struct probe *p, const struct gss_client *g, enum ev_krb_step step
 		return;
 	k->from_cache = true;
 	ticket_facts(k, t);
+	if (t->endtime && (double)t->endtime <= (double)time(NULL)) {
+		char when[32];
+
+		utc_text(t->endtime, when, sizeof(when));
+		snprintf(k->detail, sizeof(k->detail),
+			 step == EV_KRB_STEP_TGT ? ev_tr(p->t, "TGT found in the credential cache, expired at %s")
+						 : ev_tr(p->t, "service ticket found in the credential cache, expired at %s"),
+			 when);
+		return;
+	}
 	snprintf(k->detail, sizeof(k->detail), "%s",
 		 step == EV_KRB_STEP_TGT ? ev_tr(p->t, "TGT found in the credential cache (no KDC exchange)")
 					 : ev_tr(p->t, "service ticket found in the credential cache (no KDC exchange)"));
 }
 
-/* The library's verdict on the failing step: on the last KRB-ERROR of
- * that step when the KDC sent one (the library knows the real code behind
- * a FAST-armoured error), else as a record of its own. */
+/* The last exchange of a stage, NULL when it made none. */
+static const struct gss_kdc_exchange *
+last_exchange(const struct gss_kdc_log *log, enum gss_client_stage stage)
+{
+	size_t i = log->n;
+
+	while (i-- > 0)
+		if (log->ex[i].stage == (int)stage)
+			return &log->ex[i];
+	return NULL;
+}
+
+/* "aes256-cts-hmac-sha1-96, aes128-cts-hmac-sha1-96" */
+static void
+etype_list(const int32_t *etypes, uint8_t n, char *out, size_t cap)
+{
+	size_t used = 0;
+	uint8_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < n && used < cap; i++) {
+		const char *name = krb_etype_name(etypes[i]);
+
+		if (name)
+			used += (size_t)snprintf(out + used, cap - used, "%s%s", used ? ", " : "", name);
+		else
+			used += (size_t)snprintf(out + used, cap - used, "%s%d", used ? ", " : "", (int)etypes[i]);
+	}
+}
+
+/* What the library concluded where no KRB-ERROR of a KDC says it. last:
+ * the step's last record (its KDC's last answer), x: the stage's last
+ * exchange. */
+static enum ev_krb_conclusion
+conclusion_of(const struct gss_client *g, const struct gss_client_error *e, const struct ev_kerberos *last,
+	      const struct gss_kdc_exchange *x)
+{
+	const struct gss_client_ticket *tgt = gss_client_tgt(g);
+
+	if (e->other_user)
+		return EV_KRB_CONCLUDED_OTHER_USER;
+	if (e->no_credentials)
+		return EV_KRB_CONCLUDED_NO_CREDENTIALS;
+	if (e->code == KRB5_REALM_UNKNOWN || e->code == KRB5_REALM_CANT_RESOLVE ||
+	    (e->code == KRB5_KDC_UNREACH && !x))
+		return EV_KRB_CONCLUDED_NO_KDC;
+	if (e->krb_error == KRB_AP_ERR_TKT_EXPIRED && e->stage == GSS_STAGE_TICKET && !x && tgt->present &&
+	    tgt->from_cache)
+		return EV_KRB_CONCLUDED_TGT_EXPIRED;
+	if (e->krb_error == KRB_AP_ERR_BAD_INTEGRITY && e->stage == GSS_STAGE_TGT && gss_client_did_as_exchange(g) &&
+	    last && last->message == EV_KRB_AS_REP)
+		return EV_KRB_CONCLUDED_WRONG_PASSWORD;
+	if (e->code == KRB5_PROG_ETYPE_NOSUPP || e->code == KRB5_CONFIG_ETYPE_NOSUPP ||
+	    (e->code == KRB5_PREAUTH_FAILED && x && x->has_error && x->error == KRB_ERR_PREAUTH_REQUIRED &&
+	     x->n_etype_info == 0))
+		return EV_KRB_CONCLUDED_NO_ETYPE;
+	return EV_KRB_CONCLUDED_OTHER;
+}
+
+static void
+conclusion_text(const struct probe *p, const struct gss_client *g, const struct gss_client_error *e,
+		const struct gss_kdc_exchange *x, enum ev_krb_conclusion why, char *out, size_t cap)
+{
+	char when[32], etypes[160];
+
+	switch (why) {
+	case EV_KRB_CONCLUDED_OTHER_USER:
+		snprintf(out, cap, ev_tr(p->t, "the default credential cache holds a TGT of %.120s, not of %.120s@%.100s"),
+			 e->cache_principal, gss_client_cname(g), gss_client_realm(g));
+		break;
+	case EV_KRB_CONCLUDED_NO_CREDENTIALS:
+		snprintf(out, cap, ev_tr(p->t, "no password, and no TGT in the default credential cache (Kerberos library: %.200s)"),
+			 e->message);
+		break;
+	case EV_KRB_CONCLUDED_NO_KDC:
+		snprintf(out, cap, ev_tr(p->t, "the Kerberos library knows no KDC for realm %.100s (%.200s)"),
+			 gss_client_realm(g), e->message);
+		break;
+	case EV_KRB_CONCLUDED_TGT_EXPIRED:
+		utc_text(gss_client_tgt(g)->endtime, when, sizeof(when));
+		snprintf(out, cap,
+			 ev_tr(p->t, "the TGT in the credential cache expired at %s; no KDC was asked (Kerberos library: %.200s)"),
+			 when, e->message);
+		break;
+	case EV_KRB_CONCLUDED_WRONG_PASSWORD:
+		snprintf(out, cap,
+			 ev_tr(p->t, "the KDC's AS-REP does not decrypt with this password: wrong password (Kerberos library: "
+				     "%.200s)"),
+			 e->message);
+		break;
+	case EV_KRB_CONCLUDED_NO_ETYPE:
+		etype_list(x ? x->etypes : NULL, x ? x->n_etypes : 0, etypes, sizeof(etypes));
+		if (etypes[0])
+			snprintf(out, cap,
+				 ev_tr(p->t, "no common encryption type: the AS-REQ offered %s, and the KDC's answer named no "
+					     "key of %.100s of those types (no ETYPE-INFO2) (Kerberos library: %.200s)"),
+				 etypes, gss_client_cname(g), e->message);
+		else
+			snprintf(out, cap,
+				 ev_tr(p->t, "no common encryption type: the KDC has no key of %.100s of a type this client "
+					     "allows (Kerberos library: %.200s)"),
+				 gss_client_cname(g), e->message);
+		break;
+	default:
+		snprintf(out, cap, ev_tr(p->t, "the Kerberos library concluded: %.200s"), e->message);
+		break;
+	}
+}
+
+/* The library's verdict on the failing step. A KDC's refusal (its last
+ * KRB-ERROR) says it already; a KDC that never answered is said by the
+ * unanswered requests. Anything else the library concluded on its own
+ * (no packet, or an answer it could not use) is a record of its own,
+ * never a KRB-ERROR nobody sent (SPEC: nothing invented). */
 static void
 record_verdict(struct probe *p, const struct gss_client *g, const struct gss_client_error *e, int conn)
 {
 	const struct gss_kdc_log *log = gss_client_kdc_log(g);
+	const struct gss_kdc_exchange *x = last_exchange(log, e->stage);
 	enum ev_krb_step step = e->stage == GSS_STAGE_TICKET ? EV_KRB_STEP_SERVICE_TICKET : EV_KRB_STEP_TGT;
-	char sname[GSS_CLIENT_TEXT + 16];
-	struct ev_kerberos *k = NULL, *last = p->t->n_krb ? &p->t->krb[p->t->n_krb - 1] : NULL;
+	enum ev_krb_conclusion why;
+	char sname[GSS_CLIENT_TEXT + 16] = "";
+	struct ev_kerberos *k, *last = p->t->n_krb ? &p->t->krb[p->t->n_krb - 1] : NULL;
 	size_t i;
 
-	/* Only the step's last answer can be the one the library refused on. */
-	if (last && last->connection == conn && last->step == step && last->message == EV_KRB_ERROR)
-		k = last;
-	if (k) {
-		if (e->krb_error >= 0)
-			k->error = e->krb_error;
-		return;
-	}
-	if (e->stage == GSS_STAGE_TICKET)
-		ev_copy(sname, sizeof(sname), gss_client_sname(g));
-	else
-		snprintf(sname, sizeof(sname), "krbtgt/%s", gss_client_realm(g));
-	if (e->krb_error >= 0) {
-		/* The library's own conclusion (e.g. an AS-REP that does not
-		 * decrypt with the password is a wrong password). */
-		k = krb_record(p, g, EV_KRB_ERROR, step, sname, conn, 0);
-		if (!k)
-			return;
-		k->has_error = true;
-		k->error = e->krb_error;
-		k->after_preauth = e->stage != GSS_STAGE_TGT || gss_client_did_as_exchange(g);
-		ev_copy(k->e_text, sizeof(k->e_text), e->message);
-		snprintf(k->detail, sizeof(k->detail), ev_tr(p->t, "the Kerberos library concluded: %.200s"), e->message);
+	if (last && (last->connection != conn || last->step != step))
+		last = NULL;
+	if (last && last->message == EV_KRB_ERROR && last->has_error && last->error != KRB_ERR_PREAUTH_REQUIRED) {
+		/* FAST (RFC 6113): the real code is inside the armored reply,
+		 * which the library read. */
+		if (last->error == KRB_ERR_GENERIC && e->krb_error > 0 && e->krb_error != KRB_ERR_GENERIC)
+			last->error = e->krb_error;
 		return;
 	}
 	for (i = 0; i < log->n; i++)
 		if (log->ex[i].failure && log->ex[i].stage == (int)e->stage)
 			return;  /* "no answer from KDC ..." says it already */
+	why = conclusion_of(g, e, last, x);
+	/* An expired TGT stopped the service ticket; the TGT is what to renew. */
+	if (why == EV_KRB_CONCLUDED_TGT_EXPIRED)
+		step = EV_KRB_STEP_TGT;
+	if (step == EV_KRB_STEP_SERVICE_TICKET)
+		ev_copy(sname, sizeof(sname), gss_client_sname(g));
+	else if (gss_client_realm(g)[0])
+		snprintf(sname, sizeof(sname), "krbtgt/%s", gss_client_realm(g));
 	k = krb_record(p, g, EV_KRB_NO_MESSAGE, step, sname, conn, 0);
-	if (k)
-		snprintf(k->detail, sizeof(k->detail), "%s: %.200s",
-			 e->no_credentials ? ev_tr(p->t, "no TGT in the default credential cache and no password")
-			 : e->stage == GSS_STAGE_TICKET ? ev_tr(p->t, "no service ticket")
-							: ev_tr(p->t, "no TGT"),
-			 e->message);
+	if (!k)
+		return;
+	k->conclusion = why;
+	conclusion_text(p, g, e, x, why, k->detail, sizeof(k->detail));
 }
 
 static void
@@ -480,6 +670,7 @@ record_ap_steps(struct probe *p, const struct gss_client *g, const struct ev_con
 		k->has_error = true;
 		k->error = ap->error;
 		k->after_preauth = true;
+		k->answers = EV_KRB_AP_REQ;
 	}
 	if (ap->answer_us)
 		snprintf(k->detail, sizeof(k->detail), "SESSION_SETUP -> %s", st[0] ? st : ev_tr(p->t, "no answer"));

@@ -5,7 +5,9 @@
  * without a tie; quotes of other ports, of TCP, of the KDC's answer, and
  * other ICMP messages are ignored; a TCP reset to a SYN on port 88 makes
  * a record of the refused connection, and so does an ICMP error quoting
- * that SYN (a firewall's REJECT). */
+ * that SYN (a firewall's REJECT). An answer learns from the same pending
+ * requests which request it answers, and the client's name a Windows
+ * KDC's KRB-ERROR leaves out, over UDP and TCP. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +30,7 @@
 #define NH_FRAGMENT 44
 #define TCP_SYN 0x02
 #define TCP_RST 0x04
+#define TCP_PSH 0x08
 #define TCP_ACK 0x10
 
 /* AS-REQ alice@R.COM for krbtgt/R.COM (DER, hand-built). */
@@ -358,13 +361,16 @@ answered_request_is_not_pending(void **state)
 	run_end(&r);
 }
 
+/* A TCP segment; with msg, carrying it as one Kerberos record. */
 static void
-send_tcp(struct run *r, const uint8_t *src, const uint8_t *dst, uint16_t sport, uint16_t dport, uint32_t seq,
-	 uint32_t ack, uint8_t flags)
+send_segment(struct run *r, const uint8_t *src, const uint8_t *dst, uint16_t sport, uint16_t dport, uint32_t seq,
+	     uint32_t ack, uint8_t flags, const uint8_t *msg, size_t n)
 {
-	uint8_t pkt[40];
+	uint8_t pkt[256];
+	size_t len = 40 + (msg ? 4 + n : 0);
 
-	ip4_header(pkt, src, dst, TCP, 20);
+	assert_true(len <= sizeof(pkt));
+	ip4_header(pkt, src, dst, TCP, len - 20);
 	memset(pkt + 20, 0, 20);
 	put16(pkt + 20, sport);
 	put16(pkt + 22, dport);
@@ -372,7 +378,18 @@ send_tcp(struct run *r, const uint8_t *src, const uint8_t *dst, uint16_t sport, 
 	put32(pkt + 28, ack);
 	pkt[32] = 5 << 4;
 	pkt[33] = flags;
-	feed(r, pkt, sizeof(pkt), sizeof(pkt));
+	if (msg) {
+		put32(pkt + 40, (uint32_t)n);
+		memcpy(pkt + 44, msg, n);
+	}
+	feed(r, pkt, len, len);
+}
+
+static void
+send_tcp(struct run *r, const uint8_t *src, const uint8_t *dst, uint16_t sport, uint16_t dport, uint32_t seq,
+	 uint32_t ack, uint8_t flags)
+{
+	send_segment(r, src, dst, sport, dport, seq, ack, flags, NULL, 0);
 }
 
 /* RST+ACK to the client's SYN on port 88: one record of the refused
@@ -403,6 +420,54 @@ tcp_reset_to_syn_is_refused(void **state)
 	assert_string_equal(r.t.krb[0].kdc, "10.0.0.1:88");
 	assert_refused(&r.t.krb[0], EV_KRB_REFUSAL_TCP_RESET, 0, 0, 2, "10.0.0.1", "connection_refused");
 	assert_true(r.t.krb[0].at >= 0.0 && r.t.krb[0].at < 0.0005);
+	run_end(&r);
+}
+
+/* sample_krb_error() with another error code (C_PRINCIPAL_UNKNOWN: 6) and,
+ * like a Windows KDC's, no client name. */
+static void
+krb_error_6(uint8_t *out)
+{
+	memcpy(out, sample_krb_error(), SAMPLE_KRB_ERROR_LEN);
+	assert_int_equal(out[42], 0x19);
+	out[42] = 6;
+}
+
+static void
+answer_learns_its_request(void **state)
+{
+	uint8_t err[SAMPLE_KRB_ERROR_LEN], ans[256];
+	size_t at;
+	struct run r;
+
+	(void)state;
+	krb_error_6(err);
+	run_start(&r, 0);
+	/* UDP: a request of another port first, which the answer is not for. */
+	send_as_req(&r, 4, CLIENT_PORT + 1, KDC_PORT);
+	send_as_req(&r, 4, CLIENT_PORT, KDC_PORT);
+	at = ip4_header(ans, kdc4, client4, UDP, 8 + sizeof(err));
+	at += udp_header(ans + at, KDC_PORT, CLIENT_PORT, sizeof(err));
+	memcpy(ans + at, err, sizeof(err));
+	feed(&r, ans, at + sizeof(err), at + sizeof(err));
+	/* TCP: handshake, the AS-REQ, the KRB-ERROR. */
+	send_tcp(&r, client4, kdc4, 40000, KDC_PORT, 1000, 0, TCP_SYN);
+	send_tcp(&r, kdc4, client4, KDC_PORT, 40000, 5000, 1001, TCP_SYN | TCP_ACK);
+	send_tcp(&r, client4, kdc4, 40000, KDC_PORT, 1001, 5001, TCP_ACK);
+	send_segment(&r, client4, kdc4, 40000, KDC_PORT, 1001, 5001, TCP_ACK | TCP_PSH, as_req, sizeof(as_req));
+	send_segment(&r, kdc4, client4, KDC_PORT, 40000, 5001, (uint32_t)(1001 + 4 + sizeof(as_req)), TCP_ACK | TCP_PSH,
+		     err, sizeof(err));
+	run_finish(&r);
+	assert_int_equal(r.t.n_krb, 5);
+	assert_int_equal(r.t.krb[2].message, EV_KRB_ERROR);
+	assert_int_equal(r.t.krb[2].error, 6);
+	assert_int_equal(r.t.krb[2].answers, EV_KRB_AS_REQ);
+	assert_string_equal(r.t.krb[2].cname, "alice");
+	assert_int_equal(r.t.krb[4].message, EV_KRB_ERROR);
+	assert_int_equal(r.t.krb[4].answers, EV_KRB_AS_REQ);
+	assert_string_equal(r.t.krb[4].cname, "alice");
+	/* The unanswered request stays unanswered. */
+	assert_int_equal(r.t.krb[0].answers, 0);
 	run_end(&r);
 }
 
@@ -455,6 +520,7 @@ main(void)
 		cmocka_unit_test(answered_request_is_not_pending),
 		cmocka_unit_test(tcp_reset_to_syn_is_refused),
 		cmocka_unit_test(icmp_to_tcp_syn_is_refused),
+		cmocka_unit_test(answer_learns_its_request),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

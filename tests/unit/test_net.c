@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "net/conn.h"
@@ -272,6 +273,31 @@ silent_peer_times_out_after_the_ack(void **state)
 	silent_peer_times_out_after_the_ack_by(true);
 }
 
+/* The probe gets its Kerberos tickets on the loop's thread before it
+ * connects: a KDC that takes longer than the step timeout leaves the
+ * loop's cached time that far behind. The connection's timer must count
+ * from the connect, not from that stale time (a false tcp.timeout). */
+static void
+blocked_loop_does_not_time_out_the_connect(void **state)
+{
+	struct net_conn_config cfg = {.timeout_ms = 200};
+	struct timespec pause = {.tv_nsec = 400 * 1000000L};
+	uv_loop_t loop;
+	struct peer p;
+	struct toy t;
+
+	(void)state;
+	uv_loop_init(&loop);
+	peer_start(&loop, &p, PEER_ANSWER);
+	memset(&t, 0, sizeof(t));
+	nanosleep(&pause, NULL);
+	net_conn_run(&loop, &conn, (const struct sockaddr *)&p.addr, &cfg, &toy_ops, &t);
+	peer_stop(&loop, &p);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	assert_int_equal(conn.end, NET_END_DONE);
+	assert_int_equal(t.got, 8);
+}
+
 static void
 reset_is_told_from_close(void **state)
 {
@@ -388,6 +414,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(answered_request_is_acknowledged),
 		cmocka_unit_test(silent_peer_times_out_after_the_ack),
+		cmocka_unit_test(blocked_loop_does_not_time_out_the_connect),
 		cmocka_unit_test(reset_is_told_from_close),
 		cmocka_unit_test(closed_port_is_refused),
 		cmocka_unit_test(netbios_negative_response),

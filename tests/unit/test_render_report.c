@@ -227,6 +227,27 @@ kerberos_refusal_shown(void **state)
 	free(out);
 }
 
+/* A scanner's AS-REQ names neither client nor service: its realm is not
+ * glued to the message as if it were a name. */
+static void
+kerberos_line_without_names(void **state)
+{
+	struct ev_kerberos k;
+	char line[512];
+
+	(void)state;
+	memset(&k, 0, sizeof(k));
+	k.message = EV_KRB_AS_REQ;
+	snprintf(k.realm, sizeof(k.realm), "kerberos_realm_time.nasl");
+	snprintf(k.kdc, sizeof(k.kdc), "192.168.229.251:88");
+	report_kerberos_line(&k, line, sizeof(line));
+	assert_string_equal(line, "AS-REQ for realm kerberos_realm_time.nasl (no client or service name), KDC "
+				  "192.168.229.251:88");
+	snprintf(k.sname, sizeof(k.sname), "krbtgt/HEC.NET");
+	report_kerberos_line(&k, line, sizeof(line));
+	assert_string_equal(line, "AS-REQ -> krbtgt/HEC.NET@kerberos_realm_time.nasl, KDC 192.168.229.251:88");
+}
+
 static size_t
 lines(const char *s)
 {
@@ -547,6 +568,7 @@ main(void)
 		cmocka_unit_test(json_leaves_out_the_unknown),
 		cmocka_unit_test(json_escapes_and_replaces_bad_utf8),
 		cmocka_unit_test(kerberos_refusal_shown),
+		cmocka_unit_test(kerberos_line_without_names),
 		cmocka_unit_test(jsonl_one_line_per_connection),
 		cmocka_unit_test(only_connection_filters_text_and_json),
 		cmocka_unit_test(nbss_step_shows_its_code),

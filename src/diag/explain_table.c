@@ -339,7 +339,10 @@ const struct sd_explain_entry sd_explain_rows[] = {
  CAUSES({"kerberos.ticket_rejected", N_("SPN on the wrong account, duplicate SPN, stale keytab or machine "
 					"password.")}), NULL, NULL},
 {KRB, 31, SESS, false, N_("Integrity check on decryption failed: wrong key."),
- CAUSES({"kerberos.ticket_rejected", N_("The key used to encrypt is not the key the receiver holds.")}),
+ CAUSES({"kerberos.ticket_rejected", N_("The key used to encrypt is not the key the receiver holds.")},
+	{"kerberos.preauth_failed",
+	 N_("From a KDC answering an AS-REQ (MIT Kerberos): the pre-authentication does not decrypt with the "
+	    "user's key, that is a wrong password.")}),
  NULL, NULL},
 {KRB, 44, SESS, false, N_("The server has no key of the ticket's key version."),
  CAUSES({"kerberos.ticket_rejected", N_("The server's keytab is behind the KDC after a password change.")}),

@@ -203,12 +203,23 @@ refused_after_credentials(struct rule_run *r, struct ev_connection *c, const str
 
 	step_line(r->t, f, c, s);
 	user_line(f, &c->session);
-	if (own)
+	if (own) {
 		ev_finding_evidence(f, "%s: so the server's name check is not the cause", own->detail);
-	ev_finding_evidence(f, "refused after the credentials were checked; usual causes: an account the server "
-			       "cannot map to a local user (Samba logs 'is invalid on this system'), a guest or "
-			       "null session where the server requires encryption (it has no key to encrypt with), "
-			       "or a logon policy of the server; its log names the one");
+		ev_finding_evidence(f, "refused after the credentials were checked; usual causes: an account the server "
+				       "cannot map to a local user (Samba logs 'is invalid on this system'), a guest or "
+				       "null session where the server requires encryption (it has no key to encrypt "
+				       "with), or a logon policy of the server; its log names the one");
+		return;
+	}
+	/* No retry with the server's own name (Kerberos has no CHALLENGE to
+	 * learn it from, a capture cannot ask): the name check stays a
+	 * candidate among the others. */
+	ev_finding_evidence(f, "refused after the credentials were checked; usual causes: the server's name check "
+			       "(SmbServerNameHardeningLevel) refusing the name the client asked for (%s), an "
+			       "account the server cannot map to a local user (Samba logs 'is invalid on this "
+			       "system'), a guest or null session where the server requires encryption, or a logon "
+			       "policy of the server; its log names the one",
+			    c->session.target_name[0] ? c->session.target_name : ev_finding_tr(f, "not recorded"));
 }
 
 /* ACCESS_DENIED to SESSION_SETUP: encryption policy on the first leg
@@ -488,7 +499,10 @@ ntlm_reasons(const struct rule_run *r, const struct ev_connection *c, struct ev_
 			const char *name = krb_error_name(k->error) ? krb_error_name(k->error)
 								    : ev_finding_tr(f, "a Kerberos error");
 
-			if (k->sname[0])
+			if (k->answers == EV_KRB_AP_REQ)
+				ev_finding_evidence(f, "the server's Kerberos acceptor refused the ticket with %s (%d), so "
+						       "NTLM was used", name, (int)k->error);
+			else if (k->sname[0])
 				ev_finding_evidence(f, "the KDC refused with %s (%d) for %s, so NTLM was used", name,
 						    (int)k->error, k->sname);
 			else

@@ -13,9 +13,10 @@ struct cli_json;
 void render_explain_text(FILE *out, const struct sd_explanation *ex);
 /* Writes a finding's catalog fields (id, severity, step, title, cause,
  * remedy[], refs[]: SPEC's report "findings" entry) into the object the
- * caller opened, translated; the caller adds connection and evidence. One
- * function, so every front prints a finding the same way. */
-void render_finding_json_fields(struct cli_json *j, const struct sd_finding_def *def);
+ * caller opened; the caller adds connection and evidence. One function,
+ * so every front prints a finding the same way. translate: in the chosen
+ * language (explain) or English (the reports, which scripts read). */
+void render_finding_json_fields(struct cli_json *j, const struct sd_finding_def *def, bool translate);
 /* One JSON object; 0 when written. query is what the user typed. */
 int render_explain_json(FILE *out, const struct sd_explanation *ex, const char *query, bool pretty);
 /* Every finding, untranslated (the committed document is English). */

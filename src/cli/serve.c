@@ -21,6 +21,7 @@
 #include "core/wire/names.h"
 #include "core/wire/smb2_const.h"
 #include "diag/catalog.h"
+#include "net/os_ctx.h"
 #include "net/serve_loop.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:445"
@@ -437,6 +438,23 @@ print_policy(const struct serve_config *cfg, const char *addr)
 	fflush(stdout);
 }
 
+/* MS-SMB2 3.3.1.5: ServerGuid is one value for the whole server. Left to
+ * each connection's server object, every connection would look like
+ * another machine, and a client (the probe's follow-ups among them)
+ * would see two servers behind one address. */
+static void
+server_identity(struct smb2s_policy *p)
+{
+	static const uint8_t none[16];
+	struct sd_ctx os;
+
+	if (memcmp(p->server_guid, none, sizeof(none)) != 0)
+		return;
+	memset(&os, 0, sizeof(os));
+	net_os_ctx(&os);
+	os.random(os.user, p->server_guid, sizeof(p->server_guid));
+}
+
 static int
 parse_serve_args(int argc, char **argv, const char **config, const char **listen, bool *json)
 {
@@ -499,6 +517,7 @@ cmd_serve(int argc, char **argv)
 	}
 	if (serve_kerberos_start(&cfg, &krb) != 0)
 		return CLI_EXIT_USAGE;
+	server_identity(&cfg.policy);
 	if (listen == NULL)
 		listen = cfg.listen[0] ? cfg.listen : DEFAULT_LISTEN;
 	if (split_listen(listen, host, sizeof(host), &port)) {

@@ -4,6 +4,7 @@
  * evidence, runs the rules and renders. Exit status per SPEC: 0, 10, 11,
  * 12, 13 for the step that failed, 2 usage, 1 internal. */
 #include <getopt.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,9 +236,12 @@ parse_timeout(const char *arg, unsigned *ms)
 	char *end;
 	double s = strtod(arg, &end);
 
-	if (end == arg || *end || s <= 0 || s > 86400)
+	if (end == arg || *end || !isfinite(s) || s <= 0 || s > 86400)
 		return false;
 	*ms = (unsigned)(s * 1000.0 + 0.5);
+	/* 0 ms would mean the default (60 s): the opposite of what was asked. */
+	if (*ms == 0)
+		*ms = 1;
 	return true;
 }
 
@@ -309,7 +313,7 @@ parse_option(int c, struct probe_args *a)
 		break;
 	case OPT_TIMEOUT:
 		if (!parse_timeout(optarg, &a->cfg.timeout_ms))
-			return usage_error(_("bad timeout"), optarg);
+			return usage_error(_("--timeout wants seconds, more than 0 and at most 86400"), optarg);
 		break;
 	case OPT_SAVE_CAPTURE: a->capture = optarg; break;
 	case OPT_NO_EXPERIMENTS: a->cfg.no_experiments = true; break;

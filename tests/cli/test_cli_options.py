@@ -111,8 +111,56 @@ def test_json_stays_english():
         check('analyze text --lang zh_TW: capture notes translated', 'began after' not in out, out[:600])
 
 
+class Silent:
+    """A loopback listener that accepts connections and never answers."""
+
+    def __enter__(self):
+        self.sock = socket.socket()
+        self.sock.bind(('127.0.0.1', 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.conns = []
+        self.stop = False
+        self.thread = threading.Thread(target=self.accept, daemon=True)
+        self.thread.start()
+        return self
+
+    def accept(self):
+        self.sock.settimeout(0.2)
+        while not self.stop:
+            try:
+                self.conns.append(self.sock.accept()[0])
+            except OSError:
+                pass
+
+    def __exit__(self, *exc):
+        self.stop = True
+        self.thread.join(5)
+        for c in self.conns:
+            c.close()
+        self.sock.close()
+
+
+def probe(port, *args, user='alice%secret', timeout=60):
+    target = f'//127.0.0.1:{port}/data'
+    return run('probe', target, '-U', user, '--no-experiments', *args, timeout=timeout)
+
+
+def test_timeout():
+    for bad in ('nan', 'NaN', 'inf', '-inf', '0', '-1', '86401', '1s', ''):
+        rc, _, err = probe(9, '--timeout', bad)
+        check(f'--timeout {bad!r}: usage error', rc == 2 and '--timeout' in err, err)
+    with Silent() as s:
+        start = time.monotonic()
+        rc, out, err = probe(s.port, '--timeout', '0.0001', '--json')
+        took = time.monotonic() - start
+        # 1 ms may end the TCP connect already (10) or the NEGOTIATE (11).
+        check('--timeout 0.0001 waits 1 ms, not the 60 s default',
+              rc in (10, 11) and took < 20, f'{took:.1f} s\n{out}{err}')
+
+
 def main():
-    for t in (test_json_stays_english,):
+    for t in (test_json_stays_english, test_timeout):
         try:
             t()
         except Exception as e:  # a crash in one group must not hide the others

@@ -465,14 +465,15 @@ cmd_analyze(int argc, char **argv)
 {
 	struct analyze_args args;
 
-	/* The locale's language first, so that option errors are translated
-	 * too; --lang, once parsed, overrides it. */
-	cli_i18n_init(NULL);
+	const char *lang = cli_lang_option(argc, argv);
+
+	/* The language before the options, so that their errors speak it. */
+	cli_i18n_init(lang);
 	if (parse_args(argc, argv, &args) != 0) {
 		fprintf(stderr, "%s\n", _("Run 'smbdiag analyze --help' for the options."));
 		return CLI_EXIT_USAGE;
 	}
-	if (args.lang && *args.lang)
+	if (args.lang && *args.lang && (!lang || strcmp(args.lang, lang) != 0))
 		cli_i18n_init(args.lang);
 	if (args.help) {
 		analyze_usage(stdout);

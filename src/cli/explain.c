@@ -183,15 +183,31 @@ explain_code(const struct explain_args *a)
 	return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_INTERNAL;
 }
 
+static bool
+has_word(int argc, char **argv, const char *word)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], word) == 0)
+			return true;
+	return false;
+}
+
 int
 cmd_explain(int argc, char **argv)
 {
 	struct explain_args a;
 	int rc;
 
+	const char *lang = cli_lang_option(argc, argv);
+
+	/* The language before the options, so that their errors speak it;
+	 * the committed Markdown is English whatever the locale. */
+	if (!has_word(argc, argv, "--catalog-markdown"))
+		cli_i18n_init(lang);
 	rc = parse_args(argc, argv, &a);
-	/* The committed Markdown is English whatever the locale. */
-	if (!a.markdown)
+	if (!a.markdown && a.lang && (!lang || strcmp(a.lang, lang) != 0))
 		cli_i18n_init(a.lang);
 	if (rc != CLI_EXIT_OK) {
 		explain_usage(stderr);

@@ -320,10 +320,22 @@ parse_option(int c, struct probe_args *a)
 	case OPT_NETBIOS: a->cfg.netbios = true; break;
 	case 'h': a->help = true; break;
 	case OPT_VERSION: a->version = true; break;
-	case ':': return usage_error(_("missing argument"), NULL);
-	default: return usage_error(_("unknown option"), NULL);
+	default: return CLI_EXIT_INTERNAL;  /* ':' and '?' are parse_args' */
 	}
 	return CLI_EXIT_OK;
+}
+
+/* The option getopt_long could not take, as typed: "-X" for a short one
+ * (optopt holds it, also inside a cluster such as -vX), else the word. */
+static int
+option_error(int c, char **argv)
+{
+	char shortopt[3] = {'-', (char)optopt, '\0'};
+	const char *what = c == ':' ? _("option needs a value") : _("unknown option");
+
+	if (c == '?' && optopt > 0 && optopt < 0x100)
+		return usage_error(what, shortopt);
+	return usage_error(what, argv[optind - 1]);
 }
 
 /* The password from SMBDIAG_PASSWORD, else asked on the terminal with
@@ -371,7 +383,7 @@ parse_args(int argc, char **argv, struct probe_args *a)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":U:NI:p:jvm:h", probe_options, NULL)) != -1) {
-		rc = parse_option(c, a);
+		rc = c == ':' || c == '?' ? option_error(c, argv) : parse_option(c, a);
 		if (rc != CLI_EXIT_OK)
 			return rc;
 	}
@@ -418,16 +430,17 @@ cmd_probe(int argc, char **argv)
 	struct probe_capture cap;
 	struct render_opts ro = {0, -1, false};
 	struct ev_timeline t;
+	const char *lang;
 	char why[256];
 	int rc, status;
 
 	if (!a)
 		return CLI_EXIT_INTERNAL;
-	/* The locale's language first, so that option errors are translated
-	 * too; --lang, once parsed, overrides it. */
-	cli_i18n_init(NULL);
+	/* The language before the options, so that their errors speak it. */
+	lang = cli_lang_option(argc, argv);
+	cli_i18n_init(lang);
 	rc = parse_args(argc, argv, a);
-	if (a->lang && *a->lang)
+	if (a->lang && *a->lang && (!lang || strcmp(a->lang, lang) != 0))
 		cli_i18n_init(a->lang);
 	if (rc != CLI_EXIT_OK || a->help || a->version) {
 		if (a->help)

@@ -159,8 +159,29 @@ def test_timeout():
               rc in (10, 11) and took < 20, f'{took:.1f} s\n{out}{err}')
 
 
+def test_option_errors():
+    for args, word in ((['--bogus'], "'--bogus'"), (['-X'], "'-X'"), (['-vX'], "'-X'"),
+                       (['--timeout'], "'--timeout'"), (['-U'], "'-U'"), (['--auth'], "'--auth'")):
+        rc, _, err = run('probe', '//h/s', *args)
+        check(f'probe {" ".join(args)}: exit 2 naming {word}', rc == 2 and word in err, err)
+    if not have_catalog():
+        skip('probe --lang zh_TW translates option errors', 'no compiled zh_TW catalog (msgfmt missing?)')
+        return
+    for args in (['--lang', 'zh_TW', '--bogus'], ['--bogus', '--lang', 'zh_TW'], ['--lang=zh_TW', '--bogus']):
+        rc, _, err = run('probe', '//h/s', *args)
+        check(f'probe {" ".join(args)}: the error in Chinese', rc == 2 and '未知的選項' in err, err)
+    rc, _, err = run('probe', '--lang', 'zh_TW')
+    check('probe --lang zh_TW without a target: the error in Chinese', rc == 2 and '缺少 //HOST/SHARE' in err, err)
+    rc, _, err = run('probe', '//h/s', '--bogus', '--', '--lang', 'zh_TW')
+    check('probe: --lang after -- is no option', rc == 2 and '未知的選項' not in err, err)
+    rc, _, err = run('analyze', '--lang', 'zh_TW', '--connection', 'x')
+    check('analyze --lang zh_TW: option errors in Chinese', rc == 2 and '連線編號' in err, err)
+    rc, _, err = run('explain', '--bogus', '--lang', 'zh_TW')
+    check('explain --bogus --lang zh_TW: the error in Chinese', rc == 2 and '未知的選項' in err, err)
+
+
 def main():
-    for t in (test_json_stays_english, test_timeout):
+    for t in (test_json_stays_english, test_timeout, test_option_errors):
         try:
             t()
         except Exception as e:  # a crash in one group must not hide the others

@@ -5,6 +5,7 @@
  * 12, 13 for the step that failed, 2 usage, 1 internal. */
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,13 +93,16 @@ probe_usage(FILE *out)
 	      out);
 }
 
+/* The longest domain the client carries (a DNS name is at most 253). */
+#define DOMAIN_MAX 255
+
 struct probe_args {
 	struct probe_config cfg;
 	char host[256];
 	char share[256];
-	char user[256];
-	char domain[256];
-	char password[256];
+	char user[SMB2_CLIENT_CREDENTIAL_MAX + 1];
+	char domain[DOMAIN_MAX + 1];
+	char password[SMB2_CLIENT_CREDENTIAL_MAX + 1];
 	bool has_password;
 	bool json;
 	int verbosity;
@@ -163,31 +167,55 @@ parse_target(const char *target, struct probe_args *a)
 	return true;
 }
 
+static int usage_error(const char *what, const char *arg);
+
+/* A credential cut short would be another one: a false logon failure.
+ * The text itself is never echoed (it may be a password). */
+static int too_long(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+too_long(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return usage_error(msg, NULL);
+}
+
 /* [DOMAIN\]USER[%PASSWORD]; DOMAIN/USER too, as smbclient takes it. */
-static void
+static int
 parse_user(const char *arg, struct probe_args *a)
 {
 	const char *pct = strchr(arg, '%');
 	size_t n = pct ? (size_t)(pct - arg) : strlen(arg);
-	const char *sep = NULL;
+	const char *user = arg;
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (arg[i] == '\\' || arg[i] == '/') {
-			sep = arg + i;
+			if (i >= sizeof(a->domain))
+				return too_long(_("the domain is longer than %zu bytes"), sizeof(a->domain) - 1);
+			clean_copy(a->domain, sizeof(a->domain), arg, i);
+			a->cfg.domain = a->domain;
+			user = arg + i + 1;
+			n -= i + 1;
 			break;
 		}
-	if (sep) {
-		clean_copy(a->domain, sizeof(a->domain), arg, (size_t)(sep - arg));
-		a->cfg.domain = a->domain;
-		clean_copy(a->user, sizeof(a->user), sep + 1, n - (size_t)(sep - arg) - 1);
-	} else {
-		clean_copy(a->user, sizeof(a->user), arg, n);
-	}
+	if (n >= sizeof(a->user))
+		return too_long(_("the user name is longer than %zu bytes, the most smbdiag takes"),
+				sizeof(a->user) - 1);
+	clean_copy(a->user, sizeof(a->user), user, n);
 	if (pct) {
+		if (strlen(pct + 1) >= sizeof(a->password))
+			return too_long(_("the password is longer than %zu bytes, the most smbdiag takes"),
+					sizeof(a->password) - 1);
 		clean_copy(a->password, sizeof(a->password), pct + 1, strlen(pct + 1));
 		a->has_password = true;
 	}
+	return CLI_EXIT_OK;
 }
 
 static bool
@@ -260,7 +288,7 @@ static int
 parse_option(int c, struct probe_args *a)
 {
 	switch (c) {
-	case 'U': parse_user(optarg, a); break;
+	case 'U': return parse_user(optarg, a);
 	case 'N': a->cfg.anonymous = true; break;
 	case 'I':
 		/* -I [2001:db8::1] as well as -I 2001:db8::1 */
@@ -339,24 +367,28 @@ option_error(int c, char **argv)
 }
 
 /* The password from SMBDIAG_PASSWORD, else asked on the terminal with
- * echo off. */
-static bool
+ * echo off: CLI_EXIT_OK, or the usage error to return. */
+static int
 get_password(struct probe_args *a)
 {
 	const char *env = getenv("SMBDIAG_PASSWORD");
+	char line[sizeof(a->password) + 2];
 	struct termios old, quiet;
 	FILE *tty;
 	bool ok;
 
 	if (env) {
+		if (strlen(env) >= sizeof(a->password))
+			return too_long(_("SMBDIAG_PASSWORD is longer than %zu bytes, the most smbdiag takes"),
+					sizeof(a->password) - 1);
 		clean_copy(a->password, sizeof(a->password), env, strlen(env));
-		return true;
+		return CLI_EXIT_OK;
 	}
 	tty = fopen("/dev/tty", "r+");
 	if (!tty || !isatty(fileno(tty))) {
 		if (tty)
 			fclose(tty);
-		return false;
+		return usage_error(_("no password: give -U USER%PASSWORD, SMBDIAG_PASSWORD or -N"), NULL);
 	}
 	fprintf(tty, "%s %s: ", _("Password for"), a->user);
 	fflush(tty);
@@ -364,12 +396,19 @@ get_password(struct probe_args *a)
 	quiet = old;
 	quiet.c_lflag &= (tcflag_t)~ECHO;
 	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
-	ok = fgets(a->password, sizeof(a->password), tty) != NULL;
+	ok = fgets(line, sizeof(line), tty) != NULL;
 	tcsetattr(fileno(tty), TCSAFLUSH, &old);
 	fputc('\n', tty);
 	fclose(tty);
-	a->password[strcspn(a->password, "\r\n")] = '\0';
-	return ok;
+	line[strcspn(line, "\r\n")] = '\0';
+	if (ok && strlen(line) >= sizeof(a->password)) {
+		memset(line, 0, sizeof(line));
+		return too_long(_("the password is longer than %zu bytes, the most smbdiag takes"),
+					sizeof(a->password) - 1);
+	}
+	clean_copy(a->password, sizeof(a->password), line, strlen(line));
+	memset(line, 0, sizeof(line));
+	return ok ? CLI_EXIT_OK : usage_error(_("no password: give -U USER%PASSWORD, SMBDIAG_PASSWORD or -N"), NULL);
 }
 
 static int
@@ -415,8 +454,8 @@ parse_args(int argc, char **argv, struct probe_args *a)
 			a->cfg.password = NULL;
 			return CLI_EXIT_OK;
 		}
-		if (!a->has_password && !get_password(a))
-			return usage_error(_("no password: give -U USER%PASSWORD, SMBDIAG_PASSWORD or -N"), NULL);
+		if (!a->has_password && (rc = get_password(a)) != CLI_EXIT_OK)
+			return rc;
 		a->cfg.user = a->user;
 		a->cfg.password = a->password;
 	}

@@ -141,9 +141,9 @@ class Silent:
         self.sock.close()
 
 
-def probe(port, *args, user='alice%secret', timeout=60):
+def probe(port, *args, user='alice%secret', timeout=60, env=None):
     target = f'//127.0.0.1:{port}/data'
-    return run('probe', target, '-U', user, '--no-experiments', *args, timeout=timeout)
+    return run('probe', target, '-U', user, '--no-experiments', *args, timeout=timeout, env=env)
 
 
 def test_timeout():
@@ -180,8 +180,60 @@ def test_option_errors():
     check('explain --bogus --lang zh_TW: the error in Chinese', rc == 2 and '未知的選項' in err, err)
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class Serve:
+    """smbdiag serve with the ini text given, on a free loopback port."""
+
+    def __init__(self, ini):
+        self.ini = ini
+
+    def __enter__(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        os.mkdir(os.path.join(self.tmp.name, 'share'))
+        path = os.path.join(self.tmp.name, 'serve.ini')
+        with open(path, 'w') as f:
+            f.write(self.ini)
+        self.port = free_port()
+        self.proc = subprocess.Popen([SMBDIAG, 'serve', '-c', path, '--listen', f'127.0.0.1:{self.port}'],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     stdin=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                socket.create_connection(('127.0.0.1', self.port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(10)
+        self.tmp.cleanup()
+
+
+def test_credential_limits():
+    secret = 'P' * 513
+    for what, user, env in (('a password', 'alice%' + secret, {}), ('a user name', 'u' * 513 + '%x', {}),
+                            ('a domain', 'd' * 256 + '\\alice%x', {}),
+                            ('SMBDIAG_PASSWORD', 'alice', {'SMBDIAG_PASSWORD': secret})):
+        rc, _, err = run('probe', '//127.0.0.1:9/data', '-U', user, '--no-experiments', env=env)
+        check(f'{what} over the limit: exit 2 naming the limit, the text not echoed',
+              rc == 2 and ('512' in err or '255' in err) and secret not in err, err)
+    long = 'Lp0' * 170 + 'xy'   # 512 bytes: cut at 255 it was a wrong password
+    with Serve(f'[server]\n[user alice]\nPassword = {long}\n[share data]\nPath = share\n') as s:
+        rc, out, err = probe(s.port, user='alice%' + long)
+        check('a 512-byte password reaches the server whole: the probe gets in', rc == 0, out + err)
+        rc, out, err = probe(s.port, env={'SMBDIAG_PASSWORD': long}, user='alice')
+        check('a 512-byte SMBDIAG_PASSWORD reaches the server whole', rc == 0, out + err)
+
+
 def main():
-    for t in (test_json_stays_english, test_timeout, test_option_errors):
+    for t in (test_json_stays_english, test_timeout, test_option_errors, test_credential_limits):
         try:
             t()
         except Exception as e:  # a crash in one group must not hide the others

@@ -74,9 +74,10 @@ probe_usage(FILE *out)
 		"  -I, --ip ADDRESS      connect there, keep HOST as the name the server sees\n"
 		"  -p, --port PORT       445 (default) or 139 (NetBIOS session first)\n"
 		"      --netbios         NetBIOS session request first on any port\n"
-		"      --dialects LIST   offered dialects: 2.0.2,2.1,3.0,3.0.2,3.1.1 (or SMB2_02 ... SMB3_11;\n"
-		"                        NT1 begins with an SMB1 multi-protocol NEGOTIATE)\n"
-		"  -m, --max-protocol D  offer every dialect up to D\n"
+		"      --dialects LIST   offered dialects: 2.0.2,2.1,3.0,3.0.2,3.1.1 (or SMB2_02 ... SMB3_11);\n"
+		"                        NT1 alone is an SMB1-only client, beside others it begins\n"
+		"                        with an SMB1 multi-protocol NEGOTIATE\n"
+		"  -m, --max-protocol D  offer every dialect up to D (NT1: SMB1 only)\n"
 		"      --no-encryption   do not advertise encryption (like Windows 7)\n"
 		"      --signing MODE    off, on (default) or required\n"
 		"      --auth MODE       auto (default), ntlm or kerberos\n"
@@ -218,44 +219,86 @@ parse_user(const char *arg, struct probe_args *a)
 	return CLI_EXIT_OK;
 }
 
+static const uint16_t probe_dialects[] = {
+	SMB2_DIALECT_202, SMB2_DIALECT_210, SMB2_DIALECT_300, SMB2_DIALECT_302, SMB2_DIALECT_311,
+};
+
+/* A dialect the probe's client speaks (smb2_dialect_parse also knows the
+ * names of 2.2.2, 2.2.4 and 3.1.0, which no client ever negotiated). */
 static bool
+probe_dialect(const char *text, uint16_t *d)
+{
+	size_t i;
+
+	if (!smb2_dialect_parse(text, d))
+		return false;
+	if (*d == SD_DIALECT_SMB1)
+		return true;
+	for (i = 0; i < sizeof(probe_dialects) / sizeof(probe_dialects[0]); i++)
+		if (probe_dialects[i] == *d)
+			return true;
+	return false;
+}
+
+static int
+dialect_error(const char *option, const char *text)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), _("%s: the probe speaks 2.0.2, 2.1, 3.0, 3.0.2, 3.1.1 (or SMB2_02 ... SMB3_11) "
+				     "and NT1 (SMB1)"),
+		 option);
+	return usage_error(msg, text);
+}
+
+/* NT1 alone is an SMB1-only client (smbclient -m NT1); beside SMB2
+ * dialects it opens with an SMB1 multi-protocol NEGOTIATE, as Windows does. */
+static int
 parse_dialects(const char *list, struct probe_args *a)
 {
 	char buf[256], *tok, *save = NULL;
+	bool smb1 = false;
 	uint16_t d;
 
+	if (strlen(list) >= sizeof(buf))
+		return usage_error(_("--dialects: the list is too long"), NULL);
 	clean_copy(buf, sizeof(buf), list, strlen(list));
 	a->cfg.n_dialects = 0;
 	for (tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
-		if (!smb2_dialect_parse(tok, &d) || d == SMB2_DIALECT_WILDCARD)
-			return false;
+		if (!probe_dialect(tok, &d))
+			return dialect_error("--dialects", tok);
 		if (d == SD_DIALECT_SMB1) {
-			a->cfg.smb1_first = true;
+			smb1 = true;
 			continue;
 		}
 		if (a->cfg.n_dialects >= SMB2_CLIENT_MAX_DIALECTS)
-			return false;
+			return usage_error(_("--dialects: too many dialects"), list);
 		a->cfg.dialects[a->cfg.n_dialects++] = d;
 	}
-	return a->cfg.n_dialects > 0;
+	if (!smb1 && a->cfg.n_dialects == 0)
+		return usage_error(_("--dialects: no dialect given"), list);
+	a->cfg.smb1_first = smb1;
+	a->cfg.smb1_only = smb1 && a->cfg.n_dialects == 0;
+	return CLI_EXIT_OK;
 }
 
-static bool
+static int
 parse_max_protocol(const char *arg, struct probe_args *a)
 {
-	static const uint16_t all[] = {
-		SMB2_DIALECT_202, SMB2_DIALECT_210, SMB2_DIALECT_300, SMB2_DIALECT_302, SMB2_DIALECT_311,
-	};
 	uint16_t max;
 	size_t i;
 
-	if (!smb2_dialect_parse(arg, &max) || max == SD_DIALECT_SMB1 || max == SMB2_DIALECT_WILDCARD)
-		return false;
+	/* Any dialect name bounds the offer (SMB3_10: up to 3.0.2, as before
+	 * it was withdrawn); only the wildcard is none. */
+	if (!smb2_dialect_parse(arg, &max) || max == SMB2_DIALECT_WILDCARD)
+		return dialect_error("--max-protocol", arg);
 	a->cfg.n_dialects = 0;
-	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (all[i] <= max)
-			a->cfg.dialects[a->cfg.n_dialects++] = all[i];
-	return true;
+	a->cfg.smb1_first = max == SD_DIALECT_SMB1;
+	a->cfg.smb1_only = max == SD_DIALECT_SMB1;
+	for (i = 0; i < sizeof(probe_dialects) / sizeof(probe_dialects[0]); i++)
+		if (probe_dialects[i] <= max && max != SD_DIALECT_SMB1)
+			a->cfg.dialects[a->cfg.n_dialects++] = probe_dialects[i];
+	return CLI_EXIT_OK;
 }
 
 static bool
@@ -310,14 +353,8 @@ parse_option(int c, struct probe_args *a)
 	case 'j': a->json = true; break;
 	case 'v': a->verbosity++; break;
 	case OPT_LANG: a->lang = optarg; break;
-	case OPT_DIALECTS:
-		if (!parse_dialects(optarg, a))
-			return usage_error(_("bad dialect list"), optarg);
-		break;
-	case 'm':
-		if (!parse_max_protocol(optarg, a))
-			return usage_error(_("bad protocol"), optarg);
-		break;
+	case OPT_DIALECTS: return parse_dialects(optarg, a);
+	case 'm': return parse_max_protocol(optarg, a);
 	case OPT_NO_ENCRYPTION: a->cfg.no_encryption = true; break;
 	case OPT_SIGNING:
 		if (strcmp(optarg, "off") == 0)

@@ -78,6 +78,7 @@ probe_client_config(const struct probe *p, struct smb2_client_config *ccfg)
 	ccfg->server_name = cfg->host;
 	ccfg->share = cfg->share;
 	ccfg->smb1_first = cfg->smb1_first;
+	ccfg->smb1_only = cfg->smb1_only;
 	if (p->krb_auth && !cfg->anonymous) {
 		ccfg->mech = SMB2_MECH_EXTERNAL;
 		ccfg->auth = p->krb_auth;

@@ -52,6 +52,7 @@ struct probe_config {
 	uint16_t dialects[SMB2_CLIENT_MAX_DIALECTS];  /* none = 2.0.2 .. 3.1.1 */
 	uint8_t n_dialects;
 	bool smb1_first;             /* begin with an SMB1 multi-protocol NEGOTIATE */
+	bool smb1_only;              /* ... offering SMB1 dialects alone (an SMB1-only client) */
 	bool no_encryption;
 	enum smb2_signing_mode signing;
 	unsigned timeout_ms;         /* per step; 0 = 60 s */

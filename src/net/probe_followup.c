@@ -155,6 +155,7 @@ dialect_experiments(struct probe *p, struct probe_attempt *a)
 		ccfg.dialects[0] = all_dialects[i];
 		ccfg.n_dialects = 1;
 		ccfg.smb1_first = false;
+		ccfg.smb1_only = false;
 		e = experiment(p, EV_EXP_DIALECT_ALONE, &ccfg, a);
 		if (e) {
 			r = smb2_client_result(a->client);
@@ -234,6 +235,7 @@ encrypted_retry(struct probe *p, struct probe_attempt *a, int failed_exit)
 	ccfg.no_encryption = false;
 	ccfg.encrypt = true;
 	ccfg.smb1_first = false;
+	ccfg.smb1_only = false;
 	if (ccfg.signing == SMB2_SIGNING_OFF)
 		ccfg.signing = SMB2_SIGNING_ON;
 	e = experiment(p, EV_EXP_ENCRYPTED_RETRY, &ccfg, a);
@@ -315,6 +317,7 @@ share_list_experiment(struct probe *p, struct probe_attempt *a)
 	ccfg.share = "IPC$";
 	ccfg.list_shares = true;
 	ccfg.smb1_first = false;
+	ccfg.smb1_only = false;
 	e = experiment(p, EV_EXP_SHARE_LIST, &ccfg, a);
 	if (e) {
 		r = smb2_client_result(a->client);

@@ -232,8 +232,22 @@ def test_credential_limits():
         check('a 512-byte SMBDIAG_PASSWORD reaches the server whole', rc == 0, out + err)
 
 
+def test_dialects():
+    for option, value in (('--dialects', '2.2.2'), ('--dialects', '2.2.4'), ('--dialects', '3.1.0'),
+                          ('--dialects', 'SMB3_10'), ('--dialects', '2.1,0x0222'), ('--dialects', 'bogus'),
+                          ('--dialects', ','), ('-m', 'bogus'), ('-m', 'SMB2_FF')):
+        rc, _, err = probe(9, option, value)
+        check(f'{option} {value}: usage error naming the dialects the probe speaks',
+              rc == 2 and (value == ',' or '3.1.1' in err), err)
+    with Silent() as s:
+        for option, value in (('--dialects', 'NT1'), ('-m', 'NT1'), ('--dialects', 'NT1,3.1.1'),
+                              ('-m', 'SMB3_10'), ('--dialects', 'SMB2_02,SMB3_11')):
+            rc, _, err = probe(s.port, option, value, '--timeout', '0.2')
+            check(f'{option} {value}: taken (the silent server times out: exit 11)', rc == 11, err)
+
+
 def main():
-    for t in (test_json_stays_english, test_timeout, test_option_errors, test_credential_limits):
+    for t in (test_json_stays_english, test_timeout, test_option_errors, test_credential_limits, test_dialects):
         try:
             t()
         except Exception as e:  # a crash in one group must not hide the others

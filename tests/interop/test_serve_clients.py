@@ -488,7 +488,11 @@ def probe_tests(tap):
              ('missing-share.ini', 'nosuch', (), 13, 'tree.bad_network_name'),
              ('encryption-required.ini', 'data', ('--dialects', '2.1'), 12, 'session.encryption_required'),
              ('smb3-only.ini', 'data', ('--dialects', '2.0.2,2.1'), 11, 'negotiate.no_common_dialect'),
-             ('share-encryption.ini', 'secure', ('--dialects', '2.1'), 13, 'tree.encryption_required')]
+             ('share-encryption.ini', 'secure', ('--dialects', '2.1'), 13, 'tree.encryption_required'),
+             # An SMB1-only client (smbclient -m NT1) meets SMB1 off and
+             # the connection closed, as Windows does (SPEC's example).
+             ('healthy.ini', 'data', ('--dialects', 'NT1'), 11, 'negotiate.connection_closed'),
+             ('healthy.ini', 'data', ('-m', 'NT1'), 11, 'negotiate.connection_closed')]
     # The probe asks again for the server's own name (FS1, from its NTLM
     # CHALLENGE): that one gets in, so the refusal was the name check.
     with Serve(ex('name-hardening.ini')) as s:
@@ -501,7 +505,8 @@ def probe_tests(tap):
             ev = s.new_events()
             server_side = finding is None or refusal(ev, finding)
             tap.ok(rc == want_rc and (finding is None or finding in ids) and server_side,
-                   f'smbdiag probe against {conf}: exit {want_rc}' + (f', {finding} on both sides' if finding else ''),
+                   f'smbdiag probe {" ".join(args) + " " if args else ""}against {conf}: exit {want_rc}'
+                   + (f', {finding} on both sides' if finding else ''),
                    show(ev, out))
 
 

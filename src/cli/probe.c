@@ -105,6 +105,7 @@ struct probe_args {
 	char domain[DOMAIN_MAX + 1];
 	char password[SMB2_CLIENT_CREDENTIAL_MAX + 1];
 	bool has_password;
+	const char *below_share;     /* "dir/sub" of //host/share/dir/sub, or NULL */
 	bool json;
 	int verbosity;
 	const char *lang;
@@ -165,6 +166,9 @@ parse_target(const char *target, struct probe_args *a)
 	if (share_end == share || (size_t)(share_end - share) >= sizeof(a->share))
 		return false;
 	clean_copy(a->share, sizeof(a->share), share, (size_t)(share_end - share));
+	while (*share_end == '/' || *share_end == '\\')
+		share_end++;
+	a->below_share = *share_end ? share_end : NULL;
 	return true;
 }
 
@@ -525,6 +529,14 @@ cmd_probe(int argc, char **argv)
 			printf("smbdiag %s\n", SMBDIAG_VERSION);
 		free(a);
 		return rc;
+	}
+	/* smbclient takes the folder as its starting directory; TREE_CONNECT
+	 * names the share alone, and that is all the probe walks. */
+	if (a->below_share) {
+		fputs("smbdiag probe: ", stderr);
+		fprintf(stderr, _("note: the path below the share (%s) is not part of TREE_CONNECT; probing \\\\%s\\%s"),
+			a->below_share, a->host, a->share);
+		fputc('\n', stderr);
 	}
 	if (probe_capture_open(&cap, a->capture, a->verbosity) != 0) {
 		fprintf(stderr, "smbdiag probe: %s: %s\n", _("cannot write the capture"), a->capture);

@@ -246,8 +246,24 @@ def test_dialects():
             check(f'{option} {value}: taken (the silent server times out: exit 11)', rc == 11, err)
 
 
+def test_path_below_share():
+    with Serve('[server]\n[user alice]\nPassword = Passw0rd\n[share data]\nPath = share\n') as s:
+        for target in (f'//127.0.0.1:{s.port}/data/dir/sub', f'\\\\127.0.0.1:{s.port}\\data\\dir\\sub'):
+            rc, out, err = run('probe', target, '-U', 'alice%Passw0rd', '--no-experiments', '--json')
+            try:
+                tree = json.loads(out)['connections'][0]['tree']['path']
+            except (ValueError, KeyError, IndexError):
+                tree = None
+            check(f'{target}: the share is probed, a note on stderr names what TREE_CONNECT leaves out',
+                  rc == 0 and tree == '\\\\127.0.0.1\\data' and 'dir' in err and 'TREE_CONNECT' in err
+                  and 'probing \\\\127.0.0.1\\data' in err, out + err)
+        rc, out, err = run('probe', f'//127.0.0.1:{s.port}/data/', '-U', 'alice%Passw0rd', '--no-experiments')
+        check('//host/share/: a trailing separator is no path, no note', rc == 0 and not err.strip(), err)
+
+
 def main():
-    for t in (test_json_stays_english, test_timeout, test_option_errors, test_credential_limits, test_dialects):
+    for t in (test_json_stays_english, test_timeout, test_option_errors, test_credential_limits, test_dialects,
+              test_path_below_share):
         try:
             t()
         except Exception as e:  # a crash in one group must not hide the others

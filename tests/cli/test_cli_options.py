@@ -261,9 +261,22 @@ def test_path_below_share():
         check('//host/share/: a trailing separator is no path, no note', rc == 0 and not err.strip(), err)
 
 
+def test_analyze_connection():
+    one, two = scenario('tree-bad-network-name'), scenario('negotiate-different-servers')
+    for cap, n, want in ((one, 99, '0 only'), (one, 1, '0 only'), (two, 2, '0 to 1')):
+        for args in ([], ['--json'], ['--jsonl']):
+            rc, out, err = run('analyze', cap, '--connection', str(n), *args)
+            check(f'analyze {os.path.basename(cap)} --connection {n} {" ".join(args)}: exit 2, the numbers there are',
+                  rc == 2 and f'no connection {n}' in err and want in err and not out.strip(), out + err)
+    rc, out, _ = run('analyze', one, '--connection', '0')
+    check('analyze --connection 0 of a failed connection: exit 4', rc == 4 and 'tree.bad_network_name' in out, out)
+    rc, out, _ = run('analyze', two, '--connection', '0')
+    check('analyze --connection 0 of a healthy connection: exit 0', rc == 0, out)
+
+
 def main():
     for t in (test_json_stays_english, test_timeout, test_option_errors, test_credential_limits, test_dialects,
-              test_path_below_share):
+              test_path_below_share, test_analyze_connection):
         try:
             t()
         except Exception as e:  # a crash in one group must not hide the others

@@ -375,37 +375,6 @@ on_signal(uv_signal_t *h, int signum)
 	uv_close((uv_handle_t *)&o->sigterm, NULL);
 }
 
-/* "HOST:PORT", "[V6]:PORT" or ":PORT". */
-static int
-split_listen(const char *text, char *host, size_t cap, uint16_t *port)
-{
-	const char *colon = strrchr(text, ':');
-	char *end;
-	unsigned long p;
-	size_t n;
-
-	if (colon == NULL)
-		return -1;
-	p = strtoul(colon + 1, &end, 10);
-	if (*end != '\0' || colon[1] == '\0' || p > 65535)
-		return -1;
-	n = (size_t)(colon - text);
-	if (n >= 2 && text[0] == '[' && text[n - 1] == ']') {
-		text++;
-		n -= 2;
-	}
-	if (n == 0) {
-		text = "0.0.0.0";
-		n = strlen(text);
-	}
-	if (n >= cap)
-		return -1;
-	memcpy(host, text, n);
-	host[n] = '\0';
-	*port = (uint16_t)p;
-	return 0;
-}
-
 static void
 print_policy(const struct serve_config *cfg, const char *addr)
 {
@@ -520,8 +489,8 @@ cmd_serve(int argc, char **argv)
 	server_identity(&cfg.policy);
 	if (listen == NULL)
 		listen = cfg.listen[0] ? cfg.listen : DEFAULT_LISTEN;
-	if (split_listen(listen, host, sizeof(host), &port)) {
-		fprintf(stderr, "smbdiag serve: '%s' is not ADDRESS:PORT\n", listen);
+	if (serve_listen_parse(listen, host, sizeof(host), &port)) {
+		fprintf(stderr, "smbdiag serve: --listen: '%s' is not ADDRESS:PORT (an IPv4 or [IPv6] address)\n", listen);
 		serve_kerberos_stop(krb);
 		return CLI_EXIT_USAGE;
 	}

@@ -38,7 +38,7 @@ static void
 explain_usage(FILE *out)
 {
 	fputs(_("usage: smbdiag explain CODE [--step STEP] [--json] [--lang LANG]\n"
-		"       smbdiag explain --list\n"
+		"       smbdiag explain --list [--json]\n"
 		"\n"
 		"Explains what CODE means in NEGOTIATE, SESSION_SETUP or TREE_CONNECT, its likely\n"
 		"causes, the checks to run, the fixes and the specifications.\n"
@@ -55,7 +55,8 @@ explain_usage(FILE *out)
 		"  -j, --json       one JSON object\n"
 		"      --compact    with --json: on one line\n"
 		"      --lang LANG  language of the texts, e.g. zh_TW (default: the locale)\n"
-		"  -l, --list       list every finding id\n"
+		"  -l, --list       list every finding id (with --json: an array of\n"
+		"                   {id, step, severity, title})\n"
 		"  -h, --help       this help\n"
 		"\n"
 		"exit status: 0 explained, 2 unknown code or usage error\n"),
@@ -225,6 +226,8 @@ cmd_explain(int argc, char **argv)
 		render_catalog_markdown(stdout);
 		return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_INTERNAL;
 	}
+	if (a.list && a.json)
+		return render_catalog_list_json(stdout, !a.compact) == 0 ? CLI_EXIT_OK : CLI_EXIT_INTERNAL;
 	if (a.list) {
 		render_catalog_list(stdout);
 		return CLI_EXIT_OK;

@@ -503,3 +503,25 @@ render_catalog_list(FILE *out)
 		fprintf(out, "%-30s %-8s %-14s %s\n", defs[i].id, sd_severity_name(defs[i].severity),
 			sd_step_name(defs[i].step), _(defs[i].title));
 }
+
+int
+render_catalog_list_json(FILE *out, bool pretty)
+{
+	const struct sd_finding_def *defs;
+	struct cli_json j;
+	size_t n, i;
+
+	defs = sd_finding_table(&n);
+	cli_json_init(&j, out, pretty);
+	cli_json_begin_array(&j);
+	for (i = 0; i < n; i++) {
+		cli_json_begin_object(&j);
+		cli_json_kv_string(&j, "id", defs[i].id);
+		cli_json_kv_string(&j, "step", sd_step_name(defs[i].step));
+		cli_json_kv_string(&j, "severity", sd_severity_name(defs[i].severity));
+		cli_json_kv_string(&j, "title", _(defs[i].title));
+		cli_json_end_object(&j);
+	}
+	cli_json_end_array(&j);
+	return cli_json_finish(&j);
+}

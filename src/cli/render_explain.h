@@ -23,6 +23,9 @@ int render_explain_json(FILE *out, const struct sd_explanation *ex, const char *
 void render_catalog_markdown(FILE *out);
 /* One line per finding: id, severity, step, title. */
 void render_catalog_list(FILE *out);
+/* The same as a JSON array of {id, step, severity, title}, the title in
+ * the chosen language like the rest of explain's JSON; 0 when written. */
+int render_catalog_list_json(FILE *out, bool pretty);
 /* "0xC0000022", "krb:7", "nbss:0x82", or the finding id. */
 void render_code(const struct sd_code *code, char *buf, size_t size);
 

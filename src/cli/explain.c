@@ -158,6 +158,28 @@ parse_args(int argc, char **argv, struct explain_args *a)
 	return CLI_EXIT_OK;
 }
 
+/* "did you mean: STATUS_BAD_NETWORK_NAME?", as the probe says for shares. */
+static void
+suggest(const char *code)
+{
+	const char *names[3];
+	size_t n = sd_code_suggest(code, names, sizeof(names) / sizeof(names[0])), i, used = 0;
+	char list[256] = "";
+
+	for (i = 0; i < n; i++) {
+		int w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", names[i]);
+
+		if (w < 0 || (size_t)w >= sizeof(list) - used)
+			break;
+		used += (size_t)w;
+	}
+	if (used == 0)
+		return;
+	fputs("smbdiag explain: ", stderr);
+	fprintf(stderr, _("did you mean: %s?"), list);
+	fputc('\n', stderr);
+}
+
 static int
 explain_code(const struct explain_args *a)
 {
@@ -169,11 +191,13 @@ explain_code(const struct explain_args *a)
 	if (err == SD_ERR_NOT_FOUND) {
 		fprintf(stderr, "smbdiag explain: '%s': %s\n", a->code,
 			_("unknown code: not an NTSTATUS, Kerberos error, NetBIOS code or finding id smbdiag knows"));
+		suggest(a->code);
 		return CLI_EXIT_USAGE;
 	}
 	if (err != SD_OK) {
 		fprintf(stderr, "smbdiag explain: '%s': %s\n", a->code,
 			_("not a code: use 0xC00000CC, STATUS_NAME, KDC_ERR_NAME, krb:N, nbss:0xNN or a finding id"));
+		suggest(a->code);
 		return CLI_EXIT_USAGE;
 	}
 	if (sd_explain(&code, a->has_step ? &a->step : NULL, &ex) != SD_OK)

@@ -116,6 +116,13 @@ def test_errors():
                  ['explain', '0xC0000022', 'extra'], ['explain', 'krb:999'], ['nosuchcommand'], []):
         rc, out, err = run(*args)
         check(f'{" ".join(args) or "(no arguments)"} exits 2 with a message', rc == 2 and err.strip())
+    for typed, meant in (('STATUS_BAD_NETWORK_NAM', 'STATUS_BAD_NETWORK_NAME'),
+                         ('tree.bad_network', 'tree.bad_network_name'),
+                         ('KDC_ERR_PREAUTH_FAIL', 'KDC_ERR_PREAUTH_FAILED')):
+        rc, out, err = run('explain', typed)
+        check(f'{typed}: exit 2, did you mean: {meant}?', rc == 2 and f'did you mean: {meant}' in err, err)
+    rc, out, err = run('explain', '0xDEADBEEF')
+    check('an unknown number: no guess', rc == 2 and 'did you mean' not in err, err)
     rc, out, _ = run('explain', '--help')
     check('explain --help exits 0', rc == 0 and 'usage: smbdiag explain' in out)
     rc, out, _ = run('--help')

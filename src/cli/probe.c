@@ -486,6 +486,14 @@ parse_args(int argc, char **argv, struct probe_args *a)
 			a->cfg.password = NULL;
 			return CLI_EXIT_OK;
 		}
+		/* auto, as Windows: Kerberos for a name when a ticket can be had
+		 * without a password (after kinit), before asking for one. */
+		if (a->cfg.auth == PROBE_AUTH_AUTO && !a->has_password && !getenv("SMBDIAG_PASSWORD") &&
+		    !net_host_is_literal(a->host) && probe_cache_has_tgt(a->user)) {
+			a->cfg.user = a->user[0] ? a->user : NULL;
+			a->cfg.password = NULL;
+			return CLI_EXIT_OK;
+		}
 		if (!a->user[0] && getenv("USER"))
 			clean_copy(a->user, sizeof(a->user), getenv("USER"), strlen(getenv("USER")));
 		if (!a->user[0])

@@ -99,6 +99,17 @@ def test_json_stays_english():
         lines = [json.loads(line) for line in out.splitlines() if line.strip()] if rc == 4 else []
         check(f'analyze --jsonl with {how}: findings in English',
               lines and all(is_ascii(findings_text(d)) for d in lines), out[:600])
+    with Serve('[server]\n[user alice]\nPassword = Passw0rd\n[share data]\nPath = share\n') as s:
+        for how, args, env in (('LANG=zh_TW.UTF-8', [], {'LC_ALL': '', 'LANG': 'zh_TW.UTF-8'}),
+                               ('--lang zh_TW', ['--lang', 'zh_TW'], {})):
+            target = f'//127.0.0.1:{s.port}/dta'
+            rc, out, _ = run('probe', target, '-U', 'alice%Passw0rd', '--json', *args, env=env)
+            doc = json.loads(out) if rc == 13 else {}
+            texts = findings_text(doc) + [e for f in doc.get('findings', []) for e in f['evidence']]
+            check(f'probe --json with {how}: findings and evidence in English',
+                  'Share not found (STATUS_BAD_NETWORK_NAME)' in texts and is_ascii(texts), out[:600])
+            rc, out, _ = run('probe', target, '-U', 'alice%Passw0rd', *args, env=env)
+            check(f'probe text with {how} is Chinese', rc == 13 and ZH_TITLE in out, out[:400])
     with tempfile.TemporaryDirectory() as tmp:
         cut = os.path.join(tmp, 'mid.pcapng')
         without_handshake(scenario('tree-bad-network-name'), cut)

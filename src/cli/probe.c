@@ -394,17 +394,26 @@ parse_option(int c, struct probe_args *a)
 	return CLI_EXIT_OK;
 }
 
-/* The option getopt_long could not take, as typed: "-X" for a short one
- * (optopt holds it, also inside a cluster such as -vX), else the word. */
+/* The option getopt_long could not take, as typed: a long one as its word
+ * (without "=VALUE"), a short one as "-X" (optopt holds it, also inside a
+ * cluster such as -vX or -vU). */
 static int
 option_error(int c, char **argv)
 {
-	char shortopt[3] = {'-', (char)optopt, '\0'};
-	const char *what = c == ':' ? _("option needs a value") : _("unknown option");
+	const char *word = argv[optind - 1];
+	char text[64] = {'-', (char)optopt, '\0'};
+	/* getopt_long names a known long option (optopt) given "=VALUE" it
+	 * does not take, and none for an unknown one. */
+	bool takes_none = c == '?' && optopt != 0 && strncmp(word, "--", 2) == 0 && strchr(word, '=');
+	const char *what = c == ':' ? _("option needs a value")
+			 : takes_none	? _("this option takes no value")
+					: _("unknown option");
 
-	if (c == '?' && optopt > 0 && optopt < 0x100)
-		return usage_error(what, shortopt);
-	return usage_error(what, argv[optind - 1]);
+	if (strncmp(word, "--", 2) == 0)
+		snprintf(text, sizeof(text), "%.*s", (int)strcspn(word, "="), word);
+	else if (optopt <= 0 || optopt >= 0x100)
+		snprintf(text, sizeof(text), "%s", word);
+	return usage_error(what, text);
 }
 
 /* The password from SMBDIAG_PASSWORD, else asked on the terminal with

@@ -172,7 +172,9 @@ def test_timeout():
 
 def test_option_errors():
     for args, word in ((['--bogus'], "'--bogus'"), (['-X'], "'-X'"), (['-vX'], "'-X'"),
-                       (['--timeout'], "'--timeout'"), (['-U'], "'-U'"), (['--auth'], "'--auth'")):
+                       (['--timeout'], "'--timeout'"), (['-U'], "'-U'"), (['--auth'], "'--auth'"),
+                       (['-vU'], "'-U'"), (['--bogus=1'], "unknown option: '--bogus'"),
+                       (['--json=1'], "'--json'")):
         rc, _, err = run('probe', '//h/s', *args)
         check(f'probe {" ".join(args)}: exit 2 naming {word}', rc == 2 and word in err, err)
     if not have_catalog():

@@ -291,6 +291,7 @@ own_name_experiment(struct probe *p, struct probe_attempt *a, const char *own_na
 	probe_client_config(p, &ccfg);
 	ccfg.server_name = own_name;
 	ccfg.smb1_first = false;
+	ccfg.smb1_only = false;
 	e = experiment(p, EV_EXP_OWN_NAME, &ccfg, a);
 	if (e) {
 		status = probe_attempt_exit(a);

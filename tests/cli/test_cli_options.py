@@ -14,13 +14,16 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'interop'))
+from peers import Tap  # noqa: E402
+
 SMBDIAG = sys.argv[1] if len(sys.argv) > 1 else 'build/src/cli/smbdiag'
 ROOT = sys.argv[2] if len(sys.argv) > 2 else '.'
 SCENARIOS = os.path.join(ROOT, 'tests', 'scenarios')
 BASE_ENV = dict(os.environ, LANGUAGE='', LC_ALL='C.UTF-8')
 BASE_ENV.pop('SMBDIAG_PASSWORD', None)
 ZH_TITLE = '找不到共用（STATUS_BAD_NETWORK_NAME）'
-results = []
+TAP = Tap()
 
 
 def run(*args, env=None, timeout=60):
@@ -32,11 +35,11 @@ def run(*args, env=None, timeout=60):
 
 
 def check(name, cond, detail=''):
-    results.append((bool(cond), name, detail))
+    TAP.ok(bool(cond), name, detail)
 
 
 def skip(name, why):
-    results.append((None, name, why))
+    TAP.skip(name, why)
 
 
 def have_catalog():
@@ -294,19 +297,7 @@ def main():
             t()
         except Exception as e:  # a crash in one group must not hide the others
             check(f'{t.__name__} ran', False, repr(e))
-    print(f'1..{len(results)}')
-    failed = 0
-    for i, (ok, name, detail) in enumerate(results, 1):
-        if ok is None:
-            print(f'ok {i} - {name} # SKIP {detail}')
-        elif ok:
-            print(f'ok {i} - {name}')
-        else:
-            failed += 1
-            print(f'not ok {i} - {name}')
-            for line in str(detail).splitlines():
-                print(f'# {line}')
-    return 1 if failed else 0
+    return TAP.done()
 
 
 if __name__ == '__main__':

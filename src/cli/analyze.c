@@ -392,6 +392,38 @@ render(const struct analyze_args *args, const struct ev_timeline *t)
 	return render_report_text(stdout, t, &ro);
 }
 
+/* A connection the capture does not hold: "No problem found" would be a
+ * verdict on nothing. */
+static void
+no_such_connection(int connection, size_t n_conns)
+{
+	char msg[160];
+
+	if (n_conns == 0)
+		snprintf(msg, sizeof(msg), _("no connection %d (the capture has no SMB connection)"), connection);
+	else if (n_conns == 1)
+		snprintf(msg, sizeof(msg), _("no connection %d (the capture has connection 0 only)"), connection);
+	else
+		snprintf(msg, sizeof(msg), _("no connection %d (the capture has connections 0 to %zu)"), connection,
+			 n_conns - 1);
+	complain(msg);
+}
+
+/* Exit 4 answers for what the report shows: with --connection N, that
+ * connection's findings. */
+static bool
+has_error(const struct ev_timeline *t, int connection)
+{
+	size_t i;
+
+	if (connection < 0)
+		return ev_has_error(t);
+	for (i = 0; i < t->n_findings; i++)
+		if (t->findings[i].connection == connection && t->findings[i].def->severity == SD_SEV_ERROR)
+			return true;
+	return false;
+}
+
 static int
 run(struct analyze_args *args)
 {
@@ -448,10 +480,14 @@ run(struct analyze_args *args)
 	print_stats(cap_analyzer_stats(a), &t, args->stats || args->verbosity > 1);
 	if (args->dump) {
 		rc = CLI_EXIT_OK;
+	} else if (args->connection >= 0 && (size_t)args->connection >= t.n_conns) {
+		no_such_connection(args->connection, t.n_conns);
+		rc = CLI_EXIT_USAGE;
 	} else {
 		t.translate = args->json || args->jsonl ? NULL : cli_tr;  /* JSON stays English, for machines */
 		rules_run(&t);
-		rc = render(args, &t) < 0 ? CLI_EXIT_INTERNAL : (ev_has_error(&t) ? EXIT_ERROR_FINDING : CLI_EXIT_OK);
+		rc = render(args, &t) < 0 ? CLI_EXIT_INTERNAL
+					  : (has_error(&t, args->connection) ? EXIT_ERROR_FINDING : CLI_EXIT_OK);
 	}
 	fflush(stdout);
 	cap_analyzer_free(a);
@@ -465,14 +501,15 @@ cmd_analyze(int argc, char **argv)
 {
 	struct analyze_args args;
 
-	/* The locale's language first, so that option errors are translated
-	 * too; --lang, once parsed, overrides it. */
-	cli_i18n_init(NULL);
+	const char *lang = cli_lang_option(argc, argv);
+
+	/* The language before the options, so that their errors speak it. */
+	cli_i18n_init(lang);
 	if (parse_args(argc, argv, &args) != 0) {
 		fprintf(stderr, "%s\n", _("Run 'smbdiag analyze --help' for the options."));
 		return CLI_EXIT_USAGE;
 	}
-	if (args.lang && *args.lang)
+	if (args.lang && *args.lang && (!lang || strcmp(args.lang, lang) != 0))
 		cli_i18n_init(args.lang);
 	if (args.help) {
 		analyze_usage(stdout);

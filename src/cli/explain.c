@@ -38,7 +38,7 @@ static void
 explain_usage(FILE *out)
 {
 	fputs(_("usage: smbdiag explain CODE [--step STEP] [--json] [--lang LANG]\n"
-		"       smbdiag explain --list\n"
+		"       smbdiag explain --list [--json]\n"
 		"\n"
 		"Explains what CODE means in NEGOTIATE, SESSION_SETUP or TREE_CONNECT, its likely\n"
 		"causes, the checks to run, the fixes and the specifications.\n"
@@ -55,7 +55,8 @@ explain_usage(FILE *out)
 		"  -j, --json       one JSON object\n"
 		"      --compact    with --json: on one line\n"
 		"      --lang LANG  language of the texts, e.g. zh_TW (default: the locale)\n"
-		"  -l, --list       list every finding id\n"
+		"  -l, --list       list every finding id (with --json: an array of\n"
+		"                   {id, step, severity, title})\n"
 		"  -h, --help       this help\n"
 		"\n"
 		"exit status: 0 explained, 2 unknown code or usage error\n"),
@@ -157,6 +158,28 @@ parse_args(int argc, char **argv, struct explain_args *a)
 	return CLI_EXIT_OK;
 }
 
+/* "did you mean: STATUS_BAD_NETWORK_NAME?", as the probe says for shares. */
+static void
+suggest(const char *code)
+{
+	const char *names[3];
+	size_t n = sd_code_suggest(code, names, sizeof(names) / sizeof(names[0])), i, used = 0;
+	char list[256] = "";
+
+	for (i = 0; i < n; i++) {
+		int w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", names[i]);
+
+		if (w < 0 || (size_t)w >= sizeof(list) - used)
+			break;
+		used += (size_t)w;
+	}
+	if (used == 0)
+		return;
+	fputs("smbdiag explain: ", stderr);
+	fprintf(stderr, _("did you mean: %s?"), list);
+	fputc('\n', stderr);
+}
+
 static int
 explain_code(const struct explain_args *a)
 {
@@ -168,11 +191,13 @@ explain_code(const struct explain_args *a)
 	if (err == SD_ERR_NOT_FOUND) {
 		fprintf(stderr, "smbdiag explain: '%s': %s\n", a->code,
 			_("unknown code: not an NTSTATUS, Kerberos error, NetBIOS code or finding id smbdiag knows"));
+		suggest(a->code);
 		return CLI_EXIT_USAGE;
 	}
 	if (err != SD_OK) {
 		fprintf(stderr, "smbdiag explain: '%s': %s\n", a->code,
 			_("not a code: use 0xC00000CC, STATUS_NAME, KDC_ERR_NAME, krb:N, nbss:0xNN or a finding id"));
+		suggest(a->code);
 		return CLI_EXIT_USAGE;
 	}
 	if (sd_explain(&code, a->has_step ? &a->step : NULL, &ex) != SD_OK)
@@ -183,15 +208,31 @@ explain_code(const struct explain_args *a)
 	return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_INTERNAL;
 }
 
+static bool
+has_word(int argc, char **argv, const char *word)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], word) == 0)
+			return true;
+	return false;
+}
+
 int
 cmd_explain(int argc, char **argv)
 {
 	struct explain_args a;
 	int rc;
 
+	const char *lang = cli_lang_option(argc, argv);
+
+	/* The language before the options, so that their errors speak it;
+	 * the committed Markdown is English whatever the locale. */
+	if (!has_word(argc, argv, "--catalog-markdown"))
+		cli_i18n_init(lang);
 	rc = parse_args(argc, argv, &a);
-	/* The committed Markdown is English whatever the locale. */
-	if (!a.markdown)
+	if (!a.markdown && a.lang && (!lang || strcmp(a.lang, lang) != 0))
 		cli_i18n_init(a.lang);
 	if (rc != CLI_EXIT_OK) {
 		explain_usage(stderr);
@@ -209,6 +250,8 @@ cmd_explain(int argc, char **argv)
 		render_catalog_markdown(stdout);
 		return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_INTERNAL;
 	}
+	if (a.list && a.json)
+		return render_catalog_list_json(stdout, !a.compact) == 0 ? CLI_EXIT_OK : CLI_EXIT_INTERNAL;
 	if (a.list) {
 		render_catalog_list(stdout);
 		return CLI_EXIT_OK;

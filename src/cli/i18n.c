@@ -139,6 +139,23 @@ cli_i18n_init(const char *lang)
 }
 
 const char *
+cli_lang_option(int argc, char **argv)
+{
+	const char *lang = NULL;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strncmp(argv[i], "--lang=", 7) == 0)
+			lang = argv[i] + 7;
+		else if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc)
+			lang = argv[++i];
+	}
+	return lang;
+}
+
+const char *
 cli_trn(const char *one, const char *many, unsigned long n)
 {
 	return dngettext(TEXT_DOMAIN, one, many, n);

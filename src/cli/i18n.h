@@ -18,6 +18,10 @@
  * tree when the program runs from it, else from the installed locale
  * folder. Without a catalog every text stays English. */
 void cli_i18n_init(const char *lang);
+/* The value of --lang in a command's arguments ("--lang X" or
+ * "--lang=X", before any "--"), or NULL: looked up before the options are
+ * parsed, so that their errors are in that language too. */
+const char *cli_lang_option(int argc, char **argv);
 /* The translation of text; NULL and "" are returned unchanged. */
 const char *cli_tr(const char *text) __attribute__((format_arg(1)));
 /* The translation of the form of one or many that fits n (languages

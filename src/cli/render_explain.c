@@ -262,8 +262,16 @@ json_remedies(struct cli_json *j, const char *key, const struct sd_remedy *const
 	cli_json_end_array(j);
 }
 
+static const char *tr_if(bool translate, const char *english) __attribute__((format_arg(2)));
+
+static const char *
+tr_if(bool translate, const char *english)
+{
+	return translate ? _(english) : english;
+}
+
 void
-render_finding_json_fields(struct cli_json *j, const struct sd_finding_def *def)
+render_finding_json_fields(struct cli_json *j, const struct sd_finding_def *def, bool translate)
 {
 	const struct sd_remedy *r;
 	char line[1024];
@@ -272,15 +280,17 @@ render_finding_json_fields(struct cli_json *j, const struct sd_finding_def *def)
 	cli_json_kv_string(j, "id", def->id);
 	cli_json_kv_string(j, "severity", sd_severity_name(def->severity));
 	cli_json_kv_string(j, "step", sd_step_name(def->step));
-	cli_json_kv_string(j, "title", _(def->title));
-	cli_json_kv_string(j, "cause", _(def->cause));
+	cli_json_kv_string(j, "title", tr_if(translate, def->title));
+	cli_json_kv_string(j, "cause", tr_if(translate, def->cause));
 	cli_json_key(j, "remedy");
 	cli_json_begin_array(j);
 	for (r = def->remedies; r && r->text; r++) {
+		const char *platform = tr_if(translate, platform_label(r->platform));
+
 		if (r->command)
-			snprintf(line, sizeof(line), "%s: %s %s", _(platform_label(r->platform)), _(r->text), r->command);
+			snprintf(line, sizeof(line), "%s: %s %s", platform, tr_if(translate, r->text), r->command);
 		else
-			snprintf(line, sizeof(line), "%s: %s", _(platform_label(r->platform)), _(r->text));
+			snprintf(line, sizeof(line), "%s: %s", platform, tr_if(translate, r->text));
 		cli_json_string(j, line);
 	}
 	cli_json_end_array(j);
@@ -295,7 +305,8 @@ static void
 json_finding(struct cli_json *j, const struct sd_finding_def *def)
 {
 	cli_json_begin_object(j);
-	render_finding_json_fields(j, def);
+	/* explain is read by people: its JSON speaks --lang (a UI shows it). */
+	render_finding_json_fields(j, def, true);
 	cli_json_end_object(j);
 }
 
@@ -491,4 +502,26 @@ render_catalog_list(FILE *out)
 	for (i = 0; i < n; i++)
 		fprintf(out, "%-30s %-8s %-14s %s\n", defs[i].id, sd_severity_name(defs[i].severity),
 			sd_step_name(defs[i].step), _(defs[i].title));
+}
+
+int
+render_catalog_list_json(FILE *out, bool pretty)
+{
+	const struct sd_finding_def *defs;
+	struct cli_json j;
+	size_t n, i;
+
+	defs = sd_finding_table(&n);
+	cli_json_init(&j, out, pretty);
+	cli_json_begin_array(&j);
+	for (i = 0; i < n; i++) {
+		cli_json_begin_object(&j);
+		cli_json_kv_string(&j, "id", defs[i].id);
+		cli_json_kv_string(&j, "step", sd_step_name(defs[i].step));
+		cli_json_kv_string(&j, "severity", sd_severity_name(defs[i].severity));
+		cli_json_kv_string(&j, "title", _(defs[i].title));
+		cli_json_end_object(&j);
+	}
+	cli_json_end_array(&j);
+	return cli_json_finish(&j);
 }

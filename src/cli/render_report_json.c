@@ -246,7 +246,7 @@ json_capture(struct cli_json *j, const struct ev_connection *c)
 	struct report_capture_view v;
 	unsigned i;
 
-	report_capture_view(c, &v);
+	report_capture_view(c, &v, false);
 	if (!v.any)
 		return;
 	cli_json_key(j, "capture");
@@ -431,7 +431,7 @@ json_finding(struct cli_json *j, const struct ev_finding *f)
 	unsigned i;
 
 	cli_json_begin_object(j);
-	render_finding_json_fields(j, f->def);
+	render_finding_json_fields(j, f->def, false);
 	if (f->connection >= 0)
 		cli_json_kv_int(j, "connection", f->connection);
 	cli_json_key(j, "evidence");

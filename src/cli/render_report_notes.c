@@ -8,6 +8,13 @@
 #include "cli/render_report_internal.h"
 
 static void note(struct report_capture_view *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static const char *tr(const struct report_capture_view *v, const char *english) __attribute__((format_arg(2)));
+
+static const char *
+tr(const struct report_capture_view *v, const char *english)
+{
+	return v->translate ? _(english) : english;
+}
 
 static void
 note(struct report_capture_view *v, const char *fmt, ...)
@@ -38,37 +45,37 @@ decrypt_hint(const struct ev_connection *c, struct report_capture_view *v)
 	case EV_MECH_NTLMSSP:
 		offer(v, "--password");
 		offer(v, "--nt-hash");
-		return _("To read them, run again with --password PASSWORD or --nt-hash HASH (the user's secret).");
+		return tr(v, N_("To read them, run again with --password PASSWORD or --nt-hash HASH (the user's secret)."));
 	case EV_MECH_KERBEROS:
 		offer(v, "--keytab");
-		return _("The session used Kerberos: to read them, run again with --keytab FILE (the server's "
-			 "keytab); --password and --nt-hash only open NTLM sessions.");
+		return tr(v, N_("The session used Kerberos: to read them, run again with --keytab FILE (the server's "
+			 "keytab); --password and --nt-hash only open NTLM sessions."));
 	default:
 		offer(v, "--password");
 		offer(v, "--nt-hash");
 		offer(v, "--keytab");
-		return _("The keys come from the SESSION_SETUP, which the capture must hold: then run again with "
-			 "--password PASSWORD or --nt-hash HASH (NTLM) or --keytab FILE (Kerberos).");
+		return tr(v, N_("The keys come from the SESSION_SETUP, which the capture must hold: then run again with "
+			 "--password PASSWORD or --nt-hash HASH (NTLM) or --keytab FILE (Kerberos)."));
 	}
 }
 
 /* Why --keytab did not open a Kerberos session; NULL when it was not the
  * keytab's doing. */
 static const char *
-keytab_hint(const struct ev_connection *c)
+keytab_hint(const struct ev_connection *c, const struct report_capture_view *v)
 {
 	switch (c->keytab_result) {
 	case EV_KEYTAB_NO_KEY:
-		return _("The keytab holds no key for the service ticket (its principal or encryption type is "
-			 "missing): export the key of the account the client asked a ticket for (cifs/NAME).");
+		return tr(v, N_("The keytab holds no key for the service ticket (its principal or encryption type is "
+			 "missing): export the key of the account the client asked a ticket for (cifs/NAME)."));
 	case EV_KEYTAB_WRONG_KEY:
-		return _("No key of the keytab decrypts the service ticket: the keytab is stale (the account's "
-			 "key version changed after it was exported) or belongs to another account.");
+		return tr(v, N_("No key of the keytab decrypts the service ticket: the keytab is stale (the account's "
+			 "key version changed after it was exported) or belongs to another account."));
 	case EV_KEYTAB_UNDECODABLE:
-		return _("The Kerberos token of the SESSION_SETUP could not be read (not an AP-REQ or AP-REP, or "
-			 "its content does not decode).");
+		return tr(v, N_("The Kerberos token of the SESSION_SETUP could not be read (not an AP-REQ or AP-REP, or "
+			 "its content does not decode)."));
 	case EV_KEYTAB_FAILED:
-		return _("The Kerberos library failed while decrypting the service ticket.");
+		return tr(v, N_("The Kerberos library failed while decrypting the service ticket."));
 	default:
 		return NULL;
 	}
@@ -78,23 +85,24 @@ static void
 hidden_note(const struct ev_connection *c, struct report_capture_view *v)
 {
 	const char *which = v->tree_connect_hidden
-				    ? _("the steps after SESSION_SETUP (the TREE_CONNECT and everything later) are hidden")
-				    : _("the requests after the TREE_CONNECT are hidden");
+				    ? tr(v, N_("the steps after SESSION_SETUP (the TREE_CONNECT and everything later) are hidden"))
+				    : tr(v, N_("the requests after the TREE_CONNECT are hidden"));
 	const char *hint = decrypt_hint(c, v);
 
-	if (c->decrypt_tried && keytab_hint(c))
-		hint = keytab_hint(c);
+	if (c->decrypt_tried && keytab_hint(c, v))
+		hint = keytab_hint(c, v);
 	else if (c->decrypt_tried)
-		hint = _("The secret given did not open them (another user's session, a wrong secret, or a "
-			 "SESSION_SETUP the capture lacks).");
-	note(v, _("%u of %u SMB3 messages are encrypted (SMB2 TRANSFORM) and could not be read: %s. %s"),
+		hint = tr(v, N_("The secret given did not open them (another user's session, a wrong secret, or a "
+			 "SESSION_SETUP the capture lacks)."));
+	note(v, tr(v, N_("%u of %u SMB3 messages are encrypted (SMB2 TRANSFORM) and could not be read: %s. %s")),
 	     (unsigned)v->hidden, (unsigned)v->encrypted, which, hint);
 }
 
 void
-report_capture_view(const struct ev_connection *c, struct report_capture_view *v)
+report_capture_view(const struct ev_connection *c, struct report_capture_view *v, bool translate)
 {
 	memset(v, 0, sizeof(*v));
+	v->translate = translate;
 	v->encrypted = c->encrypted_messages;
 	v->decrypted = c->decrypted_messages <= c->encrypted_messages ? c->decrypted_messages : c->encrypted_messages;
 	v->hidden = v->encrypted - v->decrypted;
@@ -104,17 +112,17 @@ report_capture_view(const struct ev_connection *c, struct report_capture_view *v
 	if (v->hidden > 0)
 		hidden_note(c, v);
 	if (v->decrypted > 0)
-		note(v, _("%u SMB3-encrypted messages were decrypted with the secret given; the steps after "
-			  "SESSION_SETUP are shown from their decrypted content."),
+		note(v, tr(v, N_("%u SMB3-encrypted messages were decrypted with the secret given; the steps after "
+			  "SESSION_SETUP are shown from their decrypted content.")),
 		     (unsigned)v->decrypted);
 	if (v->gaps)
-		note(v, "%s", _("The capture lacks some TCP data of this connection (packets it did not record): "
-				"messages there are unseen; the analysis resumed at the next NetBIOS / SMB2 header."));
+		note(v, "%s", tr(v, N_("The capture lacks some TCP data of this connection (packets it did not record): "
+				"messages there are unseen; the analysis resumed at the next NetBIOS / SMB2 header.")));
 	if (v->mid_stream)
-		note(v, _("The capture began after this connection was opened (no TCP handshake seen): %s."),
+		note(v, tr(v, N_("The capture began after this connection was opened (no TCP handshake seen): %s.")),
 		     c->negotiate.seen_request || c->negotiate.seen_response
-			     ? _("the SMB steps start with its NEGOTIATE, none is missing")
-			     : _("the NEGOTIATE and maybe the SESSION_SETUP happened before it and are missing"));
+			     ? tr(v, N_("the SMB steps start with its NEGOTIATE, none is missing"))
+			     : tr(v, N_("the NEGOTIATE and maybe the SESSION_SETUP happened before it and are missing")));
 	v->any = v->encrypted > 0 || v->gaps || v->mid_stream;
 }
 

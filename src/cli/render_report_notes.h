@@ -27,11 +27,14 @@ struct report_capture_view {
 	bool gaps;
 	bool mid_stream;
 	unsigned n_notes;
-	char notes[REPORT_MAX_NOTES][REPORT_NOTE_TEXT];  /* translated sentences */
+	char notes[REPORT_MAX_NOTES][REPORT_NOTE_TEXT];  /* sentences, translated when asked */
+	bool translate;
 };
 
-/* Fills view from the connection (all zero for probe and serve). */
-void report_capture_view(const struct ev_connection *c, struct report_capture_view *view);
+/* Fills view from the connection (all zero for probe and serve); the
+ * notes in the reader's language with translate (text), else English
+ * (JSON, which scripts read). */
+void report_capture_view(const struct ev_connection *c, struct report_capture_view *view, bool translate);
 /* How many connections shown under o have messages encryption hid. */
 size_t report_hidden_connections(const struct ev_timeline *t, const struct render_opts *o);
 

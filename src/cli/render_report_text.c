@@ -486,7 +486,7 @@ capture_notes(const struct text_out *w, const struct ev_connection *c)
 	struct report_capture_view v;
 	unsigned i;
 
-	report_capture_view(c, &v);
+	report_capture_view(c, &v, true);
 	if (v.n_notes == 0)
 		return;
 	fprintf(w->f, "  %s\n", _("Capture notes"));

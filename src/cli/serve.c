@@ -21,6 +21,7 @@
 #include "core/wire/names.h"
 #include "core/wire/smb2_const.h"
 #include "diag/catalog.h"
+#include "net/os_ctx.h"
 #include "net/serve_loop.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:445"
@@ -374,37 +375,6 @@ on_signal(uv_signal_t *h, int signum)
 	uv_close((uv_handle_t *)&o->sigterm, NULL);
 }
 
-/* "HOST:PORT", "[V6]:PORT" or ":PORT". */
-static int
-split_listen(const char *text, char *host, size_t cap, uint16_t *port)
-{
-	const char *colon = strrchr(text, ':');
-	char *end;
-	unsigned long p;
-	size_t n;
-
-	if (colon == NULL)
-		return -1;
-	p = strtoul(colon + 1, &end, 10);
-	if (*end != '\0' || colon[1] == '\0' || p > 65535)
-		return -1;
-	n = (size_t)(colon - text);
-	if (n >= 2 && text[0] == '[' && text[n - 1] == ']') {
-		text++;
-		n -= 2;
-	}
-	if (n == 0) {
-		text = "0.0.0.0";
-		n = strlen(text);
-	}
-	if (n >= cap)
-		return -1;
-	memcpy(host, text, n);
-	host[n] = '\0';
-	*port = (uint16_t)p;
-	return 0;
-}
-
 static void
 print_policy(const struct serve_config *cfg, const char *addr)
 {
@@ -435,6 +405,23 @@ print_policy(const struct serve_config *cfg, const char *addr)
 	if (p->fault.delay_us)
 		printf("  fault: every answer is held %.3f s\n", (double)p->fault.delay_us / 1e6);
 	fflush(stdout);
+}
+
+/* MS-SMB2 3.3.1.5: ServerGuid is one value for the whole server. Left to
+ * each connection's server object, every connection would look like
+ * another machine, and a client (the probe's follow-ups among them)
+ * would see two servers behind one address. */
+static void
+server_identity(struct smb2s_policy *p)
+{
+	static const uint8_t none[16];
+	struct sd_ctx os;
+
+	if (memcmp(p->server_guid, none, sizeof(none)) != 0)
+		return;
+	memset(&os, 0, sizeof(os));
+	net_os_ctx(&os);
+	os.random(os.user, p->server_guid, sizeof(p->server_guid));
 }
 
 static int
@@ -499,10 +486,11 @@ cmd_serve(int argc, char **argv)
 	}
 	if (serve_kerberos_start(&cfg, &krb) != 0)
 		return CLI_EXIT_USAGE;
+	server_identity(&cfg.policy);
 	if (listen == NULL)
 		listen = cfg.listen[0] ? cfg.listen : DEFAULT_LISTEN;
-	if (split_listen(listen, host, sizeof(host), &port)) {
-		fprintf(stderr, "smbdiag serve: '%s' is not ADDRESS:PORT\n", listen);
+	if (serve_listen_parse(listen, host, sizeof(host), &port)) {
+		fprintf(stderr, "smbdiag serve: --listen: '%s' is not ADDRESS:PORT (an IPv4 or [IPv6] address)\n", listen);
 		serve_kerberos_stop(krb);
 		return CLI_EXIT_USAGE;
 	}

@@ -1,6 +1,7 @@
 /* INI reader for `smbdiag serve` (see serve_config.h): one key per line,
  * "Key = Value", sections in brackets, '#' or ';' comments. Every mistake
  * is reported with the file and line, and nothing is guessed. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -186,6 +187,51 @@ parse_dialect(struct parser *p, const char *key, const char *v, uint16_t *out)
 	return 0;
 }
 
+int
+serve_listen_parse(const char *text, char *host, size_t cap, uint16_t *port)
+{
+	const char *colon = strrchr(text, ':');
+	unsigned char addr[sizeof(struct in6_addr)];
+	char *end;
+	unsigned long p;
+	size_t n;
+
+	if (colon == NULL)
+		return -1;
+	errno = 0;
+	p = strtoul(colon + 1, &end, 10);
+	if (errno || *end != '\0' || colon[1] == '\0' || colon[1] == '-' || colon[1] == '+' || p > 65535)
+		return -1;
+	n = (size_t)(colon - text);
+	if (n >= 2 && text[0] == '[' && text[n - 1] == ']') {
+		text++;
+		n -= 2;
+	}
+	if (n == 0) {
+		text = "0.0.0.0";
+		n = strlen(text);
+	}
+	if (n >= cap)
+		return -1;
+	memcpy(host, text, n);
+	host[n] = '\0';
+	if (inet_pton(AF_INET, host, addr) != 1 && inet_pton(AF_INET6, host, addr) != 1)
+		return -1;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+static int
+parse_listen(struct parser *p, const char *k, const char *v)
+{
+	char host[sizeof(p->cfg->listen)];
+	uint16_t port;
+
+	if (serve_listen_parse(v, host, sizeof(host), &port) != 0)
+		return perr(p, "%s wants ADDRESS:PORT (127.0.0.1:4455, [::1]:4455 or :4455), not '%s'", k, v);
+	return copy_name(p, k, v, p->cfg->listen, sizeof(p->cfg->listen));
+}
+
 static int
 server_key(struct parser *p, const char *k, const char *v)
 {
@@ -199,7 +245,7 @@ server_key(struct parser *p, const char *k, const char *v)
 	if (!strcasecmp(k, "DnsName"))
 		return copy_name(p, k, v, pol->dns_name, sizeof(pol->dns_name));
 	if (!strcasecmp(k, "Listen"))
-		return copy_name(p, k, v, p->cfg->listen, sizeof(p->cfg->listen));
+		return parse_listen(p, k, v);
 	if (!strcasecmp(k, "MinDialect"))
 		return parse_dialect(p, k, v, &pol->min_dialect);
 	if (!strcasecmp(k, "MaxDialect"))
@@ -525,12 +571,19 @@ read_config(FILE *f, const char *name, const char *base_dir, struct sd_crypto *c
 	p.cfg = out;
 	p.err = err;
 	p.err_cap = err_cap;
+	errno = 0;
 	while (fgets(line, sizeof(line), f)) {
 		p.line++;
-		if (strchr(line, '\n') == NULL && !feof(f))
+		if (strchr(line, '\n') == NULL && !feof(f) && !ferror(f))
 			return perr(&p, "line longer than %d characters", LINE_MAX_LEN - 2);
 		if (parse_line(&p, line) != 0)
 			return -1;
+	}
+	/* A file cut short by a read error is not the policy it holds. */
+	if (ferror(f)) {
+		snprintf(err, err_cap, "%s: cannot read it after line %u: %s", name, p.line,
+			 errno ? strerror(errno) : "read error");
+		return -1;
 	}
 	if (end_section(&p))
 		return -1;
@@ -552,10 +605,17 @@ serve_config_load(const char *path, struct sd_crypto *crypto, struct serve_confi
 	FILE *f = fopen(path, "r");
 	char dir[SMB2S_PATH_MAX];
 	const char *slash = strrchr(path, '/');
+	struct stat st;
 	int rc;
 
 	if (f == NULL) {
 		snprintf(err, err_cap, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* A folder opens and reads as nothing: an empty policy, no error. */
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, err_cap, "%s: %s (-c wants the INI file)", path, strerror(EISDIR));
+		fclose(f);
 		return -1;
 	}
 	/* Relative share paths count from the file's folder, so the

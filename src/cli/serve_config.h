@@ -39,5 +39,9 @@ int serve_config_load(const char *path, struct sd_crypto *crypto, struct serve_c
 /* Same from a stream, named `name` in messages (tests). */
 int serve_config_read(FILE *f, const char *name, struct sd_crypto *crypto, struct serve_config *out, char *err,
 		      size_t err_cap);
+/* "ADDRESS:PORT", "[V6]:PORT" or ":PORT" (every IPv4 address) into host
+ * (an address literal: the server binds it, it resolves no name) and
+ * port; -1 when text is none of those. */
+int serve_listen_parse(const char *text, char *host, size_t cap, uint16_t *port);
 
 #endif

@@ -4,12 +4,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/wire/names.h"
 #include "diag/explain_table.h"
+#include "diag/suggest.h"
 
 /* Kerberos codes without their own row still have a catch-all finding. */
 static const struct sd_explain_cause kerberos_other_causes[] = {
@@ -224,6 +226,83 @@ sd_code_parse(const char *text, struct sd_code *code)
 		return SD_OK;
 	memset(code, 0, sizeof(*code));
 	return SD_ERR_NOT_FOUND;
+}
+
+/* ---- close names for a code not known ---- */
+
+/* The prefixes a table's names carry and sd_code_parse also takes
+ * without (BAD_NETWORK_NAME, PREAUTH_FAILED). */
+static const char *const name_prefixes[] = {"STATUS_", "KDC_ERR_", "KRB_AP_ERR_", "KRB_ERR_"};
+
+static const char *
+without_prefix(const char *name)
+{
+	size_t i, n;
+
+	for (i = 0; i < sizeof(name_prefixes) / sizeof(name_prefixes[0]); i++) {
+		n = strlen(name_prefixes[i]);
+		if (strncasecmp(name, name_prefixes[i], n) == 0)
+			return name + n;
+	}
+	return name;
+}
+
+/* The query as the tables spell names: NT_STATUS_X is STATUS_X, MIT's
+ * KRB5KDC_ERR_X is KDC_ERR_X. */
+static void
+suggest_query(const char *text, char *buf, size_t cap)
+{
+	if (!prefix_cut(&text, "nt:") && !prefix_cut(&text, "ntstatus:") && !prefix_cut(&text, "krb:"))
+		prefix_cut(&text, "kerberos:");
+	if (strncasecmp(text, "NT_STATUS_", 10) == 0 || strncasecmp(text, "KRB5KDC_ERR_", 12) == 0 ||
+	    strncasecmp(text, "KRB5KRB_", 8) == 0)
+		text += strncasecmp(text, "NT_", 3) == 0 ? 3 : 4;
+	snprintf(buf, cap, "%s", text);
+}
+
+size_t
+sd_code_suggest(const char *text, const char **out, size_t max)
+{
+	const struct sd_status_info *st;
+	const struct krb_error_info *krb;
+	const struct sd_finding_def *defs;
+	const char **shown, **match;
+	size_t n_st, n_krb, n_defs, n = 0, i, got = 0;
+	size_t idx[8];
+	char query[SD_SUGGEST_MAX_CHARS * 4 + 1];
+	bool whole;
+
+	if (!text || !out || max == 0)
+		return 0;
+	suggest_query(text, query, sizeof(query));
+	if (!isalpha((unsigned char)query[0]))
+		return 0;
+	/* Compare like with like: a name typed with its prefix against the
+	 * full names, one typed without against the names without. */
+	whole = without_prefix(query) != query;
+	st = sd_ntstatus_table(&n_st);
+	krb = krb_error_table(&n_krb);
+	defs = sd_finding_table(&n_defs);
+	shown = malloc((n_st + n_krb + n_defs) * sizeof(*shown));
+	match = malloc((n_st + n_krb + n_defs) * sizeof(*match));
+	if (shown && match) {
+		for (i = 0; i < n_defs; i++, n++)
+			shown[n] = match[n] = defs[i].id;
+		for (i = 0; i < n_st; i++, n++) {
+			shown[n] = st[i].name;
+			match[n] = st[i].name && !whole ? without_prefix(st[i].name) : st[i].name;
+		}
+		for (i = 0; i < n_krb; i++, n++) {
+			shown[n] = krb[i].name;
+			match[n] = krb[i].name && !whole ? without_prefix(krb[i].name) : krb[i].name;
+		}
+		got = sd_suggest(query, match, n, idx, max < 8 ? max : 8);
+		for (i = 0; i < got; i++)
+			out[i] = shown[idx[i]];
+	}
+	free(shown);
+	free(match);
+	return got;
 }
 
 /* ---- assembling an explanation ---- */

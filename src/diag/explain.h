@@ -45,6 +45,12 @@ struct sd_code {
 enum sd_err sd_code_parse(const char *text, struct sd_code *code);
 /* "ntstatus", "kerberos", "nbss", "finding". */
 const char *sd_code_kind_name(enum sd_code_kind kind);
+/* For a code sd_code_parse did not take: the close names it would take
+ * (finding ids, NTSTATUS and Kerberos error names, ranked as in
+ * diag/suggest.h), best first, at most max into out; returns how many.
+ * NT_STATUS_, MIT's KRB5 and the nt: / krb: prefixes are read as
+ * sd_code_parse reads them. */
+size_t sd_code_suggest(const char *text, const char **out, size_t max);
 
 #define SD_EXPLAIN_MAX_STEPS 4
 #define SD_EXPLAIN_MAX_CAUSES 8

@@ -78,6 +78,7 @@ probe_client_config(const struct probe *p, struct smb2_client_config *ccfg)
 	ccfg->server_name = cfg->host;
 	ccfg->share = cfg->share;
 	ccfg->smb1_first = cfg->smb1_first;
+	ccfg->smb1_only = cfg->smb1_only;
 	if (p->krb_auth && !cfg->anonymous) {
 		ccfg->mech = SMB2_MECH_EXTERNAL;
 		ccfg->auth = p->krb_auth;
@@ -237,11 +238,15 @@ run_primary(struct probe *p)
 	}
 	probe_client_config(p, &ccfg);
 	if (wants_kerberos(p->cfg)) {
+		/* auto: any refusal leaves ccfg on NTLM, as Windows falls back;
+		 * without a password (a ticket from the cache) there is no NTLM
+		 * to fall back to, and the refusal is the answer. */
+		bool fallback = p->cfg->auth == PROBE_AUTH_AUTO && p->cfg->password != NULL;
+
 		/* An alias needs its own SPN: say so whatever the KDC answers. */
 		probe_cname_of(p->cfg->host, c->canonical_name, sizeof(c->canonical_name));
-		/* auto: any refusal leaves ccfg on NTLM, as Windows falls back. */
-		status = probe_kerberos_prepare(p, c, &ccfg, &gss, p->cfg->auth == PROBE_AUTH_AUTO);
-		if (status != PROBE_EXIT_OK && p->cfg->auth == PROBE_AUTH_KERBEROS) {
+		status = probe_kerberos_prepare(p, c, &ccfg, &gss, fallback);
+		if (status != PROBE_EXIT_OK && !fallback) {
 			status = probe_kerberos_refused_run(p, a, c, status);
 			if (status == PROBE_EXIT_SESSION && !p->cfg->no_experiments)
 				probe_ntlm_instead(p);

@@ -33,7 +33,7 @@ enum probe_exit {
 #define PROBE_MAX_EXPERIMENTS 8
 
 enum probe_auth {
-	PROBE_AUTH_AUTO = 0,         /* for now NTLM (issue 7: Kerberos when a ticket can be had) */
+	PROBE_AUTH_AUTO = 0,         /* Kerberos for a name when a ticket can be had, else NTLM */
 	PROBE_AUTH_NTLM = 1,
 	PROBE_AUTH_KERBEROS = 2,     /* MIT krb5 / GSSAPI, never falls back */
 };
@@ -52,6 +52,7 @@ struct probe_config {
 	uint16_t dialects[SMB2_CLIENT_MAX_DIALECTS];  /* none = 2.0.2 .. 3.1.1 */
 	uint8_t n_dialects;
 	bool smb1_first;             /* begin with an SMB1 multi-protocol NEGOTIATE */
+	bool smb1_only;              /* ... offering SMB1 dialects alone (an SMB1-only client) */
 	bool no_encryption;
 	enum smb2_signing_mode signing;
 	unsigned timeout_ms;         /* per step; 0 = 60 s */
@@ -67,5 +68,10 @@ struct probe_config {
  * PROBE_EXIT_USAGE when this system cannot do what cfg asks (--auth
  * kerberos without a Kerberos library); then why (why_cap bytes) says so. */
 int probe_run(const struct probe_config *cfg, struct ev_timeline *t, char *why, size_t why_cap);
+
+/* True when the user's default credential cache holds an unexpired TGT,
+ * of user's account when user is given ("alice" or "alice@REALM"): then
+ * --auth auto has a ticket without a password. Loads MIT Kerberos. */
+bool probe_cache_has_tgt(const char *user);
 
 #endif

@@ -155,6 +155,7 @@ dialect_experiments(struct probe *p, struct probe_attempt *a)
 		ccfg.dialects[0] = all_dialects[i];
 		ccfg.n_dialects = 1;
 		ccfg.smb1_first = false;
+		ccfg.smb1_only = false;
 		e = experiment(p, EV_EXP_DIALECT_ALONE, &ccfg, a);
 		if (e) {
 			r = smb2_client_result(a->client);
@@ -234,6 +235,7 @@ encrypted_retry(struct probe *p, struct probe_attempt *a, int failed_exit)
 	ccfg.no_encryption = false;
 	ccfg.encrypt = true;
 	ccfg.smb1_first = false;
+	ccfg.smb1_only = false;
 	if (ccfg.signing == SMB2_SIGNING_OFF)
 		ccfg.signing = SMB2_SIGNING_ON;
 	e = experiment(p, EV_EXP_ENCRYPTED_RETRY, &ccfg, a);
@@ -289,6 +291,7 @@ own_name_experiment(struct probe *p, struct probe_attempt *a, const char *own_na
 	probe_client_config(p, &ccfg);
 	ccfg.server_name = own_name;
 	ccfg.smb1_first = false;
+	ccfg.smb1_only = false;
 	e = experiment(p, EV_EXP_OWN_NAME, &ccfg, a);
 	if (e) {
 		status = probe_attempt_exit(a);
@@ -315,6 +318,7 @@ share_list_experiment(struct probe *p, struct probe_attempt *a)
 	ccfg.share = "IPC$";
 	ccfg.list_shares = true;
 	ccfg.smb1_first = false;
+	ccfg.smb1_only = false;
 	e = experiment(p, EV_EXP_SHARE_LIST, &ccfg, a);
 	if (e) {
 		r = smb2_client_result(a->client);

@@ -116,12 +116,34 @@ def test_errors():
                  ['explain', '0xC0000022', 'extra'], ['explain', 'krb:999'], ['nosuchcommand'], []):
         rc, out, err = run(*args)
         check(f'{" ".join(args) or "(no arguments)"} exits 2 with a message', rc == 2 and err.strip())
+    for typed, meant in (('STATUS_BAD_NETWORK_NAM', 'STATUS_BAD_NETWORK_NAME'),
+                         ('tree.bad_network', 'tree.bad_network_name'),
+                         ('KDC_ERR_PREAUTH_FAIL', 'KDC_ERR_PREAUTH_FAILED')):
+        rc, out, err = run('explain', typed)
+        check(f'{typed}: exit 2, did you mean: {meant}?', rc == 2 and f'did you mean: {meant}' in err, err)
+    rc, out, err = run('explain', '0xDEADBEEF')
+    check('an unknown number: no guess', rc == 2 and 'did you mean' not in err, err)
     rc, out, _ = run('explain', '--help')
     check('explain --help exits 0', rc == 0 and 'usage: smbdiag explain' in out)
     rc, out, _ = run('--help')
     check('smbdiag --help lists explain', rc == 0 and 'explain' in out)
     rc, out, _ = run('explain', '--list')
     check('--list lists the catalog', rc == 0 and len(out.splitlines()) >= 32 and 'tree.bad_network_name' in out)
+    rows = len(out.splitlines())
+    for args in (['--list', '--json'], ['--json', '--list', '--compact'], ['-l', '-j']):
+        rc, out, _ = run('explain', *args)
+        try:
+            doc = json.loads(out)
+        except ValueError:
+            doc = None
+        check(f'explain {" ".join(args)}: a JSON array of every finding', rc == 0 and isinstance(doc, list)
+              and len(doc) == rows and all(set(f) == {'id', 'step', 'severity', 'title'} for f in doc)
+              and {'id': 'tree.bad_network_name', 'step': 'tree_connect', 'severity': 'error',
+                   'title': 'Share not found (STATUS_BAD_NETWORK_NAME)'} in doc, out[:300])
+    rc, out, _ = run('explain', '--list', '--json', '--compact')
+    check('explain --list --json --compact: one line', rc == 0 and out.count('\n') == 1)
+    rc, out, _ = run('explain', '--help')
+    check('explain --help tells what --list --json prints', '{id, step, severity, title}' in out, out)
 
 
 def test_translation():

@@ -9,7 +9,8 @@ exit 12 before any SESSION_SETUP); a wrong password
 (KDC_ERR_PREAUTH_FAILED); an expired password (KDC_ERR_KEY_EXPIRED); a
 principal refused tickets (KDC_ERR_CLIENT_REVOKED); no KDC; the user's cache is never touched; --auth auto
 picks Kerberos for a name, falls back to NTLM after
-KDC_ERR_S_PRINCIPAL_UNKNOWN and uses NTLM for an address.
+KDC_ERR_S_PRINCIPAL_UNKNOWN and uses NTLM for an address, and without a
+password takes the TGT of the default cache (after kinit).
 
 What the Kerberos library concludes on its own is an error finding, never
 a KRB-ERROR nobody sent: a realm krb5.conf does not know, no password and
@@ -182,6 +183,32 @@ def cross_realm(tap, work, keytab, env, target):
         other.cleanup()
 
 
+def no_terminal_probe(env, target, user):
+    """The probe with no password and no terminal to ask one on."""
+    cmd = [SMBDIAG, 'probe', target, '-I', '127.0.0.1', '--json', '--no-experiments', '-U', user]
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120, env=env,
+                       stdin=subprocess.DEVNULL, start_new_session=True)
+    return r.returncode, f'$ {" ".join(cmd)}\nexit {r.returncode}\n{r.stdout}\n{r.stderr}'
+
+
+def auto_from_cache_cases(tap, env, target, port):
+    """--auth auto (the default) with a name and no password: the TGT of
+    the default cache, as Windows uses the logon session's; a cache of
+    another account, or none, still wants a password."""
+    for user, how in ((None, 'no -U'), ('alice', '-U alice'), (f'alice@{krblab.REALM}', '-U alice@REALM')):
+        rc, rep, out = probe(env, target, user=user)
+        tap.ok(rc == 0 and session(rep).get('mechanism') == 'kerberos' and 'session.ntlm_used' not in ids(rep),
+               f'auto, {how}, no password, a TGT in the cache: Kerberos', out)
+    rc, rep, out = probe(env, f'//{krblab.ALIAS}:{port}/data', user='alice')
+    tap.ok(rc == 12 and 'kerberos.spn_unknown' in ids(rep),
+           'auto from the cache, alias without SPN: no password for NTLM, the Kerberos refusal stands (exit 12)', out)
+    rc, out = no_terminal_probe(env, target, 'carol')
+    tap.ok(rc == 2 and 'no password' in out, "auto, the cache holds another account's TGT: a password is wanted", out)
+    subprocess.run(['kdestroy'], env=env, timeout=30, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    rc, out = no_terminal_probe(env, target, 'alice')
+    tap.ok(rc == 2 and 'no password' in out, 'auto, an empty cache: a password is wanted', out)
+
+
 def main():
     peers.require('krb5kdc', 'kdb5_util', 'kadmin.local', 'smbd', 'kinit', SMBDIAG)
     tap = peers.Tap()
@@ -262,8 +289,7 @@ def main():
         rc, rep, out = probe(env, target, '--auth', 'kerberos', user=None)
         tap.ok(rc == 0 and session(rep).get('mechanism') == 'kerberos',
                'kerberos from the default cache (kinit) succeeds', out)
-        subprocess.run(['kdestroy'], env=env, timeout=30, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
+        auto_from_cache_cases(tap, env, target, smbd.port)
         library_conclusions(tap, work, kdc, env, target)
         slow_and_dead_kdcs(tap, work, kdc, env, target)
         cross_realm(tap, work, keytab, env, target)

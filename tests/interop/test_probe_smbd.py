@@ -645,6 +645,30 @@ def folder_unavailable_case(tap):
         os.rmdir(locked)
 
 
+def smb1_only_client_cases(tap):
+    """--dialects NT1 alone (and -m NT1) is an SMB1-only client, as
+    smbclient -m NT1: an SMB1 NEGOTIATE offering SMB1 dialects only. smbd
+    without SMB1 answers it in SMB1 choosing no dialect (DialectIndex
+    0xFFFF), where Windows closes the connection (serve_clients checks
+    that case against smbdiag serve)."""
+    with peers.Smbd(users=USERS) as smbd:
+        base = f'//127.0.0.1:{smbd.port}/data'
+        for args in (('--dialects', 'NT1'), ('-m', 'NT1')):
+            rc, rep, out = probe(base, *args, '--no-experiments')
+            neg = first_connection(rep).get('negotiate', {})
+            ids = finding_ids(rep)
+            tap.ok(rc == 11 and neg.get('smb1_negotiate') and neg.get('smb1_offers_smb2') is False
+                   and 'negotiate.no_common_dialect' in ids and 'negotiate.smb1_in_use' in ids
+                   and 'offering only SMB1 dialects' in evidence(rep, 'negotiate.no_common_dialect'),
+                   f'{" ".join(args)} against smbd without SMB1: an SMB1-only NEGOTIATE, no common dialect', out)
+    with peers.Smbd(users=USERS, options={'server min protocol': 'NT1'}) as smbd:
+        rc, rep, out = probe(f'//127.0.0.1:{smbd.port}/data', '--dialects', 'NT1', '--no-experiments')
+        ids = finding_ids(rep)
+        tap.ok(rc == 11 and 'negotiate.smb1_in_use' in ids and 'negotiate.no_common_dialect' not in ids
+               and first_connection(rep).get('negotiate', {}).get('dialect') == '1.0',
+               '--dialects NT1 against smbd with server min protocol NT1: SMB1 chosen, negotiate.smb1_in_use', out)
+
+
 def main():
     peers.require('smbd', 'smbpasswd', SMBDIAG)
     tap = peers.Tap()
@@ -659,6 +683,7 @@ def main():
     dialect_and_signing_cases(tap)
     keyless_session_cases(tap)
     folder_unavailable_case(tap)
+    smb1_only_client_cases(tap)
     port = server_policy_cases(tap)
     listener_cases(tap, port)
     if not schema_exists():

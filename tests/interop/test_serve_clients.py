@@ -451,6 +451,20 @@ def probe(port, share='data', args=()):
     return r.returncode, ids, r.stdout
 
 
+def json_findings(out):
+    try:
+        return json.loads(out).get('findings', [])
+    except ValueError:
+        return []
+
+
+def server_guid(out):
+    try:
+        return json.loads(out)['connections'][0]['negotiate']['server_guid']
+    except (ValueError, KeyError, IndexError):
+        return None
+
+
 def probe_tests(tap):
     """smbdiag's own probe against its own server: both sides name the same finding."""
     with Serve(ex('healthy.ini')) as s:
@@ -458,11 +472,27 @@ def probe_tests(tap):
         tap.ok(rc == 13 and 'tree.bad_network_name' in ids and 'did you mean: data?' in out,
                'smbdiag probe //host/dta: BAD_NETWORK_NAME, "did you mean: data?" from this server\'s share list',
                out)
+    # One ServerGuid per server (MS-SMB2 3.3.1.5): the probe's follow-up
+    # connections (the share listing) must find the same server.
+    with Serve(ex('missing-share.ini')) as s:
+        rc, ids, out = probe(s.port, 'Dta')
+        evidence = ' '.join(e for f in json_findings(out) for e in f.get('evidence', []))
+        tap.ok(rc == 13 and 'tree.bad_network_name' in ids and 'negotiate.different_servers' not in ids
+               and 'another server' not in evidence and 'did you mean: data?' in evidence,
+               'probe //host/Dta against serve: the share listing reaches the same server '
+               '(no negotiate.different_servers)', out)
+        guids = {server_guid(probe(s.port)[2]) for _ in range(2)}
+        tap.ok(len(guids) == 1 and None not in guids, 'serve answers every connection with one ServerGuid',
+               str(guids))
     cases = [('healthy.ini', 'data', (), 0, None),
              ('missing-share.ini', 'nosuch', (), 13, 'tree.bad_network_name'),
              ('encryption-required.ini', 'data', ('--dialects', '2.1'), 12, 'session.encryption_required'),
              ('smb3-only.ini', 'data', ('--dialects', '2.0.2,2.1'), 11, 'negotiate.no_common_dialect'),
-             ('share-encryption.ini', 'secure', ('--dialects', '2.1'), 13, 'tree.encryption_required')]
+             ('share-encryption.ini', 'secure', ('--dialects', '2.1'), 13, 'tree.encryption_required'),
+             # An SMB1-only client (smbclient -m NT1) meets SMB1 off and
+             # the connection closed, as Windows does (SPEC's example).
+             ('healthy.ini', 'data', ('--dialects', 'NT1'), 11, 'negotiate.connection_closed'),
+             ('healthy.ini', 'data', ('-m', 'NT1'), 11, 'negotiate.connection_closed')]
     # The probe asks again for the server's own name (FS1, from its NTLM
     # CHALLENGE): that one gets in, so the refusal was the name check.
     with Serve(ex('name-hardening.ini')) as s:
@@ -475,7 +505,8 @@ def probe_tests(tap):
             ev = s.new_events()
             server_side = finding is None or refusal(ev, finding)
             tap.ok(rc == want_rc and (finding is None or finding in ids) and server_side,
-                   f'smbdiag probe against {conf}: exit {want_rc}' + (f', {finding} on both sides' if finding else ''),
+                   f'smbdiag probe {" ".join(args) + " " if args else ""}against {conf}: exit {want_rc}'
+                   + (f', {finding} on both sides' if finding else ''),
                    show(ev, out))
 
 

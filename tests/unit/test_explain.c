@@ -388,11 +388,43 @@ every_finding_explains(void **state)
 	}
 }
 
+/* A misspelled code gets the names it was close to, in the spelling the
+ * tables use; a number or a word like no name gets none. */
+static void
+suggests_close_names(void **state)
+{
+	static const struct {
+		const char *typed, *first;
+	} cases[] = {
+		{"STATUS_BAD_NETWORK_NAM", "STATUS_BAD_NETWORK_NAME"},
+		{"NT_STATUS_ACCESS_DENID", "STATUS_ACCESS_DENIED"},
+		{"nt:BAD_NETWORK_NAM", "STATUS_BAD_NETWORK_NAME"},
+		{"tree.bad_network", "tree.bad_network_name"},
+		{"tree-access-denied", "tree.access_denied"},
+		{"KDC_ERR_PREAUTH_FAIL", "KDC_ERR_PREAUTH_FAILED"},
+		{"KRB5KDC_ERR_PREAUTH_FAILD", "KDC_ERR_PREAUTH_FAILED"},
+		{"krb:S_PRINCIPAL_UNKNWN", "KDC_ERR_S_PRINCIPAL_UNKNOWN"},
+	};
+	const char *names[3];
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = sd_code_suggest(cases[i].typed, names, 3);
+		if (n == 0 || strcmp(names[0], cases[i].first) != 0)
+			fail_msg("%s: %s, not %s", cases[i].typed, n ? names[0] : "nothing", cases[i].first);
+	}
+	assert_int_equal(sd_code_suggest("0xDEADBEEF", names, 3), 0);
+	assert_int_equal(sd_code_suggest("xyzzy", names, 3), 0);
+	assert_int_equal(sd_code_suggest("STATUS_BAD_NETWORK_NAM", names, 1), 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_every_spelling),
+		cmocka_unit_test(suggests_close_names),
 		cmocka_unit_test(rejects_what_is_not_a_code),
 		cmocka_unit_test(access_denied_in_tree_connect),
 		cmocka_unit_test(access_denied_in_every_step),

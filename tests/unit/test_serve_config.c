@@ -1,11 +1,13 @@
 /* The INI file of smbdiag serve (src/cli/serve_config.c): Windows setting
  * names become the server policy; every mistake names its line. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
 #include <cmocka.h>
 
 #include "cli/serve_config.h"
@@ -137,6 +139,12 @@ errors_name_the_line(void **state)
 		{"[fault]\nSilentOn = logoff\n", "t.ini:2: SilentOn wants"},
 		{"[server]\nEncryptionCiphers = DES\n", "unknown cipher 'DES'"},
 		{"[share a]\nMaxUses = -1\n", "t.ini:2: MaxUses"},
+		/* Checked where it is written, not when serve starts to listen. */
+		{"[server]\nListen = notanaddress\n", "t.ini:2: Listen wants ADDRESS:PORT"},
+		{"[server]\n\nListen = fs1.example.test:445\n", "t.ini:3: Listen wants ADDRESS:PORT"},
+		{"[server]\nListen = 127.0.0.1:99999\n", "t.ini:2: Listen wants ADDRESS:PORT"},
+		{"[server]\nListen = 127.0.0.1:\n", "t.ini:2: Listen wants ADDRESS:PORT"},
+		{"[server]\nListen = [::1:445\n", "t.ini:2: Listen wants ADDRESS:PORT"},
 	};
 	size_t i;
 
@@ -146,6 +154,67 @@ errors_name_the_line(void **state)
 		if (strstr(err, cases[i].want) == NULL)
 			fail_msg("case %zu: '%s' lacks '%s'", i, err, cases[i].want);
 	}
+}
+
+static void
+listen_takes_address_literals(void **state)
+{
+	static const struct {
+		const char *text, *host;
+		uint16_t port;
+	} cases[] = {
+		{"127.0.0.1:4455", "127.0.0.1", 4455},
+		{"[::1]:445", "::1", 445},
+		{":4455", "0.0.0.0", 4455},
+		{"[fe80::1]:0", "fe80::1", 0},
+	};
+	char host[64];
+	uint16_t port;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(serve_listen_parse(cases[i].text, host, sizeof(host), &port), 0);
+		assert_string_equal(host, cases[i].host);
+		assert_int_equal(port, cases[i].port);
+	}
+	assert_int_equal(serve_listen_parse("localhost:445", host, sizeof(host), &port), -1);
+	assert_int_equal(serve_listen_parse("127.0.0.1", host, sizeof(host), &port), -1);
+	assert_int_equal(serve_listen_parse("127.0.0.1:-1", host, sizeof(host), &port), -1);
+}
+
+/* A read error part way is an error, not the policy of the lines before. */
+static ssize_t
+failing_read(void *cookie, char *buf, size_t size)
+{
+	unsigned *calls = cookie;
+	static const char first[] = "[server]\nEncryptData = true\n";
+
+	if ((*calls)++ > 0 || size < sizeof(first)) {
+		errno = EIO;
+		return -1;
+	}
+	memcpy(buf, first, sizeof(first) - 1);
+	return (ssize_t)(sizeof(first) - 1);
+}
+
+static void
+read_errors_and_folders_are_errors(void **state)
+{
+	cookie_io_functions_t io = {failing_read, NULL, NULL, NULL};
+	unsigned calls = 0;
+	FILE *f = fopencookie(&calls, "r", io);
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(serve_config_read(f, "t.ini", crypto, &cfg, err, sizeof(err)), -1);
+	fclose(f);
+	if (strstr(err, "t.ini: cannot read it after line 2") == NULL)
+		fail_msg("'%s'", err);
+	/* A folder reads as an empty file: the empty default policy. */
+	assert_int_equal(serve_config_load(TEST_VECTORS_DIR, crypto, &cfg, err, sizeof(err)), -1);
+	if (strstr(err, "Is a directory") == NULL)
+		fail_msg("'%s'", err);
 }
 
 static void
@@ -194,6 +263,8 @@ main(void)
 		cmocka_unit_test(defaults_follow_windows),
 		cmocka_unit_test(password_is_hashed),
 		cmocka_unit_test(errors_name_the_line),
+		cmocka_unit_test(listen_takes_address_literals),
+		cmocka_unit_test(read_errors_and_folders_are_errors),
 		cmocka_unit_test(examples_load),
 	};
 

@@ -419,6 +419,30 @@ upn_user_sends_no_domain(void **state)
 	assert_string_equal(find_event(SMB2S_EV_SESSION_AUTH)->domain, "");
 }
 
+/* A password longer than 255 bytes reaches NTLM whole (a cut one was a
+ * logon failure of the client's own making); one over the limit is
+ * refused before anything is sent, never cut. */
+static void
+long_password_is_used_whole(void **state)
+{
+	static char secret[SMB2_CLIENT_CREDENTIAL_MAX + 2];
+	const struct smb2_client_result *r;
+
+	(void)state;
+	memset(secret, 'p', SMB2_CLIENT_CREDENTIAL_MAX);
+	secret[SMB2_CLIENT_CREDENTIAL_MAX] = '\0';
+	add_user(&W.pol, "dave", secret, SMB2S_ACCOUNT_OK);
+	W.cfg.user = "dave";
+	W.cfg.password = secret;
+	r = run();
+	expect_done(r, SMB2_DIALECT_311);
+	smb2_client_free(W.c);
+	W.c = NULL;
+	secret[SMB2_CLIENT_CREDENTIAL_MAX] = 'p';
+	assert_int_equal(smb2_client_create(&W.ctx, W.crypto, &W.cfg, &W.c), SD_ERR_LIMIT);
+	assert_null(W.c);
+}
+
 static void
 unknown_user_is_logon_failure_without_guest(void **state)
 {
@@ -1111,6 +1135,7 @@ main(void)
 		T(signs_with_each_algorithm),
 		T(wrong_password_is_logon_failure),
 		T(upn_user_sends_no_domain),
+		T(long_password_is_used_whole),
 		T(unknown_user_is_logon_failure_without_guest),
 		T(unknown_share_is_bad_network_name),
 		T(encryption_required_refuses_21_client),

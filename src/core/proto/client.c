@@ -76,6 +76,10 @@ copy_config(struct smb2_client *c, const struct smb2_client_config *cfg)
 	if (cfg->mech == SMB2_MECH_EXTERNAL &&
 	    (cfg->auth == NULL || !cfg->auth->first_token || !cfg->auth->next_token || !cfg->auth->session_key))
 		return SD_ERR_INVALID_ARG;
+	/* Cut short, a credential is another one: refuse it whole. */
+	if ((cfg->user && strlen(cfg->user) >= sizeof(c->user)) ||
+	    (cfg->password && strlen(cfg->password) >= sizeof(c->password)))
+		return SD_ERR_LIMIT;
 
 	client_copy_text(c->user, sizeof(c->user), cfg->mech != SMB2_MECH_ANONYMOUS && cfg->user ? cfg->user : "");
 	client_copy_text(c->domain, sizeof(c->domain), cfg->domain);

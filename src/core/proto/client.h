@@ -160,6 +160,9 @@ struct smb2_client_exchange {
 
 #define SMB2_CLIENT_MAX_EXCHANGES 64   /* the share listing READs one fragment each */
 #define SMB2_CLIENT_NAME_MAX 256
+/* The longest user name or password, in bytes of UTF-8 (NTLM's limit of
+ * 512 UTF-16 units: a byte is at most one unit). */
+#define SMB2_CLIENT_CREDENTIAL_MAX 512
 
 /* Share listing: who refused it, if anyone. A refusal is a result, not a
  * failure of the connection (the client goes on to TREE_DISCONNECT). */
@@ -281,7 +284,9 @@ struct smb2_client_result {
 struct smb2_client;
 
 /* SD_ERR_INVALID_ARG for an unusable config (no user/password for NTLM, no
- * share or server name, a dialect we do not implement), SD_ERR_NOMEM. The
+ * share or server name, a dialect we do not implement), SD_ERR_LIMIT for a
+ * user name or password longer than SMB2_CLIENT_CREDENTIAL_MAX bytes,
+ * SD_ERR_NOMEM. The
  * client keeps pointers to ctx and crypto (owned by the caller, must
  * outlive it) and copies what it needs from cfg. */
 enum sd_err smb2_client_create(const struct sd_ctx *ctx, struct sd_crypto *crypto,

@@ -10,6 +10,10 @@
 #define CLIENT_OUT_CAP (64 * 1024)
 #define CLIENT_TOKEN_CAP 4096
 #define CLIENT_TEXT_CAP 256
+/* A user name or password whole, so that none is cut short into a logon
+ * failure of the client's own making. */
+#define CLIENT_CREDENTIAL_CAP (SMB2_CLIENT_CREDENTIAL_MAX + 1)
+_Static_assert(SMB2_CLIENT_CREDENTIAL_MAX <= NTLM_TEXT_MAX_UNITS, "NTLM hashes every credential the client takes");
 #define NBSS_FRAME_HEADER 4
 
 struct smb2_client {
@@ -17,9 +21,9 @@ struct smb2_client {
 	struct sd_crypto *crypto;
 	struct smb2_client_config cfg;
 	/* Copies of the config's strings (cfg's pointers aim at these). */
-	char user[CLIENT_TEXT_CAP];
+	char user[CLIENT_CREDENTIAL_CAP];
 	char domain[CLIENT_TEXT_CAP];
-	char password[CLIENT_TEXT_CAP];
+	char password[CLIENT_CREDENTIAL_CAP];
 	char workstation[CLIENT_TEXT_CAP];
 	char server_name[CLIENT_TEXT_CAP];
 	char share[CLIENT_TEXT_CAP];

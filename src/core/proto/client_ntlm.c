@@ -129,7 +129,7 @@ struct ntlm_answer_bufs {
 	uint8_t av[AV_CAP];
 	uint8_t nt_response[AV_CAP + 64];
 	uint8_t lm_response[NTLM_LMV2_RESPONSE_LEN];
-	uint8_t user16[2 * CLIENT_TEXT_CAP];
+	uint8_t user16[2 * CLIENT_CREDENTIAL_CAP];
 	uint8_t domain16[2 * CLIENT_TEXT_CAP];
 	uint8_t ws16[2 * CLIENT_TEXT_CAP];
 	uint8_t enc_key[NTLM_KEY_LEN];

@@ -168,7 +168,8 @@ struct smb2s_policy {
 	char netbios_name[16];           /* "SMBDIAG" when empty */
 	char netbios_domain[16];         /* "WORKGROUP" when empty */
 	char dns_name[SMB2S_NAME_MAX];   /* lower-case NetBIOS name when empty */
-	uint8_t server_guid[16];         /* all zero: taken from ctx->random at create */
+	uint8_t server_guid[16];         /* one per server (MS-SMB2 3.3.1.5); all zero: taken from
+					  * ctx->random for this connection alone */
 	/* Limits (0 = default). */
 	uint32_t max_transact_size;      /* also MaxRead/MaxWrite; default 65536 */
 	uint16_t max_sessions;           /* per connection, default 16 */

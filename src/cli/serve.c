@@ -503,6 +503,7 @@ cmd_serve(int argc, char **argv)
 	lc.port = port;
 	cfg.policy.uses = &cfg.uses;
 	lc.policy = &cfg.policy;
+	lc.max_connections = cfg.max_connections;
 	lc.on_event = on_event;
 	lc.on_conn = on_conn;
 	lc.user = &out;

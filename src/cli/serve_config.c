@@ -302,6 +302,14 @@ server_key(struct parser *p, const char *k, const char *v)
 	}
 	if (!strcasecmp(k, "IdleTimeout"))
 		return parse_seconds(p, k, v, &pol->step_timeout_us);
+	if (!strcasecmp(k, "MaxConnections")) {
+		if (parse_uint(p, k, v, 4096, &n))
+			return -1;
+		if (n == 0)
+			return perr(p, "MaxConnections wants 1 to 4096");
+		p->cfg->max_connections = (unsigned)n;
+		return 0;
+	}
 	return perr(p, "unknown key '%s' in [server]", k);
 }
 

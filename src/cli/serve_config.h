@@ -8,7 +8,7 @@
  *              SrvAllowedServerNames, AllowAnonymousAccess, MapToGuest,
  *              EncryptionCiphers, SigningAlgorithms, MaxSessions,
  *              MaxTreesPerSession, MaxCredits, MaxTransactSize, IdleTimeout,
- *              Listen
+ *              Listen, MaxConnections
  *   [fault]    SilentOn, Then, After, Delay
  *   [user NAME]   Password | NtHash, State
  *   [share NAME]  Path, EncryptData, ValidUsers, GuestOk, Type, MaxUses
@@ -27,6 +27,7 @@
 struct serve_config {
 	struct smb2s_policy policy;
 	char listen[128];          /* "127.0.0.1:4455" from [server] Listen, empty if absent */
+	unsigned max_connections;  /* [server] MaxConnections; 0: the loop's default */
 	char keytab[2 * SMB2S_PATH_MAX];  /* [kerberos] Keytab as a path; empty: NTLM only */
 	struct smb2s_share_uses uses;     /* Share.CurrentUses of every connection (policy.uses) */
 };

@@ -21,6 +21,7 @@ struct serve_conn {
 	uv_write_t wreq;
 	int handles_open;
 	bool closing, writing, reading;
+	bool heard;               /* the client has sent a byte */
 	struct smb2_server *srv;
 	struct serve_conn_info info;
 	uint8_t *pending;         /* input the server has not taken yet */
@@ -225,6 +226,8 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
 	struct serve_conn *c = s->data;
 
+	if (nread > 0)
+		c->heard = true;
 	if (nread > 0 && !c->closing)
 		feed(c, (const uint8_t *)buf->base, (size_t)nread);
 	free(buf->base);
@@ -305,6 +308,30 @@ refuse_closed(uv_handle_t *h)
 	free(h->data);
 }
 
+/* At the limit, the oldest connection that has sent nothing at all makes
+ * room: sockets that only sit there (a scan, a stuck client) must not lock
+ * every client out until their idle deadline. True when there is room. */
+static bool
+make_room(struct serve_loop *sl, unsigned max)
+{
+	struct serve_conn *c, *oldest = NULL;
+	unsigned open = 0;
+
+	for (c = sl->conns; c; c = c->next) {
+		if (c->closing)
+			continue;
+		open++;
+		if (!c->heard)
+			oldest = c;  /* the list is newest first */
+	}
+	if (open < max)
+		return true;
+	if (oldest == NULL)
+		return false;
+	conn_close(oldest, "closed to make room: the connection limit was reached and it had sent nothing", true);
+	return true;
+}
+
 static void
 on_connection(uv_stream_t *server, int status)
 {
@@ -332,7 +359,7 @@ on_connection(uv_stream_t *server, int status)
 	len = sizeof(ss);
 	if (uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&ss, &len) == 0)
 		addr_text(&ss, c->info.local, sizeof(c->info.local));
-	if (sl->n_conns >= max ||
+	if (!make_room(sl, max) ||
 	    smb2_server_create(&sl->ctx, sl->crypto, sl->cfg.policy, c->info.start_us, &c->srv) != SD_OK) {
 		if (sl->cfg.on_conn)
 			sl->cfg.on_conn(sl->cfg.user, &c->info, false, "refused: too many connections");

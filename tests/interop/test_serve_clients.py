@@ -9,6 +9,7 @@ behind every refusal.
 """
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -384,6 +385,27 @@ def end_report_tests(tap):
         os.unlink(share)
 
 
+def silent_sockets_test(tap):
+    """Connections that never send a byte do not lock clients out: at the
+    limit the oldest silent one makes room."""
+    conf = with_keys('healthy.ini', '\n[server]\nMaxConnections = 2\n')
+    socks = []
+    try:
+        with Serve(conf) as s:
+            for _ in range(2):
+                socks.append(socket.create_connection(('127.0.0.1', s.port), timeout=5))
+            time.sleep(0.3)
+            rc, out = smbclient(s.port)
+            ev = s.new_events()
+            made_room = [e for e in ev if e.get('event') == 'connection_end' and 'make room' in e.get('text', '')]
+            tap.ok(rc == 0 and made_room, 'MaxConnections 2 held by two silent sockets: the oldest makes room, '
+                   'smbclient gets in', show(ev, out))
+    finally:
+        for sock in socks:
+            sock.close()
+        os.unlink(conf)
+
+
 def holder(port):
     """An smbclient that connects to data and stays (its stdin open)."""
     return subprocess.Popen(['smbclient', '//127.0.0.1/data', '-p', str(port), '-U', f'alice%{PASSWORD}'],
@@ -516,6 +538,7 @@ def main():
     smbclient_healthy(tap)
     smbclient_policies(tap)
     end_report_tests(tap)
+    silent_sockets_test(tap)
     smbclient_accounts_and_faults(tap)
     probe_tests(tap)
     share_limit_tests(tap)

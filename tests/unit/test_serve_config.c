@@ -48,6 +48,7 @@ reads_every_section(void **state)
 		"EncryptionCiphers = AES-256-GCM, AES-128-CCM\n"
 		"MapToGuest = bad user\n"
 		"Listen = 127.0.0.1:4455\n"
+		"MaxConnections = 8\n"
 		"[fault]\n"
 		"SilentOn = session_setup\n"
 		"Then = reset\n"
@@ -77,6 +78,7 @@ reads_every_section(void **state)
 	assert_int_equal(p->ciphers[0], SMB2_ENCRYPTION_AES256_GCM);
 	assert_int_equal(p->guest, SMB2S_GUEST_BAD_USER);
 	assert_string_equal(cfg.listen, "127.0.0.1:4455");
+	assert_int_equal(cfg.max_connections, 8);
 	assert_int_equal(p->fault.silent_on, SMB2S_FAULT_SESSION_SETUP);
 	assert_int_equal(p->fault.then, SMB2S_FAULT_END_RESET);
 	assert_int_equal(p->fault.after_us, 1500000);

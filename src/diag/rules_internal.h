@@ -168,6 +168,9 @@ void rules_other(struct rule_run *r, struct ev_connection *c);
 void rules_kerberos(struct rule_run *r, int connection);
 /* rules_kerberos_kdc.c: the client gave up on a KDC that never answered. */
 void rules_kerberos_kdc(struct rule_run *r, const struct ev_connection *c);
+/* analyze: KDC requests tied to no SMB connection (kinit, a client that
+ * gave up before SMB) that were refused and never answered after. */
+void rules_kerberos_kdc_alone(struct rule_run *r);
 /* How the KDC's host answered k instead of the KDC: "port unreachable
  * (ICMP type 3 code 3 from ...): nothing listens there", or "no answer in
  * the capture" when nothing did. */

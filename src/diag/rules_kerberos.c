@@ -661,6 +661,8 @@ rules_kerberos(struct rule_run *r, int connection)
 		server_rules(r, c);
 	if (c)
 		rules_kerberos_kdc(r, c);
+	else
+		rules_kerberos_kdc_alone(r);
 	if (c)
 		probe_kdc_silent(r, c);
 }

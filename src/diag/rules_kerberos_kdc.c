@@ -126,3 +126,58 @@ rules_kerberos_kdc(struct rule_run *r, const struct ev_connection *c)
 	ev_finding_evidence(f, "the client closed the connection %.3f s later without a Kerberos SESSION_SETUP",
 			    c->closed_at - last);
 }
+
+/* A later answer from any KDC to the same client: it got through after all. */
+static bool
+answered_later(const struct ev_timeline *t, const struct ev_kerberos *req)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_krb; i++) {
+		const struct ev_kerberos *k = &t->krb[i];
+
+		if (k->at >= req->at && !is_request(k) && k->kdc[0] && strcmp(k->client, req->client) == 0 &&
+		    k->message != EV_KRB_NO_MESSAGE)
+			return true;
+	}
+	return false;
+}
+
+void
+rules_kerberos_kdc_alone(struct rule_run *r)
+{
+	const struct ev_kerberos *shown[UNANSWERED_SHOWN];
+	struct ev_finding *f;
+	size_t i, n = 0;
+
+	if (r->t->mode != EV_MODE_ANALYZE)
+		return;
+	/* Only a refusal the capture holds proves the failure: silence may
+	 * be a capture that ended too soon. */
+	for (i = 0; i < r->t->n_krb; i++) {
+		const struct ev_kerberos *k = &r->t->krb[i];
+
+		if (k->connection >= 0 || !is_request(k) || k->refusal == EV_KRB_REFUSAL_NONE || answered_later(r->t, k))
+			continue;
+		if (n < UNANSWERED_SHOWN)
+			shown[n] = k;
+		n++;
+	}
+	if (n == 0)
+		return;
+	f = rule_finding(r, "kerberos.kdc_unreachable", -1);
+	for (i = 0; i < n && i < UNANSWERED_SHOWN; i++) {
+		char frame[64] = "", answer[EV_LONG_TEXT];
+		const struct ev_kerberos *k = shown[i];
+		const char *what = k->message == EV_KRB_NO_MESSAGE ? ev_tr(r->t, "TCP connection")
+								     : ev_krb_message_name(k->message);
+
+		if (k->frame)
+			rule_fmt(r->t, frame, sizeof(frame), "frame %u: ", k->frame);
+		rule_krb_answer_text(r->t, k, answer, sizeof(answer));
+		ev_finding_evidence(f, "%s%s from %s to KDC %s: %s, and no KDC answered this client afterwards", frame, what,
+				    k->client[0] ? k->client : "?", k->kdc[0] ? k->kdc : "?", answer);
+	}
+	if (n > UNANSWERED_SHOWN)
+		ev_finding_evidence(f, "%zu more requests unanswered", n - UNANSWERED_SHOWN);
+}

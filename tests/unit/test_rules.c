@@ -500,6 +500,40 @@ capture_suggests_shares_seen_connected(void **state)
 	ev_timeline_cleanup(&t);
 }
 
+/* A capture of kinit alone: refused KDC requests with no SMB connection
+ * are still a finding; silence alone is not (the capture may have ended). */
+static void
+refused_kdc_without_smb_is_unreachable(void **state)
+{
+	struct ev_timeline t;
+	struct ev_kerberos *k;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	k = ev_add_kerberos(&t);
+	k->connection = -1;
+	k->message = EV_KRB_AS_REQ;
+	k->frame = 1;
+	snprintf(k->client, sizeof(k->client), "10.0.0.5");
+	snprintf(k->kdc, sizeof(k->kdc), "10.0.0.1:88");
+	k->refusal = EV_KRB_REFUSAL_ICMP;
+	k->refusal_icmp_type = 3;
+	k->refusal_icmp_code = 3;
+	rules_run(&t);
+	assert_true(rc_evidence_has(&t, "kerberos.kdc_unreachable", "port unreachable"));
+	ev_timeline_cleanup(&t);
+
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	k = ev_add_kerberos(&t);
+	k->connection = -1;
+	k->message = EV_KRB_AS_REQ;
+	snprintf(k->client, sizeof(k->client), "10.0.0.5");
+	snprintf(k->kdc, sizeof(k->kdc), "10.0.0.1:88");
+	rules_run(&t);
+	assert_null(rc_finding(&t, "kerberos.kdc_unreachable", -1));
+	ev_timeline_cleanup(&t);
+}
+
 static void
 probe_tree_access_denied_without_retry_is_not_encryption(void **state)
 {
@@ -1774,6 +1808,7 @@ main(void)
 		cmocka_unit_test(unsigned_311_tree_connect_answered_access_denied),
 		cmocka_unit_test(serve_verdict_stands_for_the_rules_guess),
 		cmocka_unit_test(capture_suggests_shares_seen_connected),
+		cmocka_unit_test(refused_kdc_without_smb_is_unreachable),
 		cmocka_unit_test(probe_tree_access_denied_without_retry_is_not_encryption),
 		cmocka_unit_test(probe_session_access_denied_with_failed_retry_is_not_encryption),
 		cmocka_unit_test(slow_close_after_negotiate_is_no_response),

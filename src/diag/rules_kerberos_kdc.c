@@ -77,6 +77,26 @@ rule_krb_answer_text(const struct ev_timeline *t, const struct ev_kerberos *k, c
 		 from, frame, ev_tr(t, w->meaning));
 }
 
+/* The pieces of an unanswered request's evidence line: "frame 8: ", what
+ * was sent ("AS-REQ", "TCP connection") and how it went unanswered. */
+struct request_words {
+	char frame[64];
+	const char *what;
+	const char *kdc;
+	char answer[EV_LONG_TEXT];
+};
+
+static void
+request_words(const struct rule_run *r, const struct ev_kerberos *k, struct request_words *w)
+{
+	w->frame[0] = '\0';
+	if (k->frame)
+		rule_fmt(r->t, w->frame, sizeof(w->frame), "frame %u: ", k->frame);
+	w->what = k->message == EV_KRB_NO_MESSAGE ? ev_tr(r->t, "TCP connection") : ev_krb_message_name(k->message);
+	w->kdc = k->kdc[0] ? k->kdc : "?";
+	rule_krb_answer_text(r->t, k, w->answer, sizeof(w->answer));
+}
+
 void
 rules_kerberos_kdc(struct rule_run *r, const struct ev_connection *c)
 {
@@ -107,19 +127,14 @@ rules_kerberos_kdc(struct rule_run *r, const struct ev_connection *c)
 		return;
 	f = rule_finding(r, "kerberos.kdc_unreachable", (int)c->id);
 	for (i = 0; i < n && i < UNANSWERED_SHOWN; i++) {
-		char frame[64] = "", answer[EV_LONG_TEXT];
-		bool attempt = pending[i]->message == EV_KRB_NO_MESSAGE;
+		struct request_words w;
 
-		if (pending[i]->frame)
-			rule_fmt(r->t, frame, sizeof(frame), "frame %u: ", pending[i]->frame);
-		const char *what = attempt ? ev_tr(r->t, "TCP connection") : ev_krb_message_name(pending[i]->message);
-		const char *kdc = pending[i]->kdc[0] ? pending[i]->kdc : "?";
-
-		rule_krb_answer_text(r->t, pending[i], answer, sizeof(answer));
+		request_words(r, pending[i], &w);
 		if (pending[i]->sname[0])
-			ev_finding_evidence(f, "%s%s for %s to KDC %s: %s", frame, what, pending[i]->sname, kdc, answer);
+			ev_finding_evidence(f, "%s%s for %s to KDC %s: %s", w.frame, w.what, pending[i]->sname, w.kdc,
+					    w.answer);
 		else
-			ev_finding_evidence(f, "%s%s to KDC %s: %s", frame, what, kdc, answer);
+			ev_finding_evidence(f, "%s%s to KDC %s: %s", w.frame, w.what, w.kdc, w.answer);
 	}
 	if (n > UNANSWERED_SHOWN)
 		ev_finding_evidence(f, "%zu more requests unanswered", n - UNANSWERED_SHOWN);
@@ -167,16 +182,11 @@ rules_kerberos_kdc_alone(struct rule_run *r)
 		return;
 	f = rule_finding(r, "kerberos.kdc_unreachable", -1);
 	for (i = 0; i < n && i < UNANSWERED_SHOWN; i++) {
-		char frame[64] = "", answer[EV_LONG_TEXT];
-		const struct ev_kerberos *k = shown[i];
-		const char *what = k->message == EV_KRB_NO_MESSAGE ? ev_tr(r->t, "TCP connection")
-								     : ev_krb_message_name(k->message);
+		struct request_words w;
 
-		if (k->frame)
-			rule_fmt(r->t, frame, sizeof(frame), "frame %u: ", k->frame);
-		rule_krb_answer_text(r->t, k, answer, sizeof(answer));
-		ev_finding_evidence(f, "%s%s from %s to KDC %s: %s, and no KDC answered this client afterwards", frame, what,
-				    k->client[0] ? k->client : "?", k->kdc[0] ? k->kdc : "?", answer);
+		request_words(r, shown[i], &w);
+		ev_finding_evidence(f, "%s%s from %s to KDC %s: %s, and no KDC answered this client afterwards", w.frame,
+				    w.what, shown[i]->client[0] ? shown[i]->client : "?", w.kdc, w.answer);
 	}
 	if (n > UNANSWERED_SHOWN)
 		ev_finding_evidence(f, "%zu more requests unanswered", n - UNANSWERED_SHOWN);

@@ -156,7 +156,7 @@ target_mismatch(const struct ev_timeline *t, const struct ev_connection *c, char
 	return true;
 }
 
-static void
+static struct ev_finding *
 name_hardening(struct rule_run *r, struct ev_connection *c, const struct ev_step *s, const char *why)
 {
 	struct ev_finding *f = rule_finding(r, "session.name_hardening", (int)c->id);
@@ -164,6 +164,7 @@ name_hardening(struct rule_run *r, struct ev_connection *c, const struct ev_step
 	step_line(r->t, f, c, s);
 	ev_finding_line(f, why);
 	user_line(f, &c->session);
+	return f;
 }
 
 static void
@@ -257,8 +258,7 @@ access_denied(struct rule_run *r, struct ev_connection *c, const struct ev_step 
 	if (own && own->ok) {
 		if (!target_mismatch(r->t, c, why, sizeof(why)))
 			rule_fmt(r->t, why, sizeof(why), "the client asked for %s", c->session.target_name);
-		name_hardening(r, c, s, why);
-		ev_finding_line(rule_finding(r, "session.name_hardening", (int)c->id), own->detail);
+		ev_finding_line(name_hardening(r, c, s, why), own->detail);
 		return;
 	}
 	if (own) {

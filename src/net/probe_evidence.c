@@ -316,7 +316,7 @@ fill_negotiate(const struct probe *p, const struct probe_attempt *a, struct ev_n
 		n->dialect = r->dialect;
 	/* The server chose an SMB1 dialect: the connection is SMB1, though
 	 * the probe goes no further in it. */
-	if (r->smb1_answered && r->smb1_status == 0 && r->smb1_dialect_index != 0xFFFF)
+	if (smb2_client_smb1_chosen(r))
 		n->dialect = SD_DIALECT_SMB1;
 	if (!r->negotiated)
 		return;

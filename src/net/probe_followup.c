@@ -195,7 +195,7 @@ smb1_experiment(struct probe *p, struct probe_attempt *a)
 	e = experiment(p, EV_EXP_SMB1_ONLY, &ccfg, a);
 	if (e) {
 		r = smb2_client_result(a->client);
-		e->ok = r->smb1_answered && r->smb1_dialect_index != 0xFFFF && r->smb1_status == 0;
+		e->ok = smb2_client_smb1_chosen(r);
 		e->dialect = SD_DIALECT_SMB1;
 		if (r->smb1_answered) {
 			e->outcome = EV_ANSWERED;

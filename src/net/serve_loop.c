@@ -37,7 +37,7 @@ struct serve_loop {
 	struct sd_ctx ctx;
 	struct sd_crypto *crypto;
 	struct serve_conn *conns;
-	unsigned next_id, n_conns;
+	unsigned next_id;
 	bool closing, listener_open;
 	char addr[64];
 };
@@ -96,7 +96,6 @@ conn_handle_closed(uv_handle_t *h)
 			*pp = c->next;
 			break;
 		}
-	sl->n_conns--;
 	if (sl->cfg.on_conn)
 		sl->cfg.on_conn(sl->cfg.user, &c->info, false, c->how);
 	smb2_server_free(c->srv);
@@ -374,7 +373,6 @@ on_connection(uv_stream_t *server, int status)
 	uv_tcp_nodelay(&c->tcp, 1);
 	c->next = sl->conns;
 	sl->conns = c;
-	sl->n_conns++;
 	if (sl->cfg.on_conn)
 		sl->cfg.on_conn(sl->cfg.user, &c->info, true, "open");
 	if (uv_read_start((uv_stream_t *)&c->tcp, alloc_read, on_read) == 0)

@@ -26,7 +26,8 @@ struct serve_conn_info {
 struct serve_loop_config {
 	const char *host;         /* listen address, IPv4 or IPv6 literal */
 	uint16_t port;
-	unsigned max_connections; /* 0: 256; more are accepted and closed at once */
+	unsigned max_connections; /* 0: 256; beyond it the oldest silent connection makes room,
+				   * else the new one is closed at once */
 	const struct smb2s_policy *policy;
 	/* Called for each event of each connection, as it happens. */
 	void (*on_event)(void *user, const struct serve_conn_info *c, const struct smb2s_event *ev);

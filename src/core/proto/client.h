@@ -309,6 +309,8 @@ enum smb2_client_state smb2_client_state(const struct smb2_client *c);
 /* The request currently waiting for an answer, or NULL. */
 const struct smb2_client_exchange *smb2_client_pending(const struct smb2_client *c);
 const struct smb2_client_result *smb2_client_result(const struct smb2_client *c);
+/* The server answered in SMB1 and chose one of the SMB1 dialects offered. */
+bool smb2_client_smb1_chosen(const struct smb2_client_result *r);
 
 const char *smb2_client_step_name(enum smb2_client_step step);   /* "negotiate" */
 const char *smb2_client_failure_name(enum smb2_client_failure f);

@@ -276,6 +276,12 @@ client_send_smb1_negotiate(struct smb2_client *c, uint64_t now_us)
 	return SD_OK;
 }
 
+bool
+smb2_client_smb1_chosen(const struct smb2_client_result *r)
+{
+	return r->smb1_answered && r->smb1_status == 0 && r->smb1_dialect_index != SMB1_NO_DIALECT;
+}
+
 /* An SMB1 server (or one that answers SMB1 when offered only SMB1): the
  * client speaks no SMB1 beyond this, so it records the answer and stops. */
 void

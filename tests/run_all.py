@@ -7,6 +7,7 @@ for a short smoke run over its seed corpus. Counts are per TAP test point
 (a cmocka case, an interop check), per fuzz target otherwise.
 """
 import argparse
+import concurrent.futures
 import json
 import os
 import re
@@ -36,6 +37,21 @@ class Tally:
 
 def log(msg):
     print(msg, flush=True)
+
+
+class Stage:
+    """Logs how long a stage took, so that a slow CI run says where."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        self.started = time.monotonic()
+        return self
+
+    def __exit__(self, *exc):
+        log(f'stage {self.name}: {time.monotonic() - self.started:.0f} s')
+        return False
 
 
 def run(cmd, **kw):
@@ -90,7 +106,10 @@ def count_meson_tests(builddir, stage, tally):
 
 
 def meson_test(builddir, stage, tally, env=None, suites=None):
-    cmd = ['meson', 'test', '-C', builddir, '--print-errorlogs', '--num-processes', '2']
+    # One more test than CPUs: the interop tests spend most of their time
+    # waiting on peers and timeouts, so two CPUs keep three of them going.
+    jobs = str((os.cpu_count() or 1) + 1)
+    cmd = ['meson', 'test', '-C', builddir, '--print-errorlogs', '--num-processes', jobs]
     for s in suites or []:
         cmd += ['--suite', s]
     run(cmd, env=env)
@@ -132,6 +151,7 @@ def fuzz_smoke(builddir, tally, seconds):
                      and os.path.isfile(os.path.join(fuzzdir, t))) if os.path.isdir(fuzzdir) else []
     if not targets:
         log('fuzz: no targets built')
+    runs = []
     for t in targets:
         name = t[len('fuzz_'):]
         seeds = os.path.join(corpus_root, name)
@@ -147,14 +167,23 @@ def fuzz_smoke(builddir, tally, seconds):
         else:
             tally.add('fail', f'fuzz: {name} has no seed corpus tests/fuzz/corpus/{name}/')
             continue
-        res = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             text=True, errors='replace')
-        if res.returncode == 0:
-            tally.add('pass', f'fuzz: {name}')
-            log(f'fuzz: {name} ok ({seconds}s)')
-        else:
-            tally.add('fail', f'fuzz: {name} (exit {res.returncode})')
-            log(res.stdout[-4000:])
+        runs.append((name, cmd))
+
+    def smoke(run):
+        name, cmd = run
+        return name, subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    text=True, errors='replace')
+
+    # One target per CPU at a time: -max_total_time is wall time, and each
+    # libFuzzer run is a single thread.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for name, res in pool.map(smoke, runs):
+            if res.returncode == 0:
+                tally.add('pass', f'fuzz: {name}')
+                log(f'fuzz: {name} ok ({seconds}s)')
+            else:
+                tally.add('fail', f'fuzz: {name} (exit {res.returncode})')
+                log(res.stdout[-4000:])
 
 
 def main():
@@ -171,25 +200,28 @@ def main():
                    UBSAN_OPTIONS='halt_on_error=1:print_stacktrace=1')
 
     if 'plain' not in args.skip:
-        if setup('build', ['-Dwerror=true']) or build('build'):
-            tally.add('fail', 'build: -Werror build failed')
-        else:
-            meson_test('build', 'plain', tally, suites=args.suite)
+        with Stage('plain'):
+            if setup('build', ['-Dwerror=true']) or build('build'):
+                tally.add('fail', 'build: -Werror build failed')
+            else:
+                meson_test('build', 'plain', tally, suites=args.suite)
 
     if 'asan' not in args.skip:
-        if setup('build-asan', ['-Dwerror=true', '-Db_sanitize=address,undefined', '-Db_lundef=false',
-                                '-Dbuildtype=debug']) or build('build-asan'):
-            tally.add('fail', 'build: ASan+UBSan build failed')
-        else:
-            meson_test('build-asan', 'asan', tally, env=san_env, suites=args.suite)
+        with Stage('asan'):
+            if setup('build-asan', ['-Dwerror=true', '-Db_sanitize=address,undefined', '-Db_lundef=false',
+                                    '-Dbuildtype=debug']) or build('build-asan'):
+                tally.add('fail', 'build: ASan+UBSan build failed')
+            else:
+                meson_test('build-asan', 'asan', tally, env=san_env, suites=args.suite)
 
     if 'fuzz' not in args.skip:
-        fuzz_env = dict(os.environ, CC='clang')
-        if setup('build-fuzz', ['-Dfuzz=true', '-Db_sanitize=address,undefined', '-Db_lundef=false',
-                                '-Dbuildtype=debugoptimized'], env=fuzz_env) or build('build-fuzz'):
-            tally.add('fail', 'build: fuzz build failed')
-        else:
-            fuzz_smoke('build-fuzz', tally, args.fuzz_seconds)
+        with Stage('fuzz'):
+            fuzz_env = dict(os.environ, CC='clang')
+            if setup('build-fuzz', ['-Dfuzz=true', '-Db_sanitize=address,undefined', '-Db_lundef=false',
+                                    '-Dbuildtype=debugoptimized'], env=fuzz_env) or build('build-fuzz'):
+                tally.add('fail', 'build: fuzz build failed')
+            else:
+                fuzz_smoke('build-fuzz', tally, args.fuzz_seconds)
 
     log(f'\nran for {time.monotonic() - started:.0f} s')
     for f in tally.failures:

@@ -95,26 +95,49 @@ def require(*programs):
         skip_all('missing ' + ', '.join(missing) + ' (scripts/install-deps installs them)')
 
 
-def private_netns(mount=False):
-    """Re-runs this script in a network namespace of its own (unshare --net)
-    with lo up, so it may bind port 139 or filter packets without touching the
-    host. The kernel removes the namespace when the script's processes end,
-    whatever way they end. Skips the script when no namespace can be made.
-    mount=True adds a mount namespace of its own (private_hosts)."""
+def _enter_netns(mount, required):
+    """Re-executes this script under unshare --net (and --mount), or, once
+    inside, brings lo up. When no namespace can be made: skips the script if
+    required, else returns False and the script goes on where it is."""
     if os.environ.get('SMBDIAG_PRIVATE_NETNS') == '1':
         subprocess.run(['ip', 'link', 'set', 'lo', 'up'], check=True, timeout=10)
-        return
-    require('unshare', 'ip')
+        return True
     flags = ['--net'] + (['--mount'] if mount else [])
+    if required:
+        require('unshare', 'ip')
+    elif shutil.which('unshare') is None or shutil.which('ip') is None:
+        return False
     probe = subprocess.run(['unshare'] + flags + ['true'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            text=True, timeout=10)
     if probe.returncode != 0:
+        if not required:
+            return False
         skip_all(f'cannot create a private namespace (unshare {" ".join(flags)} needs root or CAP_SYS_ADMIN): '
                  + probe.stdout.strip())
     sys.stdout.flush()
     os.environ['SMBDIAG_PRIVATE_NETNS'] = '1'
     os.environ['SMBDIAG_PRIVATE_MOUNTS'] = '1' if mount else '0'
     os.execvp('unshare', ['unshare'] + flags + ['--', sys.executable] + sys.argv)
+    return True  # not reached: execvp replaces this process
+
+
+def private_netns(mount=False):
+    """Re-runs this script in a network namespace of its own (unshare --net)
+    with lo up, so it may bind port 139 or filter packets without touching the
+    host. The kernel removes the namespace when the script's processes end,
+    whatever way they end. Skips the script when no namespace can be made.
+    mount=True adds a mount namespace of its own (private_hosts)."""
+    _enter_netns(mount, required=True)
+
+
+def isolated_loopback():
+    """Re-runs this script in a network namespace of its own when the system
+    allows it (root or CAP_SYS_ADMIN; CI runs as root), so that interop
+    scripts can run side by side: each has its own lo, so another script's
+    traffic never shows in its captures or in `analyze -i lo`, and no port is
+    taken by another script between free_port() and the bind. Where no
+    namespace can be made, the script runs on the host's lo as it is."""
+    _enter_netns(False, required=False)
 
 
 def private_hosts(entries):

@@ -216,6 +216,7 @@ def check_kerberos(tap, tmp):
 
 def main():
     peers.require('smbd', 'smbpasswd', 'smbclient', 'dumpcap', 'tshark', 'editcap', SMBDIAG)
+    peers.isolated_loopback()
     tap = peers.Tap()
     check_shared(tap)
     tmp = tempfile.mkdtemp(prefix='smbdiag-analyze-enc-')

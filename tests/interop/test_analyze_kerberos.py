@@ -497,6 +497,7 @@ def live_capture(tap, lab):
 
 def main():
     peers.require('krb5kdc', 'kdb5_util', 'kadmin.local', 'smbd', 'smbclient', 'dumpcap', 'tshark', SMBDIAG)
+    peers.isolated_loopback()
     tap = peers.Tap()
     work = tempfile.mkdtemp(prefix='smbdiag-krbanalyze-')
     os.chmod(work, 0o755)

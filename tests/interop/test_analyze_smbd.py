@@ -169,6 +169,7 @@ def probe_issue_cases(tap, tmp):
 
 def main():
     peers.require('smbd', 'smbpasswd', 'smbclient', 'dumpcap', SMBDIAG)
+    peers.isolated_loopback()
     tap = peers.Tap()
     tmp = tempfile.mkdtemp(prefix='smbdiag-analyze-')
 

@@ -186,6 +186,7 @@ def smb1_only_case(tap):
 
 def main():
     peers.require('smbd', 'smbpasswd', 'smbclient', 'tshark', 'dumpcap', tps.SMBDIAG, '/usr/bin/python3')
+    peers.isolated_loopback()
     tap = peers.Tap()
     small_sizes_cases(tap)
     impacket_cases(tap)

@@ -41,6 +41,7 @@ def after_session(fields):
 
 def main():
     peers.require('smbd', 'smbpasswd', CLIENT)
+    peers.isolated_loopback()
     tap = peers.Tap()
 
     with peers.Smbd() as smbd:

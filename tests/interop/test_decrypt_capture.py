@@ -138,6 +138,7 @@ def check_published(tap):
 
 def main():
     peers.require('smbd', 'smbpasswd', 'dumpcap', 'smbclient', CLIENT, DECRYPT)
+    peers.isolated_loopback()
     tap = peers.Tap()
     check_published(tap)
     tmp = tempfile.mkdtemp(prefix='smbdiag-decrypt-')

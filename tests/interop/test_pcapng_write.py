@@ -56,6 +56,7 @@ def check(tap, desc, tmp, pcap, port, ipv6=False):
 
 def main():
     peers.require('smbd', 'smbpasswd', 'dumpcap', 'tshark', 'smbclient', CLIENT, REPLAY)
+    peers.isolated_loopback()
     tap = peers.Tap()
     tmp = tempfile.mkdtemp(prefix='smbdiag-pcapng-')
     try:

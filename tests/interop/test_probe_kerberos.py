@@ -211,6 +211,7 @@ def auto_from_cache_cases(tap, env, target, port):
 
 def main():
     peers.require('krb5kdc', 'kdb5_util', 'kadmin.local', 'smbd', 'kinit', SMBDIAG)
+    peers.isolated_loopback()
     tap = peers.Tap()
     work = tempfile.mkdtemp(prefix='smbdiag-krbprobe-')
     keytab = os.path.join(work, 'smbd.keytab')

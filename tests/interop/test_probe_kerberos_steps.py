@@ -148,6 +148,7 @@ def no_kerberos_library(tap, env, target):
 
 def main():
     peers.require('krb5kdc', 'kdb5_util', 'kadmin.local', 'smbd', 'kinit', SMBDIAG)
+    peers.isolated_loopback()
     tap = peers.Tap()
     with open(SCHEMA) as f:
         schema = json.load(f)

@@ -126,7 +126,7 @@ def main_server_cases(tap):
             rc, rep, out = probe(f'{base}/data', '--dialects', d)
             neg = first_connection(rep).get('negotiate', {})
             tap.ok(rc == 0 and neg.get('dialect') == d, f'success over {d} (exit 0, dialect {d})', out)
-        rc, rep, out = probe(f'\\\\127.0.0.1\\data', '-p', str(smbd.port))
+        rc, rep, out = probe('\\\\127.0.0.1\\data', '-p', str(smbd.port))
         tap.ok(rc == 0 and 'session.ntlm_used' in finding_ids(rep), 'UNC with backslashes, -p: exit 0', out)
         if schema_exists():
             check_schema(tap, rep, out)
@@ -671,6 +671,7 @@ def smb1_only_client_cases(tap):
 
 def main():
     peers.require('smbd', 'smbpasswd', SMBDIAG)
+    peers.isolated_loopback()
     tap = peers.Tap()
     usage_cases(tap)
     main_server_cases(tap)

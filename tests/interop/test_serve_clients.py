@@ -534,6 +534,7 @@ def probe_tests(tap):
 
 def main():
     peers.require('smbclient', SMBDIAG)
+    peers.isolated_loopback()
     tap = peers.Tap()
     smbclient_healthy(tap)
     smbclient_policies(tap)

@@ -469,6 +469,7 @@ def stale_case(tap, env, kdc, s):
 
 def main():
     peers.require('krb5kdc', 'kdb5_util', 'kadmin.local', 'kinit', 'smbclient', SMBDIAG)
+    peers.isolated_loopback()
     tap = peers.Tap()
     work = tempfile.mkdtemp(prefix='smbdiag-servekrb-')
     os.makedirs(os.path.join(work, 'share'))

@@ -256,6 +256,7 @@ def why_line(output):
 
 def main():
     peers.require('smbtorture', SMBDIAG)
+    peers.isolated_loopback()
     tap = peers.Tap()
     known = known_tests()
     root = tempfile.mkdtemp(prefix='smbdiag-torture-')

@@ -81,6 +81,7 @@ def same_list(tap, port, want, desc, *args):
 
 def main():
     peers.require('smbd', 'smbpasswd', 'smbclient', CLIENT)
+    peers.isolated_loopback()
     tap = peers.Tap()
 
     with peers.Smbd(shares=SHARES, users=USERS) as smbd:

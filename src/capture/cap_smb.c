@@ -107,16 +107,16 @@ is_ipc(const char *path)
 	return n >= 4 && strcasecmp(path + n - 4, "IPC$") == 0;
 }
 
-static void
-tree_request(struct cap_analyzer *a, struct cap_smbconn *sc, struct ev_step *s, const struct smb2_header *h,
-	     const char *path)
+void
+cap_smb_tree_request(struct cap_analyzer *a, struct cap_smbconn *sc, struct ev_step *s, uint64_t message_id,
+		     const char *path)
 {
 	struct ev_connection *c = cap_conn(a, sc);
 	struct cap_tree_req *tr = &sc->tree_req[sc->next_tree_req];
 
 	sc->next_tree_req = (sc->next_tree_req + 1) % CAP_TREE_REQ_MAX;
 	tr->used = true;
-	tr->message_id = h->message_id;
+	tr->message_id = message_id;
 	snprintf(tr->path, sizeof(tr->path), "%s", path);
 	if (s != NULL)
 		ev_copy(s->detail, sizeof(s->detail), path);
@@ -131,31 +131,39 @@ tree_request(struct cap_analyzer *a, struct cap_smbconn *sc, struct ev_step *s, 
 		tree_host(c->tree.path, c->server_name, sizeof(c->server_name));
 }
 
-static void
-tree_response(struct cap_analyzer *a, struct cap_smbconn *sc, const struct smb2_header *h,
-	      const struct smb2_message *m, enum sd_err err)
+struct cap_tree_req *
+cap_smb_tree_answered(struct cap_smbconn *sc, uint64_t message_id)
 {
-	struct ev_connection *c = cap_conn(a, sc);
 	unsigned i;
 
 	for (i = 0; i < CAP_TREE_REQ_MAX; i++) {
 		struct cap_tree_req *tr = &sc->tree_req[i];
 
-		if (!tr->used || tr->message_id != h->message_id)
-			continue;
-		tr->used = false;
-		if (m->kind == SMB2_BODY_TREE_CONNECT_RSP && err == SD_OK) {
-			cap_dump_bind_tree(a, h->session_id, h->tree_id, tr->path);
-			if (strcmp(tr->path, c->tree.path) == 0) {
-				c->tree.tree_id = h->tree_id;
-				c->tree.has_share = true;
-				c->tree.share_type = m->body.tree_connect_rsp.share_type;
-				c->tree.share_flags = m->body.tree_connect_rsp.share_flags;
-				c->tree.share_capabilities = m->body.tree_connect_rsp.capabilities;
-				c->tree.maximal_access = m->body.tree_connect_rsp.maximal_access;
-			}
+		if (tr->used && tr->message_id == message_id) {
+			tr->used = false;
+			return tr;
 		}
+	}
+	return NULL;
+}
+
+static void
+tree_response(struct cap_analyzer *a, struct cap_smbconn *sc, const struct smb2_header *h,
+	      const struct smb2_message *m, enum sd_err err)
+{
+	struct ev_connection *c = cap_conn(a, sc);
+	struct cap_tree_req *tr = cap_smb_tree_answered(sc, h->message_id);
+
+	if (tr == NULL || m->kind != SMB2_BODY_TREE_CONNECT_RSP || err != SD_OK)
 		return;
+	cap_dump_bind_tree(a, h->session_id, h->tree_id, tr->path);
+	if (strcmp(tr->path, c->tree.path) == 0) {
+		c->tree.tree_id = h->tree_id;
+		c->tree.has_share = true;
+		c->tree.share_type = m->body.tree_connect_rsp.share_type;
+		c->tree.share_flags = m->body.tree_connect_rsp.share_flags;
+		c->tree.share_capabilities = m->body.tree_connect_rsp.capabilities;
+		c->tree.maximal_access = m->body.tree_connect_rsp.maximal_access;
 	}
 }
 
@@ -213,7 +221,7 @@ smb2_request(struct cap_analyzer *a, struct cap_flow *f, const struct smb2_heade
 	}
 	case SMB2_TREE_CONNECT:
 		si = cap_smb_add_step(a, sc, SD_STEP_TREE_CONNECT);
-		tree_request(a, sc, cap_smb_step_at(a, sc, si), h, path);
+		cap_smb_tree_request(a, sc, cap_smb_step_at(a, sc, si), h->message_id, path);
 		break;
 	case SMB2_LOGOFF:
 		si = cap_smb_add_step(a, sc, SD_STEP_LOGOFF);

@@ -82,6 +82,13 @@ void cap_smb_request_step(struct cap_analyzer *a, struct ev_step *s, uint32_t fr
 			  const struct smb2_header *h);
 void cap_smb_answer_step(struct cap_analyzer *a, struct ev_step *s, uint32_t status, const struct smb2_header *h);
 
+/* A TREE_CONNECT request for path (UTF-8): the step's detail, the ring of
+ * requests awaiting their answer, and the connection's tree record (the
+ * share the user wanted: IPC$ only until a real share shows up). */
+void cap_smb_tree_request(struct cap_analyzer *a, struct cap_smbconn *sc, struct ev_step *s, uint64_t message_id,
+			  const char *path);
+/* The request an answer belongs to, taken off the ring; NULL if unknown. */
+struct cap_tree_req *cap_smb_tree_answered(struct cap_smbconn *sc, uint64_t message_id);
 /* cap_smb1.c: an SMB1 message (FF 'SMB') and NetBIOS control PDUs. */
 void cap_smb1_message(struct cap_analyzer *a, struct cap_flow *f, int di, const uint8_t *p, size_t len,
 		      uint32_t end_seq);

@@ -1,6 +1,6 @@
 /* SMB1 as far as the diagnosis needs it (NEGOTIATE, with the upgrade to
- * SMB2; SESSION_SETUP_ANDX with extended security) and the NetBIOS
- * session service's control PDUs on port 139. */
+ * SMB2; SESSION_SETUP_ANDX and TREE_CONNECT_ANDX, chained or not) and the
+ * NetBIOS session service's control PDUs on port 139. */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,53 +8,198 @@
 #include "core/wire/names.h"
 #include "core/wire/nbss.h"
 #include "core/wire/smb1.h"
+#include "core/wire/smb1_andx.h"
+#include "core/wire/smb2.h"
 
-#define SMB1_COM_SESSION_SETUP_ANDX 0x73
+/* Keys of SMB1 requests among the connection's pending answers and tree
+ * requests, apart from SMB2 MessageIds (which never reach bit 62). */
+#define SMB1_KEY(mid) ((UINT64_C(1) << 62) | (mid))
+/* Commands one message may chain: more is not a real client. */
+#define SMB1_CHAIN_MAX 8
 
-/* SMB_COM_SESSION_SETUP_ANDX with extended security (MS-SMB 2.2.4.6):
- * the request's SecurityBlobLength is word 7, the response's word 3; the
- * blob starts the byte block. */
+/* Who logged on, from an SMB1 SESSION_SETUP_ANDX without extended
+ * security: the account and domain are in the clear, and the password
+ * lengths tell the kind of response (MS-CIFS 3.2.4.2.4): 24 bytes in the
+ * Unicode field is NTLMv1, more is NTLMv2, 24 in the OEM field alone is
+ * LM, other lengths are a plain-text password (a server that does not ask
+ * for encrypted passwords), which is no NTLM version at all. The report's
+ * mechanism is "ntlmssp" for NTLM in either wrapping. */
 static void
-smb1_session_setup(struct cap_analyzer *a, struct cap_flow *f, int di, const struct smb1_header *h, const uint8_t *p,
-		   size_t len)
+smb1_plain_logon(struct ev_session *s, const struct smb1_session_setup_request *req)
+{
+	smb1_string_text(&req->account, s->user, sizeof(s->user));
+	smb1_string_text(&req->domain, s->domain, sizeof(s->domain));
+	s->mechanism = EV_MECH_NTLMSSP;
+	if (req->unicode_password_len > 24)
+		s->ntlm_version = EV_NTLM_V2;
+	else if (req->unicode_password_len == 24)
+		s->ntlm_version = EV_NTLM_V1;
+	else if (req->unicode_password_len == 0 && req->oem_password_len == 24)
+		s->ntlm_version = EV_NTLM_LM;
+	else if (req->unicode_password_len == 0 && req->oem_password_len <= 1)
+		s->ntlm_version = EV_NTLM_ANONYMOUS;
+	if (s->ntlm_version == EV_NTLM_ANONYMOUS && s->user[0] == '\0')
+		s->mechanism = EV_MECH_ANONYMOUS;
+}
+
+static void
+smb1_session_setup(struct cap_analyzer *a, struct cap_flow *f, int di, const struct smb1_header *h,
+		   const struct smb1_block *b, uint32_t status)
 {
 	struct cap_smbconn *sc = f->smb;
-	bool reply = (h->flags & SMB1_FLAGS_REPLY) != 0;
-	const uint8_t *words, *bytes;
-	uint16_t blob_len = 0, byte_count;
+	struct ev_connection *c = cap_conn(a, sc);
 	struct ev_step *st;
-	struct sd_rd r;
-	uint8_t wc;
 
-	sd_rd_init(&r, p, len);
-	sd_rd_skip(&r, SMB1_HEADER_SIZE);
-	wc = sd_rd_u8(&r);
-	words = sd_rd_bytes(&r, (size_t)wc * 2);
-	byte_count = sd_rd_u16le(&r);
-	if (!reply) {
+	if (!(h->flags & SMB1_FLAGS_REPLY)) {
+		struct smb1_session_setup_request req;
+
 		cap_smb_learn_client(a, f, di);
 		st = cap_smb_step_at(a, sc, sc->ss_step);
 		if (st == NULL || (st->outcome == EV_ANSWERED && st->status != CAP_STATUS_MORE_PROCESSING))
 			sc->ss_step = cap_smb_add_step(a, sc, SD_STEP_SESSION_SETUP);
 		if ((st = cap_smb_step_at(a, sc, sc->ss_step)) != NULL)
 			cap_smb_request_step(a, st, a->frame, h->mid, NULL);
-		cap_conn(a, sc)->session.seen = true;
-		if (words != NULL && wc == 12)
-			blob_len = sd_load_u16le(words + 14);
+		c->session.seen = true;
+		if (smb1_session_setup_request_decode(b, h->flags2, &req) != SD_OK)
+			return;
+		if (req.word_count == 12 && req.security_blob_len > 0)
+			cap_auth_request(a, c, req.security_blob, req.security_blob_len);
+		else if (req.word_count != 12)
+			smb1_plain_logon(&c->session, &req);
 	} else {
+		struct smb1_session_setup_response rsp;
+
 		st = cap_smb_step_at(a, sc, sc->ss_step);
 		if (st != NULL && st->outcome == EV_NOT_SENT)
-			cap_smb_answer_step(a, st, h->status, NULL);
-		if (words != NULL && wc == 4)
-			blob_len = sd_load_u16le(words + 6);
+			cap_smb_answer_step(a, st, status, NULL);
+		if (smb1_session_setup_response_decode(b, &rsp) != SD_OK)
+			return;
+		if (rsp.security_blob_len > 0)
+			cap_auth_response(a, c, f, di, rsp.security_blob, rsp.security_blob_len);
+		if (status == 0 && rsp.word_count != 0) {
+			sc->authenticated = true;
+			c->session.has_flags = true;
+			if (rsp.action & SMB1_SETUP_GUEST) {
+				c->session.session_flags |= SMB2_SESSION_FLAG_IS_GUEST;
+				c->session.mechanism = EV_MECH_GUEST;
+			}
+		}
 	}
-	bytes = sd_rd_bytes(&r, byte_count);
-	if (bytes == NULL || blob_len == 0 || blob_len > byte_count)
+}
+
+/* The kind of share a TREE_CONNECT_ANDX answer's Service names
+ * (MS-CIFS 2.2.4.55.2), as SMB2's ShareType. */
+static uint8_t
+smb1_share_type(const char *service)
+{
+	if (strcmp(service, "IPC") == 0)
+		return SMB2_SHARE_TYPE_PIPE;
+	if (strncmp(service, "LPT", 3) == 0)
+		return SMB2_SHARE_TYPE_PRINT;
+	return SMB2_SHARE_TYPE_DISK;
+}
+
+static void
+smb1_tree_connect(struct cap_analyzer *a, struct cap_flow *f, int di, const struct smb1_header *h,
+		  const struct smb1_block *b, uint32_t status)
+{
+	struct cap_smbconn *sc = f->smb;
+	struct ev_connection *c = cap_conn(a, sc);
+
+	if (!(h->flags & SMB1_FLAGS_REPLY)) {
+		struct smb1_tree_connect_request req;
+		char path[CAP_PATH_MAX];
+		int si;
+
+		cap_smb_learn_client(a, f, di);
+		if (smb1_tree_connect_request_decode(b, h->flags2, &req) != SD_OK)
+			return;
+		smb1_string_text(&req.path, path, sizeof(path));
+		si = cap_smb_add_step(a, sc, SD_STEP_TREE_CONNECT);
+		cap_smb_tree_request(a, sc, cap_smb_step_at(a, sc, si), SMB1_KEY(h->mid), path);
+		if (si >= 0)
+			cap_smb_request_step(a, cap_smb_step_at(a, sc, si), a->frame, h->mid, NULL);
+		cap_smb_pending_add(a, sc, SMB1_KEY(h->mid), SMB1_COM_TREE_CONNECT_ANDX, si);
+	} else {
+		struct cap_pending *pd = cap_smb_pending_find(sc, SMB1_KEY(h->mid), SMB1_COM_TREE_CONNECT_ANDX);
+		struct cap_tree_req *tr = cap_smb_tree_answered(sc, SMB1_KEY(h->mid));
+		struct smb1_tree_connect_response rsp;
+		char service[8];
+
+		if (pd != NULL) {
+			pd->used = false;
+			if (pd->step >= 0)
+				cap_smb_answer_step(a, cap_smb_step_at(a, sc, pd->step), status, NULL);
+		}
+		if (status != 0 || tr == NULL || strcmp(tr->path, c->tree.path) != 0 ||
+		    smb1_tree_connect_response_decode(b, &rsp) != SD_OK || rsp.word_count == 0)
+			return;
+		smb1_string_text(&rsp.service, service, sizeof(service));
+		c->tree.tree_id = h->tid;
+		c->tree.has_share = true;
+		c->tree.share_type = smb1_share_type(service);
+		c->tree.maximal_access = rsp.maximal_access;
+	}
+}
+
+/* A response chain that ended before a chained TREE_CONNECT_ANDX (the
+ * SESSION_SETUP before it failed): the server never ran it, so its step
+ * goes, or, when other steps came after it, stays as never sent. */
+static void
+smb1_chain_cut(struct cap_analyzer *a, struct cap_smbconn *sc, uint16_t mid)
+{
+	struct cap_pending *pd = cap_smb_pending_find(sc, SMB1_KEY(mid), SMB1_COM_TREE_CONNECT_ANDX);
+	struct ev_connection *c = cap_conn(a, sc);
+	struct ev_step *st;
+
+	if (pd == NULL)
 		return;
-	if (!reply)
-		cap_auth_request(a, cap_conn(a, sc), bytes, blob_len);
-	else
-		cap_auth_response(a, cap_conn(a, sc), f, di, bytes, blob_len);
+	pd->used = false;
+	cap_smb_tree_answered(sc, SMB1_KEY(mid));
+	if ((st = cap_smb_step_at(a, sc, pd->step)) == NULL)
+		return;
+	if (pd->step == (int)c->n_steps - 1) {
+		c->n_steps--;
+		return;
+	}
+	st->request_at = -1.0;
+	st->frame_request = 0;
+}
+
+/* Every command of the message, first to last along the AndX chain. In a
+ * response the header's Status belongs to the last command: the server
+ * stops the chain at the first that fails (MS-CIFS 3.3.5.2). */
+static void
+smb1_andx_chain(struct cap_analyzer *a, struct cap_flow *f, int di, const struct smb1_header *h, const uint8_t *p,
+		size_t len)
+{
+	struct smb1_block b, next;
+	uint8_t command = h->command;
+	size_t at = SMB1_HEADER_SIZE, next_at = 0;
+	bool reply = (h->flags & SMB1_FLAGS_REPLY) != 0, tree_seen = false;
+	uint32_t status;
+	unsigned i;
+
+	if (smb1_block_decode(p, len, at, &b) != SD_OK)
+		return;
+	for (i = 0; i < SMB1_CHAIN_MAX; i++) {
+		bool more = smb1_block_next(p, len, at, &b, &next, &next_at) == SD_OK;
+
+		status = more ? 0 : smb1_status_ntstatus(h->status, h->flags2);
+		if (command == SMB1_COM_SESSION_SETUP_ANDX)
+			smb1_session_setup(a, f, di, h, &b, status);
+		else if (command == SMB1_COM_TREE_CONNECT_ANDX) {
+			smb1_tree_connect(a, f, di, h, &b, status);
+			tree_seen = true;
+		}
+		if (!more)
+			break;
+		command = b.andx_command;
+		b = next;
+		at = next_at;
+	}
+	if (reply && !tree_seen && h->command == SMB1_COM_SESSION_SETUP_ANDX)
+		smb1_chain_cut(a, f->smb, h->mid);
 }
 
 void
@@ -69,12 +214,10 @@ cap_smb1_message(struct cap_analyzer *a, struct cap_flow *f, int di, const uint8
 	a->stats.smb1_messages++;
 	if (smb1_header_decode(p, len, &h) != SD_OK)
 		return;
-	if (h.command == SMB1_COM_SESSION_SETUP_ANDX) {
-		smb1_session_setup(a, f, di, &h, p, len);
+	if (h.command != SMB1_COM_NEGOTIATE) {
+		smb1_andx_chain(a, f, di, &h, p, len);
 		return;
 	}
-	if (h.command != SMB1_COM_NEGOTIATE)
-		return;
 	memset(&anom, 0, sizeof(anom));
 	if (!(h.flags & SMB1_FLAGS_REPLY)) {
 		struct smb1_negotiate_request q;

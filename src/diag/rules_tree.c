@@ -156,6 +156,12 @@ bad_network_name(struct rule_run *r, struct ev_connection *c, const struct ev_st
 	suggestions(r, c, s, f);
 }
 
+static bool
+share_demands_encryption(const struct ev_connection *c)
+{
+	return c->tree.has_share && (c->tree.share_flags & SMB2_SHAREFLAG_ENCRYPT_DATA);
+}
+
 /* The server demands encryption and the client could not give it: the
  * client's own limits, or a share that says so (T5/T6). */
 static bool
@@ -171,7 +177,7 @@ encryption_explains(const struct rule_run *r, const struct ev_connection *c, cha
 	}
 	if (rule_client_cannot_encrypt(r->t, c, why, cap))
 		return true;
-	if (c->tree.has_share && (c->tree.share_flags & SMB2_SHAREFLAG_ENCRYPT_DATA)) {
+	if (share_demands_encryption(c)) {
 		rule_fmt(r->t, why, cap, "the share's flags demand encryption (ENCRYPT_DATA)");
 		return true;
 	}
@@ -233,6 +239,10 @@ access_denied(struct rule_run *r, struct ev_connection *c, const struct ev_step 
 			ev_finding_line(f, why);
 		if (retry && retry->ok)
 			ev_finding_evidence(f, "the same TREE_CONNECT with SMB 3.1.1 and encryption succeeded");
+		else if (r->t->mode != EV_MODE_PROBE && !share_demands_encryption(c))
+			ev_finding_evidence(f, "the wire cannot tell this from share or folder permissions, which get the "
+					       "same ACCESS_DENIED; a client that can encrypt (smbdiag probe) tells them "
+					       "apart");
 		return;
 	}
 	f = rule_finding(r, "tree.access_denied", (int)c->id);

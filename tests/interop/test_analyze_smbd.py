@@ -167,6 +167,40 @@ def probe_issue_cases(tap, tmp):
           'nothing listens: tcp.refused')
 
 
+# smbclient as an SMB1-only client (NT LM 0.12), the way old devices and
+# Windows XP-era clients still connect.
+SMB1_CLIENT = ['-m', 'NT1', '--option=client min protocol=NT1']
+# Without SPNEGO: the account and an NTLMv1 response in the clear
+# SESSION_SETUP_ANDX fields (smbclient warns that these options are
+# deprecated; they still work in Samba 4.17).
+SMB1_NO_SPNEGO = SMB1_CLIENT + ['--option=client use spnego=no', '--option=client ntlmv2 auth=no']
+
+
+def smb1_cases(tap, tmp):
+    """SMB1 sessions and tree connects (SESSION_SETUP_ANDX,
+    TREE_CONNECT_ANDX): the failures are found as on SMB2."""
+    with peers.Smbd(shares={'data': {}, 'team': {'valid users': 'bob'}},
+                    users={'alice': 'Secret123', 'bob': 'Bob12345'},
+                    options={'server min protocol': 'NT1', 'ntlm auth': 'yes'}) as smbd:
+        p = smbd.port
+        report = check(tap, tmp, 'smb1_ok', p, smbclient_action(p, '//127.0.0.1/data', args=SMB1_CLIENT), None,
+                       'SMB1 client, good share: no error finding, exit 0')
+        trees = [c.get('tree', {}) for c in report.get('connections', [])]
+        tap.ok(any(t.get('path', '').lower().endswith('\\data') and t.get('share_type') == 'disk' for t in trees),
+               'SMB1 tree connect: the report names the share and its type', json.dumps(trees))
+        check(tap, tmp, 'smb1_nosuch', p, smbclient_action(p, '//127.0.0.1/nosuch', args=SMB1_CLIENT),
+              'tree.bad_network_name', 'SMB1 client, missing share: tree.bad_network_name',
+              evidence=['TREE_CONNECT', 'NOSUCH', 'STATUS_BAD_NETWORK_NAME'])
+        check(tap, tmp, 'smb1_team', p, smbclient_action(p, '//127.0.0.1/team', args=SMB1_CLIENT),
+              'tree.encryption_required', 'SMB1 client denied by valid users: the tree connect failure is found, '
+              'and the finding says a capture cannot tell encryption from permissions',
+              evidence=['STATUS_ACCESS_DENIED', 'dialect 1.0 has no encryption', 'cannot tell this from share'])
+        check(tap, tmp, 'smb1_badpw', p, smbclient_action(p, '//127.0.0.1/data', user='alice%wrong',
+                                                           args=SMB1_NO_SPNEGO),
+              'session.logon_failure', 'SMB1 logon without SPNEGO, wrong password: session.logon_failure '
+              'names the account sent in the clear', evidence=['STATUS_LOGON_FAILURE', 'alice'])
+
+
 def main():
     peers.require('smbd', 'smbpasswd', 'smbclient', 'dumpcap', SMBDIAG)
     peers.isolated_loopback()
@@ -228,6 +262,7 @@ def main():
         check(tap, tmp, 'unsigned', p, python_action(IMPACKET_UNSIGNED, p), 'session.signing_mismatch',
               'signing mandatory, impacket stops signing after login: session.signing_mismatch')
 
+    smb1_cases(tap, tmp)
     probe_issue_cases(tap, tmp)
     live_case(tap)
 

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "capture/cap.h"
 
@@ -21,6 +22,33 @@ put32(uint8_t *p, uint32_t v)
 {
 	put16(p, (uint16_t)(v >> 16));
 	put16(p + 2, (uint16_t)v);
+}
+
+/* Raw IPv4 + TCP (no options, checksums left zero: the analyzer does not
+ * check them) carrying n bytes of data; the packet's length. */
+static inline size_t
+ipv4_tcp_packet(uint8_t *pkt, size_t cap, const uint8_t src[4], const uint8_t dst[4], uint16_t sport,
+		uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *data, size_t n)
+{
+	size_t len = 40 + n;
+
+	assert_true(len <= cap);
+	memset(pkt, 0, 40);
+	pkt[0] = 0x45;
+	put16(pkt + 2, (uint16_t)len);
+	pkt[8] = 64;
+	pkt[9] = 6;
+	memcpy(pkt + 12, src, 4);
+	memcpy(pkt + 16, dst, 4);
+	put16(pkt + 20, sport);
+	put16(pkt + 22, dport);
+	put32(pkt + 24, seq);
+	put32(pkt + 28, ack);
+	pkt[32] = 5 << 4;
+	pkt[33] = flags;
+	if (n > 0)
+		memcpy(pkt + 40, data, n);
+	return len;
 }
 
 struct run {

@@ -44,24 +44,9 @@ tcp_at(struct cap_analyzer *a, double ts, const struct tcp_side *from, const str
        uint8_t flags, const uint8_t *data, size_t n)
 {
 	uint8_t pkt[2048];
-	size_t len = 40 + n;
+	size_t len = ipv4_tcp_packet(pkt, sizeof(pkt), from->ip, to->ip, from->port, to->port, seq, to->seq, flags,
+				     data, n);
 
-	assert_true(len <= sizeof(pkt));
-	memset(pkt, 0, 40);
-	pkt[0] = 0x45;
-	put16(pkt + 2, (uint16_t)len);
-	pkt[8] = 64;
-	pkt[9] = 6;
-	memcpy(pkt + 12, from->ip, 4);
-	memcpy(pkt + 16, to->ip, 4);
-	put16(pkt + 20, from->port);
-	put16(pkt + 22, to->port);
-	put32(pkt + 24, seq);
-	put32(pkt + 28, to->seq);
-	pkt[32] = 5 << 4;
-	pkt[33] = flags;
-	if (n)
-		memcpy(pkt + 40, data, n);
 	cap_analyzer_packet(a, ts, pkt, len, len, DLT_RAW);
 }
 

@@ -366,22 +366,15 @@ static void
 send_segment(struct run *r, const uint8_t *src, const uint8_t *dst, uint16_t sport, uint16_t dport, uint32_t seq,
 	     uint32_t ack, uint8_t flags, const uint8_t *msg, size_t n)
 {
-	uint8_t pkt[256];
-	size_t len = 40 + (msg ? 4 + n : 0);
+	uint8_t pkt[256], record[216];
+	size_t len;
 
-	assert_true(len <= sizeof(pkt));
-	ip4_header(pkt, src, dst, TCP, len - 20);
-	memset(pkt + 20, 0, 20);
-	put16(pkt + 20, sport);
-	put16(pkt + 22, dport);
-	put32(pkt + 24, seq);
-	put32(pkt + 28, ack);
-	pkt[32] = 5 << 4;
-	pkt[33] = flags;
 	if (msg) {
-		put32(pkt + 40, (uint32_t)n);
-		memcpy(pkt + 44, msg, n);
+		assert_true(4 + n <= sizeof(record));
+		put32(record, (uint32_t)n);
+		memcpy(record + 4, msg, n);
 	}
+	len = ipv4_tcp_packet(pkt, sizeof(pkt), src, dst, sport, dport, seq, ack, flags, record, msg ? 4 + n : 0);
 	feed(r, pkt, len, len);
 }
 

@@ -21,7 +21,7 @@ struct serve_conn {
 	uv_write_t wreq;
 	int handles_open;
 	bool closing, writing, reading;
-	bool heard;               /* the client has sent a byte */
+	bool spoke;               /* the server has taken a whole request from the client */
 	struct smb2_server *srv;
 	struct serve_conn_info info;
 	uint8_t *pending;         /* input the server has not taken yet */
@@ -128,6 +128,8 @@ drain_events(struct serve_conn *c)
 
 	while (smb2_server_next_event(c->srv, &ev)) {
 		n++;
+		if (ev.kind != SMB2S_EV_TIMER && ev.kind != SMB2S_EV_CLOSE && ev.kind != SMB2S_EV_RESET)
+			c->spoke = true;
 		if (c->sl->cfg.on_event)
 			c->sl->cfg.on_event(c->sl->cfg.user, &c->info, &ev);
 	}
@@ -225,8 +227,6 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
 	struct serve_conn *c = s->data;
 
-	if (nread > 0)
-		c->heard = true;
 	if (nread > 0 && !c->closing)
 		feed(c, (const uint8_t *)buf->base, (size_t)nread);
 	free(buf->base);
@@ -307,9 +307,10 @@ refuse_closed(uv_handle_t *h)
 	free(h->data);
 }
 
-/* At the limit, the oldest connection that has sent nothing at all makes
- * room: sockets that only sit there (a scan, a stuck client) must not lock
- * every client out until their idle deadline. True when there is room. */
+/* At the limit, the oldest connection that has not yet sent one whole
+ * request makes room: sockets that only sit there (a scan, a stuck client,
+ * one that sends a byte and stops) must not lock every client out until
+ * their idle deadline. True when there is room. */
 static bool
 make_room(struct serve_loop *sl, unsigned max)
 {
@@ -320,14 +321,14 @@ make_room(struct serve_loop *sl, unsigned max)
 		if (c->closing)
 			continue;
 		open++;
-		if (!c->heard)
+		if (!c->spoke)
 			oldest = c;  /* the list is newest first */
 	}
 	if (open < max)
 		return true;
 	if (oldest == NULL)
 		return false;
-	conn_close(oldest, "closed to make room: the connection limit was reached and it had sent nothing", true);
+	conn_close(oldest, "closed to make room: the connection limit was reached and it had not sent a whole request", true);
 	return true;
 }
 

@@ -386,8 +386,11 @@ def end_report_tests(tap):
 
 
 def silent_sockets_test(tap):
-    """Connections that never send a byte do not lock clients out: at the
-    limit the oldest silent one makes room."""
+    """Connections that never send a whole request do not lock clients out:
+    at the limit the oldest of them makes room. First two silent sockets;
+    then a socket that sent the first byte of a NetBIOS header and nothing
+    more (a slow-loris) beside a client holding a share: the byte does not
+    count as a request, so that socket makes room."""
     conf = with_keys('healthy.ini', '\n[server]\nMaxConnections = 2\n')
     socks = []
     try:
@@ -400,6 +403,23 @@ def silent_sockets_test(tap):
             made_room = [e for e in ev if e.get('event') == 'connection_end' and 'make room' in e.get('text', '')]
             tap.ok(rc == 0 and made_room, 'MaxConnections 2 held by two silent sockets: the oldest makes room, '
                    'smbclient gets in', show(ev, out))
+            for sock in socks:
+                sock.close()
+            socks = [socket.create_connection(('127.0.0.1', s.port), timeout=5)]
+            socks[0].sendall(b'\x00')
+            held = holder(s.port)
+            try:
+                seen = []
+                in_tree = wait_tree(s, seen)
+                rc, out = smbclient(s.port)
+                ev = seen + s.new_events()
+                made_room = [e for e in ev if e.get('event') == 'connection_end'
+                             and 'make room' in e.get('text', '')]
+                tap.ok(in_tree and rc == 0 and made_room,
+                       'MaxConnections 2 held by a client in a share and a socket that sent one byte: '
+                       'the byte is no request, that socket makes room, smbclient gets in', show(ev, out))
+            finally:
+                held.communicate(b'exit\n', timeout=30)
     finally:
         for sock in socks:
             sock.close()

@@ -162,10 +162,64 @@ share_demands_encryption(const struct ev_connection *c)
 	return c->tree.has_share && (c->tree.share_flags & SMB2_SHAREFLAG_ENCRYPT_DATA);
 }
 
-/* The server demands encryption and the client could not give it: the
- * client's own limits, or a share that says so (T5/T6). */
+/* What the rest of a capture says of the share's encryption: another
+ * connection to the same share on the same server was told the share
+ * demands it (ShareFlags ENCRYPT_DATA), or a client that could not encrypt
+ * got in, so the share does not demand it of such clients. */
+enum share_encryption_seen {
+	SHARE_ENC_UNKNOWN = 0,
+	SHARE_ENC_DEMANDED,
+	SHARE_ENC_NOT_DEMANDED,
+};
+
+struct elsewhere {
+	enum share_encryption_seen seen;
+	unsigned connection;
+	uint16_t dialect;
+};
+
 static bool
-encryption_explains(const struct rule_run *r, const struct ev_connection *c, char *why, size_t cap)
+same_share(const char *path, const char *share)
+{
+	const char *name = path[0] ? share_of(path) : NULL;
+
+	return name && strcasecmp(name, share) == 0;
+}
+
+static struct elsewhere
+share_encryption_elsewhere(const struct rule_run *r, const struct ev_connection *c, const char *path)
+{
+	struct elsewhere e = {SHARE_ENC_UNKNOWN, 0, 0};
+	const char *share = path ? share_of(path) : NULL;
+	size_t i, j;
+
+	for (i = 0; share && i < r->t->n_conns; i++) {
+		const struct ev_connection *o = &r->t->conns[i];
+
+		if (o == c || strcmp(o->server, c->server) != 0)
+			continue;
+		if (share_demands_encryption(o) && same_share(o->tree.path, share))
+			return (struct elsewhere){SHARE_ENC_DEMANDED, o->id, o->negotiate.dialect};
+		if (e.seen != SHARE_ENC_UNKNOWN || !rule_client_cannot_encrypt(r->t, o, NULL, 0))
+			continue;
+		for (j = 0; j < o->n_steps; j++) {
+			const struct ev_step *t = &o->steps[j];
+
+			if (t->step == SD_STEP_TREE_CONNECT && t->outcome == EV_ANSWERED && t->status == 0 &&
+			    same_share(t->detail, share))
+				e = (struct elsewhere){SHARE_ENC_NOT_DEMANDED, o->id, o->negotiate.dialect};
+		}
+	}
+	return e;
+}
+
+/* The server demands encryption and the client could not give it: the
+ * client's own limits, or a share that says so (T5/T6). In a capture, the
+ * client's limits alone do not prove the share demands it: other
+ * connections to the same share may tell (*seen). */
+static bool
+encryption_explains(const struct rule_run *r, const struct ev_connection *c, const struct ev_step *s,
+		    struct elsewhere *seen, char *why, size_t cap)
 {
 	/* SPEC: the probe says "encryption" only when its encrypted retry
 	 * got in; the client's limits then just explain why. */
@@ -175,8 +229,10 @@ encryption_explains(const struct rule_run *r, const struct ev_connection *c, cha
 		(void)rule_client_cannot_encrypt(r->t, c, why, cap);
 		return true;
 	}
-	if (rule_client_cannot_encrypt(r->t, c, why, cap))
-		return true;
+	if (rule_client_cannot_encrypt(r->t, c, why, cap)) {
+		*seen = share_encryption_elsewhere(r, c, tree_path(c, s));
+		return seen->seen != SHARE_ENC_NOT_DEMANDED;
+	}
 	if (share_demands_encryption(c)) {
 		rule_fmt(r->t, why, cap, "the share's flags demand encryption (ENCRYPT_DATA)");
 		return true;
@@ -221,6 +277,7 @@ access_denied(struct rule_run *r, struct ev_connection *c, const struct ev_step 
 {
 	const struct ev_experiment *retry = rule_experiment(r->t, EV_EXP_ENCRYPTED_RETRY, (int)c->id);
 	const struct ev_session *ss = &c->session;
+	struct elsewhere seen = {SHARE_ENC_UNKNOWN, 0, 0};
 	struct ev_finding *f;
 	char why[EV_LONG_TEXT] = "";
 
@@ -232,13 +289,16 @@ access_denied(struct rule_run *r, struct ev_connection *c, const struct ev_step 
 		unsigned_disconnect(r, c, s);
 		return;
 	}
-	if (encryption_explains(r, c, why, sizeof(why))) {
+	if (encryption_explains(r, c, s, &seen, why, sizeof(why))) {
 		f = rule_finding(r, "tree.encryption_required", (int)c->id);
 		step_line(r->t, f, c, s);
 		if (why[0])
 			ev_finding_line(f, why);
 		if (retry && retry->ok)
 			ev_finding_evidence(f, "the same TREE_CONNECT with SMB 3.1.1 and encryption succeeded");
+		else if (seen.seen == SHARE_ENC_DEMANDED)
+			ev_finding_evidence(f, "connection %u to the same share was told it demands encryption "
+					       "(ShareFlags ENCRYPT_DATA)", seen.connection);
 		else if (r->t->mode != EV_MODE_PROBE && !share_demands_encryption(c))
 			ev_finding_evidence(f, "the wire cannot tell this from share or folder permissions, which get the "
 					       "same ACCESS_DENIED; a client that can encrypt (smbdiag probe) tells them "
@@ -247,6 +307,15 @@ access_denied(struct rule_run *r, struct ev_connection *c, const struct ev_step 
 	}
 	f = rule_finding(r, "tree.access_denied", (int)c->id);
 	step_line(r->t, f, c, s);
+	if (seen.seen == SHARE_ENC_NOT_DEMANDED) {
+		char d[16];
+
+		rule_dialect(seen.dialect, d, sizeof(d));
+		ev_finding_evidence(f, "connection %u reached the same share without encryption (dialect %s): the "
+				       "share does not demand it of clients that cannot encrypt, so permissions "
+				       "refused this one",
+				    seen.connection, d);
+	}
 	if (ss->user[0] && rule_is_guest(ss))
 		ev_finding_evidence(f, "as guest: the server mapped %s%s%s to its guest account", ss->domain,
 				    ss->domain[0] ? "\\" : "", ss->user);

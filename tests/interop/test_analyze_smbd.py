@@ -176,6 +176,31 @@ SMB1_CLIENT = ['-m', 'NT1', '--option=client min protocol=NT1']
 SMB1_NO_SPNEGO = SMB1_CLIENT + ['--option=client use spnego=no', '--option=client ntlmv2 auth=no']
 
 
+def two_clients(first, second):
+    """An action running two clients one after the other (one capture)."""
+    return lambda: first() + '\n' + second()
+
+
+def elsewhere_cases(tap, tmp):
+    """ACCESS_DENIED to a client that cannot encrypt: the capture's other
+    connections to the same share tell encryption from permissions."""
+    with peers.Smbd(shares={'team': {'valid users': 'bob'}, 'secret': {'smb encrypt': 'required'}},
+                    users={'alice': 'Secret123', 'bob': 'Bob12345'}) as smbd:
+        p = smbd.port
+        old = ['-m', 'SMB2_10']
+        check(tap, tmp, 'team_two', p,
+              two_clients(smbclient_action(p, '//127.0.0.1/team', user='bob%Bob12345', args=old),
+                          smbclient_action(p, '//127.0.0.1/team', args=old)),
+              'tree.access_denied', 'bob (2.1) gets in, alice (2.1) is denied the same share: tree.access_denied, '
+              'not encryption, with the connection that proves it', evidence=['reached the same share'])
+        check(tap, tmp, 'secret_two', p,
+              two_clients(smbclient_action(p, '//127.0.0.1/secret'),
+                          smbclient_action(p, '//127.0.0.1/secret', args=old)),
+              'tree.encryption_required', 'a 3.1.1 client is told the share demands encryption, a 2.1 client is '
+              'denied it: tree.encryption_required with that connection as proof',
+              evidence=['was told it demands encryption'])
+
+
 def smb1_cases(tap, tmp):
     """SMB1 sessions and tree connects (SESSION_SETUP_ANDX,
     TREE_CONNECT_ANDX): the failures are found as on SMB2."""
@@ -263,6 +288,7 @@ def main():
               'signing mandatory, impacket stops signing after login: session.signing_mismatch')
 
     smb1_cases(tap, tmp)
+    elsewhere_cases(tap, tmp)
     probe_issue_cases(tap, tmp)
     live_case(tap)
 

@@ -1,6 +1,7 @@
 /* Driving the analyzer from libpcap: pcap and pcapng files, standard
  * input, an open stream, or a live interface with a BPF filter, a
- * duration and a stop flag. */
+ * duration and a stop flag. A pcapng file libpcap refuses goes to our own
+ * reader (cap_pcapng.c). */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <pcap/pcap.h>
 
 #include "capture/cap_internal.h"
+#include "capture/cap_pcapng.h"
 
 #define LIVE_SNAPLEN 262144
 #define LIVE_TIMEOUT_MS 200
@@ -37,6 +39,14 @@ open_file(const char *path, char *iobuf, char *errbuf)
 	if (pc == NULL)
 		fclose(f);
 	return pc;
+}
+
+static uint64_t
+file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
 /* iobuf (FILE_READ_BUFFER bytes, may be NULL) must outlive the pcap_t. */
@@ -147,6 +157,33 @@ loop(struct cap_analyzer *a, const struct cap_source *src, pcap_t *pc, uint64_t 
 	return SD_OK;
 }
 
+/* A named pcapng file whose interfaces differ in link type or snap length
+ * goes to our own reader (pcapng_read.h says why): libpcap stops at the
+ * second interface of such a file. */
+static enum sd_err
+own_pcapng(struct cap_analyzer *a, const struct cap_source *src, char *iobuf, uint64_t total, char *errbuf,
+	   size_t errcap, bool *taken)
+{
+	enum sd_err err;
+	FILE *f;
+
+	*taken = false;
+	if (src->iface != NULL || src->stream != NULL || src->path == NULL || strcmp(src->path, "-") == 0)
+		return SD_OK;
+	if ((f = fopen(src->path, "rb")) == NULL)
+		return SD_OK;  /* libpcap's open says why */
+	if (!cap_pcapng_interfaces_differ(f) || fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		return SD_OK;
+	}
+	*taken = true;
+	if (iobuf != NULL)
+		setvbuf(f, iobuf, _IOFBF, FILE_READ_BUFFER);
+	err = cap_run_pcapng(a, src, f, total, errbuf, errcap);
+	fclose(f);
+	return err;
+}
+
 enum sd_err
 cap_run(struct cap_analyzer *a, const struct cap_source *src, char *errbuf, size_t errcap)
 {
@@ -154,7 +191,15 @@ cap_run(struct cap_analyzer *a, const struct cap_source *src, char *errbuf, size
 	uint64_t total;
 	enum sd_err err;
 	char *iobuf = src->iface == NULL ? malloc(FILE_READ_BUFFER) : NULL;
-	pcap_t *pc = open_source(src, iobuf, pcap_err, &total);
+	bool taken;
+	pcap_t *pc;
+
+	err = own_pcapng(a, src, iobuf, src->path ? file_size(src->path) : 0, errbuf, errcap, &taken);
+	if (taken) {
+		free(iobuf);
+		return err;
+	}
+	pc = open_source(src, iobuf, pcap_err, &total);
 
 	if (pc == NULL) {
 		/* libpcap closes the stream only once it has taken it. */

@@ -510,15 +510,18 @@ class Haproxy(PrivateServer):
 
 
 class Capture:
-    """dumpcap on loopback with a capture filter, written to path."""
+    """dumpcap on loopback (or the interfaces listed, one pcapng interface
+    each) with a capture filter, written to path."""
 
     def __init__(self, path, bpf, iface='lo'):
-        self.path, self.bpf, self.iface = path, bpf, iface
+        self.path, self.bpf = path, bpf
+        self.ifaces = [iface] if isinstance(iface, str) else list(iface)
         self.proc = None
 
     def __enter__(self):
         self.err = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(['dumpcap', '-q', '-i', self.iface, '-B', '64', '-f', self.bpf,
+        ifaces = [a for i in self.ifaces for a in ('-i', i)]
+        self.proc = subprocess.Popen(['dumpcap', '-q'] + ifaces + ['-B', '64', '-f', self.bpf,
                                       '-w', self.path], stdout=subprocess.DEVNULL, stderr=self.err,
                                      stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + 10

@@ -14,6 +14,7 @@ capture (analyze -i lo --duration) must see a failure as it happens.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -176,6 +177,44 @@ SMB1_CLIENT = ['-m', 'NT1', '--option=client min protocol=NT1']
 SMB1_NO_SPNEGO = SMB1_CLIENT + ['--option=client use spnego=no', '--option=client ntlmv2 auth=no']
 
 
+def tshark_frame_of(path, port, status):
+    """The frame number tshark gives the SMB2 answer with status (hex)."""
+    r = subprocess.run(['tshark', '-r', path, '-d', f'tcp.port=={port},nbss', '-Y', f'smb2.nt_status == {status}',
+                        '-T', 'fields', '-e', 'frame.number'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                       text=True, timeout=60)
+    return r.stdout.split()[0] if r.stdout.split() else None
+
+
+def two_interface_case(tap, tmp):
+    """Wireshark or dumpcap on two interfaces of different link types
+    (loopback is Ethernet, a tun device raw IP) writes one pcapng that
+    libpcap's reader refuses: analyze reads it with its own, with the frame
+    numbers tshark gives. The tun device lives in the test's own network
+    namespace, so this runs only there."""
+    if os.environ.get('SMBDIAG_PRIVATE_NETNS') != '1' or not shutil.which('tshark'):
+        tap.skip('two interfaces of different link types in one pcapng', 'needs a network namespace of its own '
+                 '(root) and tshark')
+        return
+    made = subprocess.run(['ip', 'tuntap', 'add', 'dev', 'smbdtun0', 'mode', 'tun'], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=30)
+    subprocess.run(['ip', 'link', 'set', 'smbdtun0', 'up'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   timeout=30)
+    with peers.Smbd() as smbd:
+        p = smbd.port
+        path = os.path.join(tmp, 'two-interfaces.pcapng')
+        with peers.Capture(path, f'tcp port {p}', iface=['lo', 'smbdtun0']):
+            out = peers.smbclient(p, '//127.0.0.1/nosuch').stdout
+        rc, report, err = analyze(path, p)
+        steps = [s for c in report.get('connections', []) for s in c.get('steps', [])
+                 if s.get('status_name') == 'STATUS_BAD_NETWORK_NAME']
+        frame = tshark_frame_of(path, p, '0xc00000cc')
+        tap.ok(made.returncode == 0 and rc == 4 and 'tree.bad_network_name' in ids(report) and steps
+               and str(steps[0].get('frames', [0, 0])[1]) == frame,
+               'pcapng of lo (Ethernet) and a tun device (raw IP): analyze reads it (libpcap cannot), '
+               'tree.bad_network_name at the frame tshark numbers',
+               f'{made.stdout}\nexit {rc}; tshark frame {frame}; steps {steps}\n{err}\n{out}')
+
+
 def two_clients(first, second):
     """An action running two clients one after the other (one capture)."""
     return lambda: first() + '\n' + second()
@@ -289,6 +328,7 @@ def main():
 
     smb1_cases(tap, tmp)
     elsewhere_cases(tap, tmp)
+    two_interface_case(tap, tmp)
     probe_issue_cases(tap, tmp)
     live_case(tap)
 

@@ -44,14 +44,21 @@ def check(tap, desc, tmp, pcap, port, ipv6=False):
     tap.ok(r.returncode == 0 and rc1 == 0 and rc2 == 0 and len(want) > 4 and got == want,
            f'{desc}: tshark sees the same SMB2 commands and statuses ({len(want)} messages)',
            r.stdout + err1 + err2 + '\nwant:\n' + '\n'.join(want) + '\ngot:\n' + '\n'.join(got))
-    _, streams, _ = tshark(out, port, '-T', 'fields', '-e', 'tcp.stream')
-    _, orig_streams, _ = tshark(pcap, port, '-T', 'fields', '-e', 'tcp.stream')
+    # How many streams carry SMB: the original may also hold the tail of a
+    # connection that carried none (smbd closing the readiness check's
+    # connection late on a loaded machine), which the writer never sees
+    # and which shifts tshark's stream numbers.
+    _, streams, _ = tshark(out, port, '-Y', 'smb2', '-T', 'fields', '-e', 'tcp.stream')
+    _, orig_streams, _ = tshark(pcap, port, '-Y', 'smb2', '-T', 'fields', '-e', 'tcp.stream')
     _, warnings, _ = tshark(out, port, '-Y', 'tcp.analysis.flags && !tcp.analysis.window_update')
     _, families, _ = tshark(out, port, '-T', 'fields', '-e', 'ipv6.src' if ipv6 else 'ip.src')
-    tap.ok(set(streams.split()) == set(orig_streams.split()) and not warnings.strip()
+    tap.ok(len(set(streams.split())) == len(set(orig_streams.split())) > 0 and not warnings.strip()
            and all(f.strip() for f in families.splitlines()),
            f'{desc}: one TCP stream per connection, no TCP analysis warnings'
-           + (' (IPv6)' if ipv6 else ''), warnings[-3000:])
+           + (' (IPv6)' if ipv6 else ''),
+           f'streams {sorted(set(streams.split()))}, in the original {sorted(set(orig_streams.split()))}; '
+           f'packets without an address: {sum(1 for f in families.splitlines() if not f.strip())}\n'
+           + warnings[-3000:])
 
 
 def main():

@@ -1,0 +1,132 @@
+#include "capture/cap_pcapng.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/pcapng_read.h"
+
+#define PROGRESS_EVERY 8192
+
+/* Reads the next block into *buf (grown as needed, never past
+ * PCAPNG_READ_MAX_BLOCK). SD_ERR_NOT_FOUND at a clean end of file. */
+static enum sd_err
+next_block(const struct pcapng_reader *r, FILE *f, uint8_t **buf, size_t *cap, uint32_t *len)
+{
+	size_t got = fread(*buf, 1, PCAPNG_READ_HEADER, f);
+	enum sd_err err;
+
+	if (got == 0 && feof(f))
+		return SD_ERR_NOT_FOUND;
+	if (got < PCAPNG_READ_HEADER)
+		return ferror(f) ? SD_ERR_IO : SD_ERR_TRUNCATED;
+	if ((err = pcapng_block_length(r, *buf, got, len)) != SD_OK)
+		return err;
+	if (*len > *cap) {
+		uint8_t *bigger = realloc(*buf, *len);
+
+		if (bigger == NULL)
+			return SD_ERR_NOMEM;
+		*buf = bigger;
+		*cap = *len;
+	}
+	if (fread(*buf + PCAPNG_READ_HEADER, 1, *len - PCAPNG_READ_HEADER, f) != *len - PCAPNG_READ_HEADER)
+		return ferror(f) ? SD_ERR_IO : SD_ERR_TRUNCATED;
+	return SD_OK;
+}
+
+bool
+cap_pcapng_interfaces_differ(FILE *f)
+{
+	struct pcapng_reader *r = malloc(sizeof(*r));
+	size_t cap = 4096;
+	uint8_t *buf = malloc(cap), magic[4];
+	bool differ = false;
+	unsigned i;
+
+	if (r == NULL || buf == NULL || fread(magic, 1, sizeof(magic), f) != sizeof(magic) ||
+	    !pcapng_is_pcapng(magic, sizeof(magic)) || fseek(f, -(long)sizeof(magic), SEEK_CUR) != 0) {
+		free(r);
+		free(buf);
+		return false;
+	}
+	pcapng_reader_init(r);
+	/* The interfaces come before the packets that use them: stop at the
+	 * first packet, the second section or a damaged block. */
+	for (;;) {
+		struct pcapng_packet pkt;
+		bool has_packet;
+		uint32_t len;
+
+		if (next_block(r, f, &buf, &cap, &len) != SD_OK || (r->in_section && pcapng_is_pcapng(buf, len)) ||
+		    pcapng_block_read(r, buf, len, &pkt, &has_packet) != SD_OK || has_packet)
+			break;
+	}
+	for (i = 1; i < r->n_interfaces; i++)
+		differ |= r->interfaces[i].linktype != r->interfaces[0].linktype ||
+			  r->interfaces[i].snaplen != r->interfaces[0].snaplen;
+	free(buf);
+	free(r);
+	return differ;
+}
+
+enum sd_err
+cap_run_pcapng(struct cap_analyzer *a, const struct cap_source *src, FILE *f, uint64_t total, char *errbuf,
+	       size_t errcap)
+{
+	struct pcapng_reader *r = malloc(sizeof(*r));
+	size_t cap = 65536 + 64;
+	uint8_t *buf = malloc(cap);
+	unsigned long blocks = 0, packets = 0, skipped = 0;
+	int unsupported = -1;
+	enum sd_err err = SD_OK;
+
+	if (r == NULL || buf == NULL) {
+		free(r);
+		free(buf);
+		snprintf(errbuf, errcap, "out of memory");
+		return SD_ERR_NOMEM;
+	}
+	pcapng_reader_init(r);
+	for (;;) {
+		struct pcapng_packet pkt;
+		bool has_packet;
+		uint32_t len;
+
+		if (src->stop != NULL && *src->stop)
+			break;
+		err = next_block(r, f, &buf, &cap, &len);
+		if (err == SD_ERR_NOT_FOUND) {
+			err = SD_OK;
+			break;
+		}
+		if (err == SD_OK)
+			err = pcapng_block_read(r, buf, len, &pkt, &has_packet);
+		if (err != SD_OK) {
+			snprintf(errbuf, errcap, "pcapng block %lu: %s", blocks + 1, sd_err_text(err));
+			break;
+		}
+		blocks++;
+		if (!has_packet)
+			continue;
+		if (!cap_linktype_supported(pkt.linktype)) {
+			skipped++;
+			unsupported = pkt.linktype;
+			continue;
+		}
+		cap_analyzer_packet(a, pkt.ts, pkt.data, pkt.caplen, pkt.len, pkt.linktype);
+		packets++;
+		if (src->progress != NULL && packets % PROGRESS_EVERY == 0) {
+			long pos = ftell(f);
+
+			src->progress(src->progress_ctx, pos > 0 ? (uint64_t)pos : 0, total);
+		}
+	}
+	if (err == SD_OK && packets == 0 && skipped > 0) {
+		snprintf(errbuf, errcap, "link type %d is not supported (no interface of the capture has one that is)",
+			 unsupported);
+		err = SD_ERR_UNSUPPORTED;
+	}
+	free(buf);
+	free(r);
+	return err;
+}

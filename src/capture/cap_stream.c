@@ -291,6 +291,8 @@ cap_stream_gap(struct cap_analyzer *a, struct cap_flow *f, int di, size_t n, boo
 	/* The snap length cut this PDU: what is there is all there will be. */
 	if (!snapped && f->smb != NULL)
 		cap_conn(a, f->smb)->capture_gaps = true;
+	if (snapped && f->smb != NULL)
+		cap_conn(a, f->smb)->capture_snapped = true;
 	if (snapped && ad->pdu_len != 0 && ad->synced && ad->len > NBSS_HEADER_SIZE && f->app == CAP_APP_SMB)
 		emit(a, f, di, true);
 	lose_sync(a, ad);

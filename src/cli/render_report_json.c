@@ -270,6 +270,8 @@ json_capture(struct cli_json *j, const struct ev_connection *c)
 		cli_json_kv_bool(j, "gaps", true);
 	if (v.mid_stream)
 		cli_json_kv_bool(j, "started_mid_stream", true);
+	if (v.snapped)
+		cli_json_kv_bool(j, "snapped", true);
 	cli_json_key(j, "notes");
 	cli_json_begin_array(j);
 	for (i = 0; i < v.n_notes; i++)

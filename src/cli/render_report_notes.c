@@ -109,6 +109,7 @@ report_capture_view(const struct ev_connection *c, struct report_capture_view *v
 	v->tree_connect_hidden = ev_last_step_const(c, SD_STEP_TREE_CONNECT) == NULL;
 	v->gaps = c->capture_gaps;
 	v->mid_stream = c->started_mid_stream;
+	v->snapped = c->capture_snapped;
 	if (v->hidden > 0)
 		hidden_note(c, v);
 	if (v->decrypted > 0)
@@ -118,12 +119,16 @@ report_capture_view(const struct ev_connection *c, struct report_capture_view *v
 	if (v->gaps)
 		note(v, "%s", tr(v, N_("The capture lacks some TCP data of this connection (packets it did not record): "
 				"messages there are unseen; the analysis resumed at the next NetBIOS / SMB2 header.")));
+	if (v->snapped)
+		note(v, "%s", tr(v, N_("The capture's snap length cut packets of this connection short: the messages in "
+				"them are partial or unread (capture again with no snap length: tcpdump -s 0, dumpcap "
+				"without -s).")));
 	if (v->mid_stream)
 		note(v, tr(v, N_("The capture began after this connection was opened (no TCP handshake seen): %s.")),
 		     c->negotiate.seen_request || c->negotiate.seen_response
 			     ? tr(v, N_("the SMB steps start with its NEGOTIATE, none is missing"))
 			     : tr(v, N_("the NEGOTIATE and maybe the SESSION_SETUP happened before it and are missing")));
-	v->any = v->encrypted > 0 || v->gaps || v->mid_stream;
+	v->any = v->encrypted > 0 || v->gaps || v->mid_stream || v->snapped;
 }
 
 size_t

@@ -26,6 +26,7 @@ struct report_capture_view {
 	const char *decrypt_with[3];  /* "--password", "--nt-hash", "--keytab" */
 	bool gaps;
 	bool mid_stream;
+	bool snapped;
 	unsigned n_notes;
 	char notes[REPORT_MAX_NOTES][REPORT_NOTE_TEXT];  /* sentences, translated when asked */
 	bool translate;

@@ -212,6 +212,7 @@ struct ev_connection {
 	uint32_t encrypted_messages;      /* SMB2 TRANSFORM messages: what they carry is hidden */
 	uint32_t decrypted_messages;      /* ... of which decrypted (--password / --nt-hash) */
 	bool capture_gaps;                /* TCP bytes were missing: some messages may be unseen */
+	bool capture_snapped;             /* the snap length cut its packets: messages may be partial */
 	bool started_mid_stream;          /* no SYN or SYN-ACK seen: earlier steps may be missing */
 	bool decrypt_tried;               /* a secret was given: the session keys were looked for */
 	/* analyze --keytab: what the keytab made of the last service ticket

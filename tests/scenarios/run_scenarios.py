@@ -64,9 +64,17 @@ def snap_length_case(smbdiag, n):
                        timeout=60)
         r = subprocess.run([smbdiag, 'analyze', cut], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            timeout=120, env=dict(os.environ, LANG='C', LC_ALL='C'))
-    good = "the capture's snap length cut packets short" in r.stderr
+        j = subprocess.run([smbdiag, 'analyze', '--json', cut], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=120)
+    try:
+        conns = json.loads(j.stdout).get('connections', [])
+    except ValueError:
+        conns = []
+    good = ("the capture's snap length cut packets short" in r.stderr
+            and "snap length cut packets of this connection short" in r.stdout
+            and any(c.get('capture', {}).get('snapped') is True for c in conns))
     print(f'{"ok" if good else "not ok"} {n} - a capture cut at 100 bytes a packet: analyze says failures may be '
-          'missing', flush=True)
+          'missing, and which connection lost them (text and JSON capture.snapped)', flush=True)
     if not good:
         for line in (r.stdout + r.stderr).splitlines()[-20:]:
             print(f'#   {line}', flush=True)

@@ -389,6 +389,7 @@ random_connection(struct ev_timeline *t)
 	COIN(c->reset_by_client);
 	COIN(c->has_tcp_stream);
 	COIN(c->capture_gaps);
+	COIN(c->capture_snapped);
 	COIN(c->started_mid_stream);
 	COIN(c->decrypt_tried);
 	COIN(c->foreign_first);

@@ -165,7 +165,12 @@ static void
 step_detail(const struct ev_connection *c, const struct ev_step *s, char *buf, size_t cap)
 {
 	buf[0] = '\0';
-	if (s->step == SD_STEP_NEGOTIATE && s->outcome == EV_ANSWERED)
+	/* The multi-protocol NEGOTIATE (SMB1) that a second, SMB2 one
+	 * follows settled only "SMB2, dialect to come" (0x02FF). */
+	if (s->step == SD_STEP_NEGOTIATE && s->outcome == EV_ANSWERED && strcmp(s->detail, "SMB1") == 0 &&
+	    ev_last_step_const(c, SD_STEP_NEGOTIATE) != s)
+		snprintf(buf, cap, "2.???");
+	else if (s->step == SD_STEP_NEGOTIATE && s->outcome == EV_ANSWERED)
 		report_dialect(c->negotiate.dialect, buf, cap);
 	else if (s->step == SD_STEP_SESSION_SETUP && c->session.mechanism != EV_MECH_UNKNOWN)
 		snprintf(buf, cap, "%s", ev_mechanism_name(c->session.mechanism));

@@ -308,6 +308,50 @@ nbss_step_shows_its_code(void **state)
 	free(out);
 }
 
+/* A multi-protocol NEGOTIATE (SMB1) answered with SMB2's wildcard, then
+ * the SMB2 NEGOTIATE: the first row settled "2.???", the second the
+ * dialect. */
+static void
+multi_protocol_negotiate_rows(void **state)
+{
+	struct ev_timeline t;
+	struct ev_connection *c;
+	struct ev_step *s;
+	char *buf = NULL, *first, *second;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	ev_timeline_init(&t, EV_MODE_ANALYZE);
+	c = ev_add_connection(&t);
+	snprintf(c->client, sizeof(c->client), "10.0.0.5:50000");
+	snprintf(c->server, sizeof(c->server), "10.0.0.9:445");
+	s = ev_add_step(c, SD_STEP_NEGOTIATE);
+	s->outcome = EV_ANSWERED;
+	s->request_at = 0.1;
+	s->response_at = 0.2;
+	snprintf(s->detail, sizeof(s->detail), "SMB1");
+	s = ev_add_step(c, SD_STEP_NEGOTIATE);
+	s->outcome = EV_ANSWERED;
+	s->request_at = 0.3;
+	s->response_at = 0.4;
+	c->negotiate.seen_request = c->negotiate.seen_response = c->negotiate.smb1_negotiate = true;
+	c->negotiate.smb1_offers_smb2 = true;
+	c->negotiate.dialect = 0x0311;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	render_report_text(f, &t, &plain);
+	fclose(f);
+	first = strstr(buf, "NEGOTIATE");
+	assert_non_null(first);
+	second = strstr(first + 1, "NEGOTIATE");
+	assert_non_null(second);
+	assert_true(strstr(first, "2.???") != NULL && strstr(first, "2.???") < second);
+	assert_non_null(strstr(second, "3.1.1"));
+	free(buf);
+	ev_timeline_cleanup(&t);
+}
+
 /* ---- hostile evidence: any field value the model can hold ---- */
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
@@ -573,6 +617,7 @@ main(void)
 		cmocka_unit_test(jsonl_one_line_per_connection),
 		cmocka_unit_test(only_connection_filters_text_and_json),
 		cmocka_unit_test(nbss_step_shows_its_code),
+		cmocka_unit_test(multi_protocol_negotiate_rows),
 		cmocka_unit_test(random_evidence_never_breaks_rules_or_renderers),
 		cmocka_unit_test(capture_notes_in_text_and_json),
 	};

@@ -41,6 +41,12 @@ open_file(const char *path, char *iobuf, char *errbuf)
 	return pc;
 }
 
+static bool
+is_stdin(const struct cap_source *src)
+{
+	return src->iface == NULL && src->stream == NULL && src->path != NULL && strcmp(src->path, "-") == 0;
+}
+
 static uint64_t
 file_size(const char *path)
 {
@@ -168,7 +174,7 @@ own_pcapng(struct cap_analyzer *a, const struct cap_source *src, char *iobuf, ui
 	FILE *f;
 
 	*taken = false;
-	if (src->iface != NULL || src->stream != NULL || src->path == NULL || strcmp(src->path, "-") == 0)
+	if (src->iface != NULL || src->stream != NULL || src->path == NULL || is_stdin(src))
 		return SD_OK;
 	if ((f = fopen(src->path, "rb")) == NULL)
 		return SD_OK;  /* libpcap's open says why */
@@ -191,6 +197,7 @@ cap_run(struct cap_analyzer *a, const struct cap_source *src, char *errbuf, size
 	uint64_t total;
 	enum sd_err err;
 	char *iobuf = src->iface == NULL ? malloc(FILE_READ_BUFFER) : NULL;
+	struct cap_source stdin_src;
 	bool taken;
 	pcap_t *pc;
 
@@ -198,6 +205,26 @@ cap_run(struct cap_analyzer *a, const struct cap_source *src, char *errbuf, size
 	if (taken) {
 		free(iobuf);
 		return err;
+	}
+	if (is_stdin(src)) {
+		/* The peeked blocks come back in front of the rest. */
+		bool differ;
+
+		stdin_src = *src;
+		stdin_src.path = NULL;
+		stdin_src.stream = cap_pcapng_peek_stream(stdin, &differ);
+		if (stdin_src.stream == NULL) {
+			free(iobuf);
+			snprintf(errbuf, errcap, "out of memory");
+			return SD_ERR_NOMEM;
+		}
+		if (differ) {
+			err = cap_run_pcapng(a, src, stdin_src.stream, 0, errbuf, errcap);
+			fclose(stdin_src.stream);
+			free(iobuf);
+			return err;
+		}
+		src = &stdin_src;
 	}
 	pc = open_source(src, iobuf, pcap_err, &total);
 

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "capture/pcapng_read.h"
 
@@ -67,6 +68,102 @@ cap_pcapng_interfaces_differ(FILE *f)
 	free(buf);
 	free(r);
 	return differ;
+}
+
+/* A stream that gives `head` first, then the rest of `in`. */
+struct prefixed {
+	FILE *in;
+	uint8_t *head;
+	size_t len, off;
+};
+
+static ssize_t
+prefixed_read(void *cookie, char *out, size_t size)
+{
+	struct prefixed *p = cookie;
+	size_t n = 0;
+
+	if (p->off < p->len) {
+		n = p->len - p->off < size ? p->len - p->off : size;
+		memcpy(out, p->head + p->off, n);
+		p->off += n;
+	}
+	if (n < size)
+		n += fread(out + n, 1, size - n, p->in);
+	return n == 0 && ferror(p->in) ? -1 : (ssize_t)n;
+}
+
+static int
+prefixed_close(void *cookie)
+{
+	struct prefixed *p = cookie;
+
+	free(p->head);
+	free(p);
+	return 0;
+}
+
+/* Appends n bytes of in to the head (what came, when the input ends
+ * first); false when not all came, or past the bound. */
+static bool
+take(struct prefixed *p, FILE *in, size_t n)
+{
+	uint8_t *bigger;
+	size_t got;
+
+	if (n > PCAPNG_READ_MAX_BLOCK || p->len + n > 2 * (size_t)PCAPNG_READ_MAX_BLOCK)
+		return false;
+	bigger = realloc(p->head, p->len + n);
+	if (bigger == NULL)
+		return false;
+	p->head = bigger;
+	got = fread(p->head + p->len, 1, n, in);
+	p->len += got;
+	return got == n;
+}
+
+FILE *
+cap_pcapng_peek_stream(FILE *in, bool *differ)
+{
+	static const cookie_io_functions_t io = {.read = prefixed_read, .close = prefixed_close};
+	struct prefixed *p = calloc(1, sizeof(*p));
+	struct pcapng_reader *r = malloc(sizeof(*r));
+	FILE *f;
+	unsigned i;
+
+	*differ = false;
+	if (p == NULL || r == NULL) {
+		free(p);
+		free(r);
+		return NULL;
+	}
+	p->in = in;
+	pcapng_reader_init(r);
+	/* The section and its interfaces, up to the first packet. A short
+	 * read keeps what came: the reader that follows reports it. */
+	if (take(p, in, 4) && pcapng_is_pcapng(p->head, p->len) && take(p, in, PCAPNG_READ_HEADER - 4)) {
+		for (;;) {
+			size_t at = p->len - PCAPNG_READ_HEADER;
+			struct pcapng_packet pkt;
+			bool has_packet;
+			uint32_t len;
+
+			if (pcapng_block_length(r, p->head + at, PCAPNG_READ_HEADER, &len) != SD_OK ||
+			    !take(p, in, len - PCAPNG_READ_HEADER) ||
+			    pcapng_block_read(r, p->head + at, len, &pkt, &has_packet) != SD_OK || has_packet ||
+			    !take(p, in, PCAPNG_READ_HEADER) ||
+			    pcapng_is_pcapng(p->head + p->len - PCAPNG_READ_HEADER, PCAPNG_READ_HEADER))
+				break;
+		}
+		for (i = 1; i < r->n_interfaces; i++)
+			*differ |= r->interfaces[i].linktype != r->interfaces[0].linktype ||
+				   r->interfaces[i].snaplen != r->interfaces[0].snaplen;
+	}
+	free(r);
+	f = fopencookie(p, "rb", io);
+	if (f == NULL)
+		prefixed_close(p);
+	return f;
 }
 
 enum sd_err

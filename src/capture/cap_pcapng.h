@@ -16,6 +16,13 @@
  * else, a pcap file or a damaged one included (libpcap then says why). */
 bool cap_pcapng_interfaces_differ(FILE *f);
 
+/* Standard input cannot be read twice: the same question for a stream,
+ * answered by reading its leading blocks (a pcapng's section and
+ * interfaces, up to the first packet; 4 bytes of anything else) into
+ * memory. Returns a stream that gives those bytes again, then the rest of
+ * `in` (closing it frees them, not `in`); NULL when out of memory. */
+FILE *cap_pcapng_peek_stream(FILE *in, bool *differ);
+
 /* Every packet of the pcapng file f (read from its start; total: its size
  * for progress, 0 unknown) into the analyzer. Packets of an interface
  * whose link type the analyzer does not read are skipped; a file with no

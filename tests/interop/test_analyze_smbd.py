@@ -213,6 +213,12 @@ def two_interface_case(tap, tmp):
                'pcapng of lo (Ethernet) and a tun device (raw IP): analyze reads it (libpcap cannot), '
                'tree.bad_network_name at the frame tshark numbers',
                f'{made.stdout}\nexit {rc}; tshark frame {frame}; steps {steps}\n{err}\n{out}')
+        with open(path, 'rb') as f:
+            piped = subprocess.run([SMBDIAG, 'analyze', '--smb-port', str(p), '--json', '-'], stdin=f,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+        tap.ok(piped.returncode == rc and piped.stdout and json.loads(piped.stdout) == report,
+               'the same pcapng on standard input (read once, its interfaces peeked): the same report',
+               f'exit {piped.returncode}\n{piped.stderr}\n{piped.stdout[-2000:]}')
 
 
 def two_clients(first, second):

@@ -25,8 +25,11 @@
  * for encrypted passwords), which is no NTLM version at all. The report's
  * mechanism is "ntlmssp" for NTLM in either wrapping. */
 static void
-smb1_plain_logon(struct ev_session *s, const struct smb1_session_setup_request *req)
+smb1_plain_logon(struct ev_connection *c, const struct smb1_session_setup_request *req)
 {
+	struct ev_session *s = &c->session;
+	uint16_t mode = c->negotiate.server_security_mode;
+
 	smb1_string_text(&req->account, s->user, sizeof(s->user));
 	smb1_string_text(&req->domain, s->domain, sizeof(s->domain));
 	s->mechanism = EV_MECH_NTLMSSP;
@@ -38,6 +41,13 @@ smb1_plain_logon(struct ev_session *s, const struct smb1_session_setup_request *
 		s->ntlm_version = EV_NTLM_LM;
 	else if (req->unicode_password_len == 0 && req->oem_password_len <= 1)
 		s->ntlm_version = EV_NTLM_ANONYMOUS;
+	/* A server in user-level security that asks for no encrypted
+	 * password (MS-CIFS 2.2.4.52.2: SecurityMode without
+	 * NEGOTIATE_ENCRYPT_PASSWORDS) gets it in clear: no NTLM at all. */
+	else if (c->negotiate.seen_response && (mode & SMB1_SECMODE_USER) && !(mode & SMB1_SECMODE_ENCRYPT_PASSWORDS)) {
+		s->plaintext_password = true;
+		s->mechanism = EV_MECH_UNKNOWN;
+	}
 	if (s->ntlm_version == EV_NTLM_ANONYMOUS && s->user[0] == '\0')
 		s->mechanism = EV_MECH_ANONYMOUS;
 }
@@ -65,7 +75,7 @@ smb1_session_setup(struct cap_analyzer *a, struct cap_flow *f, int di, const str
 		if (req.word_count == 12 && req.security_blob_len > 0)
 			cap_auth_request(a, c, req.security_blob, req.security_blob_len);
 		else if (req.word_count != 12)
-			smb1_plain_logon(&c->session, &req);
+			smb1_plain_logon(c, &req);
 	} else {
 		struct smb1_session_setup_response rsp;
 

@@ -156,6 +156,7 @@ struct ev_session {
 	bool signed_traffic;              /* requests after SESSION_SETUP were signed */
 	bool encrypted_traffic;           /* ... were encrypted */
 	bool unsigned_when_required;      /* a post-auth request went unsigned on a signing-required session */
+	bool plaintext_password;          /* SMB1: the password went in clear (the server asked for no challenge) */
 	struct ntlm_flag_trail ntlm;      /* NTLM NegotiateFlags as they went (NTLM only) */
 };
 

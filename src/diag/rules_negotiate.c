@@ -194,6 +194,18 @@ smb1_in_use(struct rule_run *r, struct ev_connection *c, const struct ev_step *s
 				       "SMB1 client is removed by default): the walk stops here");
 	else if (n->dialect != SD_DIALECT_SMB1)
 		ev_finding_evidence(f, "%sthe client offered only SMB1 dialects", frames);
+	if (c->session.plaintext_password) {
+		const struct ev_step *ss = ev_last_step_const(c, SD_STEP_SESSION_SETUP);
+
+		if (ss)
+			rule_request_frame(r->t, ss, frames, sizeof(frames));
+		else
+			frames[0] = '\0';
+		ev_finding_evidence(f, "%sthe client sent the password of %s in plain text: the server's NEGOTIATE "
+				       "asked for no encrypted password (Samba: encrypt passwords = no), and anyone on "
+				       "the path can read it",
+				    frames, c->session.user[0] ? c->session.user : ev_finding_tr(f, "the user"));
+	}
 }
 
 static void

@@ -108,7 +108,9 @@ chain_answered_in_full(void **state)
 	assert_int_equal(tc->frame_request, ss->frame_request);
 	assert_string_equal(ec->session.user, "MARTIN");
 	assert_string_equal(ec->session.domain, "WORKGROUP");
-	assert_int_equal(ec->session.ntlm_version, EV_NTLM_UNKNOWN); /* plain-text password */
+	/* A plain-text password: the server asked for no encrypted one. */
+	assert_int_equal(ec->session.ntlm_version, EV_NTLM_UNKNOWN);
+	assert_true(ec->session.plaintext_password);
 	assert_string_equal(ec->tree.path, "\\\\MDJR98\\TEST");
 	assert_true(ec->tree.has_share);
 	assert_int_equal(ec->tree.share_type, 1);
@@ -136,6 +138,7 @@ refused_logon_cuts_the_chain(void **state)
 	assert_null(ev_last_step_const(ec, SD_STEP_TREE_CONNECT));
 	assert_string_equal(ec->session.user, "bob");
 	assert_int_equal(ec->session.ntlm_version, EV_NTLM_V1);
+	assert_false(ec->session.plaintext_password);
 	run_end(&c.r);
 }
 

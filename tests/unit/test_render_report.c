@@ -425,6 +425,7 @@ random_connection(struct ev_timeline *t)
 	COIN(c->session.signed_traffic);
 	COIN(c->session.encrypted_traffic);
 	COIN(c->session.unsigned_when_required);
+	COIN(c->session.plaintext_password);
 	COIN(c->tree.seen);
 	COIN(c->tree.has_share);
 	COIN(c->closed_by_server);

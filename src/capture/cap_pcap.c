@@ -60,15 +60,13 @@ static pcap_t *
 open_source(const struct cap_source *src, char *iobuf, char *errbuf, uint64_t *total)
 {
 	pcap_t *pc;
-	struct stat st;
 
 	*total = 0;
 	if (src->stream != NULL)
 		return pcap_fopen_offline(src->stream, errbuf);
 	if (src->iface == NULL) {
 		if (src->path != NULL && strcmp(src->path, "-") != 0) {
-			if (stat(src->path, &st) == 0)
-				*total = (uint64_t)st.st_size;
+			*total = file_size(src->path);
 			return open_file(src->path, iobuf, errbuf);
 		}
 		return pcap_open_offline("-", errbuf);
@@ -167,8 +165,8 @@ loop(struct cap_analyzer *a, const struct cap_source *src, pcap_t *pc, uint64_t 
  * goes to our own reader (pcapng_read.h says why): libpcap stops at the
  * second interface of such a file. */
 static enum sd_err
-own_pcapng(struct cap_analyzer *a, const struct cap_source *src, char *iobuf, uint64_t total, char *errbuf,
-	   size_t errcap, bool *taken)
+own_pcapng(struct cap_analyzer *a, const struct cap_source *src, char *iobuf, char *errbuf, size_t errcap,
+	   bool *taken)
 {
 	enum sd_err err;
 	FILE *f;
@@ -185,7 +183,7 @@ own_pcapng(struct cap_analyzer *a, const struct cap_source *src, char *iobuf, ui
 	*taken = true;
 	if (iobuf != NULL)
 		setvbuf(f, iobuf, _IOFBF, FILE_READ_BUFFER);
-	err = cap_run_pcapng(a, src, f, total, errbuf, errcap);
+	err = cap_run_pcapng(a, src, f, file_size(src->path), errbuf, errcap);
 	fclose(f);
 	return err;
 }
@@ -201,7 +199,7 @@ cap_run(struct cap_analyzer *a, const struct cap_source *src, char *errbuf, size
 	bool taken;
 	pcap_t *pc;
 
-	err = own_pcapng(a, src, iobuf, src->path ? file_size(src->path) : 0, errbuf, errcap, &taken);
+	err = own_pcapng(a, src, iobuf, errbuf, errcap, &taken);
 	if (taken) {
 		free(iobuf);
 		return err;

@@ -35,41 +35,6 @@ next_block(const struct pcapng_reader *r, FILE *f, uint8_t **buf, size_t *cap, u
 	return SD_OK;
 }
 
-bool
-cap_pcapng_interfaces_differ(FILE *f)
-{
-	struct pcapng_reader *r = malloc(sizeof(*r));
-	size_t cap = 4096;
-	uint8_t *buf = malloc(cap), magic[4];
-	bool differ = false;
-	unsigned i;
-
-	if (r == NULL || buf == NULL || fread(magic, 1, sizeof(magic), f) != sizeof(magic) ||
-	    !pcapng_is_pcapng(magic, sizeof(magic)) || fseek(f, -(long)sizeof(magic), SEEK_CUR) != 0) {
-		free(r);
-		free(buf);
-		return false;
-	}
-	pcapng_reader_init(r);
-	/* The interfaces come before the packets that use them: stop at the
-	 * first packet, the second section or a damaged block. */
-	for (;;) {
-		struct pcapng_packet pkt;
-		bool has_packet;
-		uint32_t len;
-
-		if (next_block(r, f, &buf, &cap, &len) != SD_OK || (r->in_section && pcapng_is_pcapng(buf, len)) ||
-		    pcapng_block_read(r, buf, len, &pkt, &has_packet) != SD_OK || has_packet)
-			break;
-	}
-	for (i = 1; i < r->n_interfaces; i++)
-		differ |= r->interfaces[i].linktype != r->interfaces[0].linktype ||
-			  r->interfaces[i].snaplen != r->interfaces[0].snaplen;
-	free(buf);
-	free(r);
-	return differ;
-}
-
 /* A stream that gives `head` first, then the rest of `in`. */
 struct prefixed {
 	FILE *in;
@@ -122,25 +87,19 @@ take(struct prefixed *p, FILE *in, size_t n)
 	return got == n;
 }
 
-FILE *
-cap_pcapng_peek_stream(FILE *in, bool *differ)
+/* Reads the leading blocks of in into p->head: a pcapng's section and its
+ * interfaces, up to the first packet (4 bytes of anything else), and
+ * whether those interfaces differ. A short read keeps what came: the
+ * reader that follows reports it. */
+static bool
+peek_head(struct prefixed *p, FILE *in)
 {
-	static const cookie_io_functions_t io = {.read = prefixed_read, .close = prefixed_close};
-	struct prefixed *p = calloc(1, sizeof(*p));
 	struct pcapng_reader *r = malloc(sizeof(*r));
-	FILE *f;
-	unsigned i;
+	bool differ = false;
 
-	*differ = false;
-	if (p == NULL || r == NULL) {
-		free(p);
-		free(r);
-		return NULL;
-	}
-	p->in = in;
+	if (r == NULL)
+		return false;
 	pcapng_reader_init(r);
-	/* The section and its interfaces, up to the first packet. A short
-	 * read keeps what came: the reader that follows reports it. */
 	if (take(p, in, 4) && pcapng_is_pcapng(p->head, p->len) && take(p, in, PCAPNG_READ_HEADER - 4)) {
 		for (;;) {
 			size_t at = p->len - PCAPNG_READ_HEADER;
@@ -155,11 +114,34 @@ cap_pcapng_peek_stream(FILE *in, bool *differ)
 			    pcapng_is_pcapng(p->head + p->len - PCAPNG_READ_HEADER, PCAPNG_READ_HEADER))
 				break;
 		}
-		for (i = 1; i < r->n_interfaces; i++)
-			*differ |= r->interfaces[i].linktype != r->interfaces[0].linktype ||
-				   r->interfaces[i].snaplen != r->interfaces[0].snaplen;
+		differ = pcapng_interfaces_differ(r);
 	}
 	free(r);
+	return differ;
+}
+
+bool
+cap_pcapng_interfaces_differ(FILE *f)
+{
+	struct prefixed p = {.in = f};
+	bool differ = peek_head(&p, f);
+
+	free(p.head);
+	return differ;
+}
+
+FILE *
+cap_pcapng_peek_stream(FILE *in, bool *differ)
+{
+	static const cookie_io_functions_t io = {.read = prefixed_read, .close = prefixed_close};
+	struct prefixed *p = calloc(1, sizeof(*p));
+	FILE *f;
+
+	*differ = false;
+	if (p == NULL)
+		return NULL;
+	p->in = in;
+	*differ = peek_head(p, in);
 	f = fopencookie(p, "rb", io);
 	if (f == NULL)
 		prefixed_close(p);

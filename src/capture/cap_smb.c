@@ -202,13 +202,7 @@ smb2_request(struct cap_analyzer *a, struct cap_flow *f, const struct smb2_heade
 			negotiate_request(sc, cap_conn(a, sc), &m->body.negotiate_req);
 		break;
 	case SMB2_SESSION_SETUP: {
-		struct ev_step *prev = cap_smb_step_at(a, sc, sc->ss_step);
-
-		/* Legs of one authentication share a step; a new one starts
-		 * after a final answer. */
-		if (prev == NULL || (prev->outcome == EV_ANSWERED && prev->status != CAP_STATUS_MORE_PROCESSING))
-			sc->ss_step = cap_smb_add_step(a, sc, SD_STEP_SESSION_SETUP);
-		si = sc->ss_step;
+		si = cap_smb_session_step(a, sc);
 		c = cap_conn(a, sc);
 		c->session.seen = true;
 		if (m->kind == SMB2_BODY_SESSION_SETUP_REQ && m->body.session_setup_req.secbuf != NULL &&

@@ -71,6 +71,9 @@ void cap_smb_learn_client(struct cap_analyzer *a, struct cap_flow *f, int di);
 /* A new step; its index, or -1 when the connection has no room left even
  * after the oldest successful step (not the first of its kind) made room. */
 int cap_smb_add_step(struct cap_analyzer *a, struct cap_smbconn *sc, enum sd_step kind);
+/* The SESSION_SETUP step a request belongs to: the one in progress, or a
+ * new one after a final answer (the index, -1 when full). */
+int cap_smb_session_step(struct cap_analyzer *a, struct cap_smbconn *sc);
 struct ev_step *cap_smb_step_at(struct cap_analyzer *a, struct cap_smbconn *sc, int i);
 /* Notes when the server's TCP acknowledges the request ending at end_seq. */
 void cap_smb_watch_ack(struct cap_flow *f, uint32_t end_seq, size_t conn, int step);

@@ -64,10 +64,7 @@ smb1_session_setup(struct cap_analyzer *a, struct cap_flow *f, int di, const str
 		struct smb1_session_setup_request req;
 
 		cap_smb_learn_client(a, f, di);
-		st = cap_smb_step_at(a, sc, sc->ss_step);
-		if (st == NULL || (st->outcome == EV_ANSWERED && st->status != CAP_STATUS_MORE_PROCESSING))
-			sc->ss_step = cap_smb_add_step(a, sc, SD_STEP_SESSION_SETUP);
-		if ((st = cap_smb_step_at(a, sc, sc->ss_step)) != NULL)
+		if ((st = cap_smb_step_at(a, sc, cap_smb_session_step(a, sc))) != NULL)
 			cap_smb_request_step(a, st, a->frame, h->mid, NULL);
 		c->session.seen = true;
 		if (smb1_session_setup_request_decode(b, h->flags2, &req) != SD_OK)

@@ -166,6 +166,18 @@ cap_smb_add_step(struct cap_analyzer *a, struct cap_smbconn *sc, enum sd_step ki
 	return (int)(s - c->steps);
 }
 
+int
+cap_smb_session_step(struct cap_analyzer *a, struct cap_smbconn *sc)
+{
+	struct ev_step *prev = cap_smb_step_at(a, sc, sc->ss_step);
+
+	/* Legs of one authentication share a step; a new one starts after a
+	 * final answer. */
+	if (prev == NULL || (prev->outcome == EV_ANSWERED && prev->status != CAP_STATUS_MORE_PROCESSING))
+		sc->ss_step = cap_smb_add_step(a, sc, SD_STEP_SESSION_SETUP);
+	return sc->ss_step;
+}
+
 struct ev_step *
 cap_smb_step_at(struct cap_analyzer *a, struct cap_smbconn *sc, int i)
 {

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "core/wire/cursor.h"
+
 #define BLOCK_SHB 0x0A0D0D0Au
 #define BLOCK_IDB 0x00000001u
 #define BLOCK_OPB 0x00000002u  /* obsolete Packet Block */
@@ -22,17 +24,13 @@ swap32(uint32_t v)
 static uint16_t
 load16(const struct pcapng_reader *r, const uint8_t *p)
 {
-	uint16_t v = (uint16_t)(p[0] | p[1] << 8);
-
-	return r->swapped ? (uint16_t)((v >> 8) | (v << 8)) : v;
+	return r->swapped ? (uint16_t)(p[0] << 8 | p[1]) : sd_load_u16le(p);
 }
 
 static uint32_t
 load32(const struct pcapng_reader *r, const uint8_t *p)
 {
-	uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-
-	return r->swapped ? swap32(v) : v;
+	return r->swapped ? swap32(sd_load_u32le(p)) : sd_load_u32le(p);
 }
 
 static uint64_t
@@ -60,7 +58,7 @@ pcapng_is_pcapng(const uint8_t *p, size_t len)
 static bool
 section_order(const uint8_t *p, bool *swapped)
 {
-	uint32_t bom = (uint32_t)p[8] | (uint32_t)p[9] << 8 | (uint32_t)p[10] << 16 | (uint32_t)p[11] << 24;
+	uint32_t bom = sd_load_u32le(p + 8);
 
 	if (bom == BYTE_ORDER_MAGIC)
 		*swapped = false;
@@ -215,4 +213,16 @@ pcapng_block_read(struct pcapng_reader *r, const uint8_t *p, size_t len, struct 
 	default:
 		return SD_OK;
 	}
+}
+
+bool
+pcapng_interfaces_differ(const struct pcapng_reader *r)
+{
+	unsigned i;
+
+	for (i = 1; i < r->n_interfaces; i++)
+		if (r->interfaces[i].linktype != r->interfaces[0].linktype ||
+		    r->interfaces[i].snaplen != r->interfaces[0].snaplen)
+			return true;
+	return false;
 }

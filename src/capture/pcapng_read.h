@@ -72,4 +72,8 @@ enum sd_err pcapng_block_length(const struct pcapng_reader *r, const uint8_t *p,
 enum sd_err pcapng_block_read(struct pcapng_reader *r, const uint8_t *p, size_t len, struct pcapng_packet *pkt,
 			      bool *has_packet);
 
+/* Whether the interfaces read so far differ in link type or snap length:
+ * what libpcap's reader refuses. */
+bool pcapng_interfaces_differ(const struct pcapng_reader *r);
+
 #endif
